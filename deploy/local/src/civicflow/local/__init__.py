@@ -1,0 +1,1 @@
+"""CivicFlow local stack tooling (development only, never deployed)."""

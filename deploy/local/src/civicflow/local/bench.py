@@ -1,0 +1,95 @@
+"""`make bench N=...`: N applications posted concurrently against the running stack.
+
+Prints the accepted rate (202 answers per second while posting) and the end-to-end latency from the start of
+each POST to the application's arrival on its agency topic, read by a plain Kafka consumer.
+"""
+
+import asyncio
+import statistics
+import time
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from tqdm import tqdm
+
+from civicflow.local.idp import SigningKey
+from civicflow.local.layout import Layout
+from civicflow.local.sample import application
+from civicflow.local.topics_admin import all_topic_names
+
+DELIVERY_TIMEOUT_SECONDS = 180.0
+
+
+async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
+    body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
+    consumer = await _agency_consumer(layout.kafka_bootstrap)
+    started: dict[str, float] = {}
+    latencies: list[float] = []
+    failures: dict[int, int] = {}
+    posting = tqdm(total=count, desc="accepted ", unit="app")
+    delivering = tqdm(total=count, desc="delivered", unit="app")
+    limit = asyncio.Semaphore(concurrency)
+
+    async def post_one(client: httpx.AsyncClient) -> None:
+        async with limit:
+            begin = time.perf_counter()
+            response = await client.post("/v1/submissions", json=body)
+            if response.status_code == 202:
+                started[response.json()["submission_id"]] = begin
+                posting.update()
+            else:
+                failures[response.status_code] = failures.get(response.status_code, 0) + 1
+
+    async def collect() -> None:
+        while len(latencies) < len(started) or len(started) + sum(failures.values()) < count:
+            batches = await consumer.getmany(timeout_ms=500)
+            arrived = time.perf_counter()
+            for records in batches.values():
+                for record in records:
+                    submission_id = record.key.decode() if record.key else ""
+                    if submission_id in started:
+                        latencies.append(arrived - started[submission_id])
+                        delivering.update()
+
+    collector = asyncio.create_task(collect())
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(base_url=layout.intake_url, timeout=30.0, limits=limits) as client:
+        post_begin = time.perf_counter()
+        await asyncio.gather(*(post_one(client) for _ in range(count)))
+        post_seconds = time.perf_counter() - post_begin
+    try:
+        await asyncio.wait_for(collector, DELIVERY_TIMEOUT_SECONDS)
+    except TimeoutError:
+        print(f"\n{len(started) - len(latencies)} accepted applications did not arrive within the timeout")
+    finally:
+        await consumer.stop()
+        posting.close()
+        delivering.close()
+    _report(count, len(started), post_seconds, latencies, failures)
+    return 0 if len(latencies) == count else 1
+
+
+async def _agency_consumer(bootstrap_servers: str) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    partitions = [
+        TopicPartition(topic, partition)
+        for topic in all_topic_names() if topic.startswith("agency.")
+        for partition in sorted(consumer.partitions_for_topic(topic) or ())
+    ]
+    if not partitions:
+        await consumer.stop()
+        raise SystemExit("no agency topics found: is the stack up (`make up`)?")
+    consumer.assign(partitions)
+    await consumer.seek_to_end(*partitions)
+    return consumer
+
+
+def _report(count: int, accepted: int, post_seconds: float, latencies: list[float], failures: dict[int, int]) -> None:
+    print(f"\nposted {count}, accepted {accepted} in {post_seconds:.1f} s: {accepted / post_seconds:.0f} accepted/s")
+    if failures:
+        print("not accepted: " + ", ".join(f"{status} x{n}" for status, n in sorted(failures.items())))
+    if len(latencies) >= 2:
+        cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+        print(f"end-to-end POST -> agency topic ({len(latencies)} delivered): "
+              f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms")

@@ -1,0 +1,161 @@
+"""Bringing the local stack up and down: infrastructure first, then the four services, each one waited
+for until healthy. What is already running and healthy is reused; external servers are never started."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from civicflow.local import health
+from civicflow.local.layout import Layout
+from civicflow.local.topics_admin import ensure_topics
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    command: list[str]
+    healthy: Callable[[], Awaitable[bool]]
+    timeout_seconds: float
+    install: list[str] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def components(layout: Layout) -> list[Component]:
+    """Everything to start, in order, less what the environment says runs elsewhere."""
+    ports, var, local = layout.ports, layout.var_dir, layout.root / "deploy" / "local"
+    found: list[Component] = []
+    if layout.external_kafka is None:
+        found.append(Component(
+            "kafka", ["bash", str(local / "kafka" / "run.sh"), str(var / "kafka"), str(ports.kafka),
+                      str(ports.kafka_controller)],
+            lambda: health.kafka_up(layout.kafka_bootstrap), 120, install=["bash", str(local / "kafka" / "install.sh")],
+        ))
+    if layout.external_mongo is None:
+        found.append(Component(
+            "ferretdb", ["bash", str(local / "ferretdb" / "run.sh"), str(var / "ferretdb"), str(ports.mongo)],
+            lambda: health.mongo_up(layout.mongo_uri), 60, install=["bash", str(local / "ferretdb" / "install.sh")],
+        ))
+    if layout.external_smtp is None:
+        found.append(Component(
+            "smtp", [sys.executable, "-m", "civicflow.local.smtp_server", "--mail-dir", str(layout.mail_dir),
+                     "--port", str(ports.smtp)],
+            lambda: health.smtp_up(*layout.smtp_address), 30,
+        ))
+    found.append(Component(
+        "idp", [sys.executable, "-m", "civicflow.local.idp", "--state-dir", str(layout.idp_state_dir),
+                "--port", str(ports.idp)],
+        lambda: health.http_ok(f"{layout.idp_issuer}/.well-known/jwks.json"), 30,
+    ))
+    for service, port in (("intake", ports.intake), ("identity", ports.identity), ("routing", ports.routing),
+                          ("notify", ports.notify)):
+        found.append(Component(
+            service, [layout.console_script(f"civicflow-{service}")],
+            lambda port=port: health.http_ok(f"http://127.0.0.1:{port}/health/ready"),  # type: ignore[misc]
+            60, env={"HTTP_PORT": str(port)},
+        ))
+    return found
+
+
+def service_environment(layout: Layout) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "OTEL_SERVICE_NAME"}
+    host, port = layout.smtp_address
+    env.update({
+        "KAFKA_BOOTSTRAP_SERVERS": layout.kafka_bootstrap,
+        "MONGODB_URI": layout.mongo_uri,
+        "SMTP_HOST": host,
+        "SMTP_PORT": str(port),
+        "IDP_ISSUER": layout.idp_issuer,
+        "IDP_JWKS_URL": f"{layout.idp_issuer}/.well-known/jwks.json",
+        "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
+    })
+    postal_table = layout.postal_table()
+    if postal_table is not None and "ROUTING_POSTAL_TABLE" not in env:
+        env["ROUTING_POSTAL_TABLE"] = str(postal_table)
+    return env
+
+
+class Stack:
+    def __init__(self, layout: Layout, say: Callable[[str], None] = print) -> None:
+        self.layout = layout
+        self.say = say
+        self.run_dir = layout.var_dir / "run"
+        self.log_dir = layout.var_dir / "log"
+
+    async def up(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = service_environment(self.layout)
+        for component in components(self.layout):
+            if component.name == "intake":
+                created = await ensure_topics(self.layout.kafka_bootstrap)
+                if created:
+                    self.say(f"created {len(created)} Kafka topics")
+            await self._start(component, env)
+
+    async def _start(self, component: Component, env: dict[str, str]) -> None:
+        if await component.healthy():
+            self.say(f"{component.name}: already running, reused")
+            return
+        if component.install is not None:
+            self.say(f"{component.name}: installing (cached after the first time)")
+            subprocess.run(component.install, check=True, stdout=sys.stderr)  # noqa: ASYNC221 - one-off set-up
+        log_path = self.log_dir / f"{component.name}.log"
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(  # noqa: ASYNC220 - a detached child, not awaited
+                component.command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**env, **component.env}, cwd=self.layout.root, start_new_session=True,
+            )
+        (self.run_dir / f"{component.name}.pid").write_text(str(process.pid))
+        deadline = time.monotonic() + component.timeout_seconds
+        while not await component.healthy():
+            if process.poll() is not None:
+                raise StackError(f"{component.name} exited with code {process.returncode}; see {log_path}\n"
+                                 + _tail(log_path))
+            if time.monotonic() > deadline:
+                raise StackError(f"{component.name} did not become healthy within {component.timeout_seconds:.0f} s;"
+                                 f" see {log_path}\n" + _tail(log_path))
+            await asyncio.sleep(0.5)
+        self.say(f"{component.name}: healthy (pid {process.pid})")
+
+    def down(self) -> None:
+        for component in reversed(components(self.layout)):
+            pid_file = self.run_dir / f"{component.name}.pid"
+            if pid_file.exists():
+                _stop_group(int(pid_file.read_text()))
+                pid_file.unlink()
+                self.say(f"{component.name}: stopped")
+
+
+def _stop_group(pid: int, grace_seconds: float = 20.0) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace_seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it when it is our own child, so it does not linger as a zombie
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.killpg(pid, signal.SIGKILL)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""

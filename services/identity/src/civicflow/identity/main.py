@@ -1,0 +1,37 @@
+"""Identity's composition root."""
+
+import httpx
+from fastapi import FastAPI
+
+from civicflow.identity.adapters.http_jwks import HttpJwks
+from civicflow.identity.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
+from civicflow.identity.domain.assertion import Expectations
+from civicflow.identity.entrypoints import kafka
+from civicflow.shared.app import make_service_app, serve
+from civicflow.shared.idempotency import MongoProcessedEvents
+from civicflow.shared.kafka import make_broker
+from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.telemetry import configure_logging, configure_tracing
+
+
+def create_app(settings: IdentitySettings | None = None) -> FastAPI:
+    settings = settings or IdentitySettings()
+    settings.idp.check_for(settings.runtime.env)
+    tracer_provider = configure_tracing(SERVICE_NAME)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    mongo = make_mongo_client(settings.mongo)
+    http_client = httpx.AsyncClient(timeout=5.0)
+    keys = HttpJwks(settings.idp.jwks_url, http_client)
+    expected = Expectations(issuer=settings.idp.issuer, audience=settings.idp.audience)
+    processed = MongoProcessedEvents(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
+    kafka.register_subscribers(broker, keys, expected, processed)
+    return make_service_app(
+        title="CivicFlow identity", broker=broker, mongo=mongo, tracer_provider=tracer_provider,
+        on_shutdown=http_client.aclose,
+    )
+
+
+def main() -> None:
+    configure_logging()
+    settings = IdentitySettings()
+    serve(create_app(settings), settings.http.host, settings.http.port_or(DEFAULT_PORT))

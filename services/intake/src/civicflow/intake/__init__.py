@@ -1,0 +1,1 @@
+"""CivicFlow intake service."""

@@ -1,0 +1,53 @@
+"""A submission as intake keeps it, and its citizen-facing status timeline."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+# How far a submission has come; a later event of a lower rank never moves the status back.
+STATUS_RANK = {"received": 0, "verified": 1, "rejected": 1, "routed": 2, "unroutable": 2}
+
+
+class TimelineEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID
+    step: str
+    at: datetime
+    detail: dict[str, Any] = {}
+
+
+class SubmissionRecord(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    submission_id: UUID
+    service_id: str
+    status: str
+    status_token_hash: str
+    trace_id: str | None
+    received_at: datetime
+    applicant: dict[str, Any]
+    form: dict[str, Any]
+    timeline: tuple[TimelineEntry, ...]
+
+    def sorted_timeline(self) -> list[TimelineEntry]:
+        return sorted(self.timeline, key=lambda entry: entry.at)
+
+
+def new_status_token() -> tuple[str, str]:
+    """A bearer secret for the citizen's status link, and the hash that is stored instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_status_token(token)
+
+
+def hash_status_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def status_token_matches(token: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_status_token(token), stored_hash)

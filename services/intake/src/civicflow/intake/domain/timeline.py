@@ -1,0 +1,31 @@
+"""What each pipeline event adds to the citizen-facing timeline. No personal data goes into a detail."""
+
+from typing import Any
+
+from civicflow.intake.domain.submission import TimelineEntry
+from civicflow.shared.events import (
+    CitizenNotified,
+    IdentityRejected,
+    IdentityVerified,
+    StatusEvent,
+    SubmissionRouted,
+    SubmissionUnroutable,
+)
+
+
+def timeline_entry(event: StatusEvent | CitizenNotified) -> TimelineEntry:
+    return TimelineEntry(event_id=event.event_id, step=event.step, at=event.occurred_at, detail=_detail(event))
+
+
+def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:
+    match event:
+        case IdentityVerified():
+            return {"level_of_assurance": event.level_of_assurance}
+        case IdentityRejected() | SubmissionUnroutable():
+            return {"reason": event.reason}
+        case SubmissionRouted():
+            return {"agency_id": event.agency_id}
+        case CitizenNotified():
+            return {"about": event.notified_step, "channel": event.channel}
+        case _:
+            return {}

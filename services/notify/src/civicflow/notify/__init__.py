@@ -1,0 +1,1 @@
+"""CivicFlow notify service."""

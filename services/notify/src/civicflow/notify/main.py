@@ -1,0 +1,31 @@
+"""Notify's composition root."""
+
+from fastapi import FastAPI
+
+from civicflow.notify.adapters.mongo_notifications import MongoNotificationLedger
+from civicflow.notify.adapters.smtp_email import SmtpEmail
+from civicflow.notify.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, NotifySettings
+from civicflow.notify.domain.channels import ChannelRegistry
+from civicflow.notify.entrypoints import kafka
+from civicflow.shared.app import make_service_app, serve
+from civicflow.shared.kafka import make_broker
+from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.telemetry import configure_logging, configure_tracing
+
+
+def create_app(settings: NotifySettings | None = None) -> FastAPI:
+    settings = settings or NotifySettings()
+    tracer_provider = configure_tracing(SERVICE_NAME)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    mongo = make_mongo_client(settings.mongo)
+    channels = ChannelRegistry()
+    channels.register(SmtpEmail(settings.smtp))
+    ledger = MongoNotificationLedger(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
+    kafka.register_subscribers(broker, channels, ledger)
+    return make_service_app(title="CivicFlow notify", broker=broker, mongo=mongo, tracer_provider=tracer_provider)
+
+
+def main() -> None:
+    configure_logging()
+    settings = NotifySettings()
+    serve(create_app(settings), settings.http.host, settings.http.port_or(DEFAULT_PORT))

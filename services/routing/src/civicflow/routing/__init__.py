@@ -1,0 +1,1 @@
+"""CivicFlow routing service."""

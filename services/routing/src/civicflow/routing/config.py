@@ -1,0 +1,31 @@
+"""Routing's settings."""
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
+
+SERVICE_NAME = "civicflow-routing"
+DEFAULT_DATABASE = "civicflow_routing"
+DEFAULT_PORT = 8082
+CONSUMER_GROUP = "civicflow-routing"
+
+
+class RoutingDataSettings(BaseSettings):
+    """Where the reference data comes from; unset means the small tables bundled with the service."""
+
+    model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore")
+
+    # CSV with at least the columns plz, ags (and optionally ort), e.g. a full postal-code table.
+    postal_table: Path | None = None
+    agency_registry: Path | None = None
+
+
+class RoutingSettings(BaseModel):
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    data: RoutingDataSettings = Field(default_factory=RoutingDataSettings)

@@ -1,0 +1,30 @@
+"""Routing's composition root."""
+
+from fastapi import FastAPI
+
+from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
+from civicflow.routing.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
+from civicflow.routing.entrypoints import kafka
+from civicflow.shared.app import make_service_app, serve
+from civicflow.shared.idempotency import MongoProcessedEvents
+from civicflow.shared.kafka import make_broker
+from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.telemetry import configure_logging, configure_tracing
+
+
+def create_app(settings: RoutingSettings | None = None) -> FastAPI:
+    settings = settings or RoutingSettings()
+    tracer_provider = configure_tracing(SERVICE_NAME)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    mongo = make_mongo_client(settings.mongo)
+    processed = MongoProcessedEvents(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
+    postal = load_postal_index(settings.data.postal_table)
+    registry = load_agency_registry(settings.data.agency_registry)
+    kafka.register_subscribers(broker, postal, registry, processed)
+    return make_service_app(title="CivicFlow routing", broker=broker, mongo=mongo, tracer_provider=tracer_provider)
+
+
+def main() -> None:
+    configure_logging()
+    settings = RoutingSettings()
+    serve(create_app(settings), settings.http.host, settings.http.port_or(DEFAULT_PORT))

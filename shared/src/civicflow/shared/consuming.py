@@ -1,0 +1,43 @@
+"""Turning a Kafka message into an event, or into a dead letter with the reason when it is not one."""
+
+import logging
+from typing import TypeVar
+
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import BaseModel, ValidationError
+
+from civicflow.shared import topics
+from civicflow.shared.events import DeadLetter
+from civicflow.shared.kafka import publish
+
+E = TypeVar("E", bound=BaseModel)
+
+logger = logging.getLogger(__name__)
+
+
+def describe(error: ValidationError) -> str:
+    """Field paths and messages only: the input values may be personal data."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc']) or '<message>'}: {item['msg']}"
+        for item in error.errors(include_input=False, include_url=False)
+    )
+
+
+async def decode_or_dead_letter(
+    event_type: type[E], message: KafkaMessage, broker: KafkaBroker, consumer_group: str
+) -> E | None:
+    try:
+        return event_type.model_validate_json(message.body)
+    except ValidationError as error:
+        record = message.raw_message
+        letter = DeadLetter(
+            consumer_group=consumer_group,
+            source_topic=record.topic,  # type: ignore[union-attr]
+            source_partition=record.partition,  # type: ignore[union-attr]
+            source_offset=record.offset,  # type: ignore[union-attr]
+            reason=f"not a valid {event_type.__name__}: {describe(error)}",
+            payload=message.body.decode("utf-8", errors="replace"),
+        )
+        await publish(broker, topics.DEAD_LETTER, letter, key=str(letter.dead_letter_id))
+        logger.warning("dead-lettered %s offset %s: %s", letter.source_topic, letter.source_offset, letter.reason)
+        return None

@@ -1,0 +1,26 @@
+"""Event contracts, one module per producing service. Publishers and subscribers use the same classes."""
+
+from civicflow.shared.events.base import Event, StatusEvent, derive_event_id
+from civicflow.shared.events.common import Address, Applicant, Recipient
+from civicflow.shared.events.deadletter import DeadLetter
+from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
+from civicflow.shared.events.intake import SubmissionReceived
+from civicflow.shared.events.notify import CitizenNotified
+from civicflow.shared.events.routing import AgencySubmission, SubmissionRouted, SubmissionUnroutable
+
+__all__ = [
+    "Address",
+    "AgencySubmission",
+    "Applicant",
+    "CitizenNotified",
+    "DeadLetter",
+    "Event",
+    "IdentityRejected",
+    "IdentityVerified",
+    "Recipient",
+    "StatusEvent",
+    "SubmissionReceived",
+    "SubmissionRouted",
+    "SubmissionUnroutable",
+    "derive_event_id",
+]

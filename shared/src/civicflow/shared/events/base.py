@@ -1,0 +1,38 @@
+"""The envelope every event carries: a unique event id, the submission id, a schema version, a timestamp."""
+
+from datetime import UTC, datetime
+from typing import ClassVar
+from uuid import UUID, uuid4, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from civicflow.shared.events.common import Recipient
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def derive_event_id(cause: UUID, step: str) -> UUID:
+    """The id of the event that `cause` leads to in `step`.
+
+    Deterministic, so a consumer that processes the same input twice (at-least-once delivery) emits the
+    same event id twice, and the next consumer's de-duplication drops the copy.
+    """
+    return uuid5(cause, step)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID = Field(default_factory=uuid4)
+    submission_id: UUID
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utc_now)
+
+
+class StatusEvent(Event):
+    """A step of a submission that the citizen is told about and that shows in the status timeline."""
+
+    step: ClassVar[str]
+    recipient: Recipient

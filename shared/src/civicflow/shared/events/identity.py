@@ -1,0 +1,37 @@
+"""Events published by identity."""
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from civicflow.shared.events.base import StatusEvent
+from civicflow.shared.events.common import Applicant
+
+LevelOfAssurance = Literal["low", "substantial", "high"]
+
+RejectionReason = Literal[
+    "token_malformed",
+    "signature_invalid",
+    "token_expired",
+    "token_not_yet_valid",
+    "issuer_mismatch",
+    "audience_mismatch",
+    "claims_missing",
+    "applicant_mismatch",
+    "level_of_assurance_unknown",
+]
+
+
+class IdentityVerified(StatusEvent):
+    step: ClassVar[str] = "verified"
+
+    service_id: str
+    applicant: Applicant
+    form: dict[str, Any]
+    level_of_assurance: LevelOfAssurance
+    received_at: datetime
+
+
+class IdentityRejected(StatusEvent):
+    step: ClassVar[str] = "rejected"
+
+    reason: RejectionReason

@@ -1,0 +1,14 @@
+"""Events published by notify."""
+
+from typing import ClassVar
+
+from civicflow.shared.events.base import Event
+
+
+class CitizenNotified(Event):
+    """The citizen was told about `notified_step` over `channel`."""
+
+    step: ClassVar[str] = "notified"
+
+    notified_step: str
+    channel: str

@@ -1,0 +1,36 @@
+"""Events published by routing, including the application as the responsible agency receives it."""
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from civicflow.shared.events.base import Event, StatusEvent
+from civicflow.shared.events.common import Applicant
+from civicflow.shared.events.identity import LevelOfAssurance
+
+UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
+
+
+class SubmissionRouted(StatusEvent):
+    step: ClassVar[str] = "routed"
+
+    agency_id: str
+    municipality_key: str
+
+
+class SubmissionUnroutable(StatusEvent):
+    step: ClassVar[str] = "unroutable"
+
+    reason: UnroutableReason
+    municipality_key: str | None = None
+
+
+class AgencySubmission(Event):
+    """The application delivered to `agency.<agency-id>.submissions`; key = submission id."""
+
+    agency_id: str
+    municipality_key: str
+    service_id: str
+    applicant: Applicant
+    form: dict[str, Any]
+    level_of_assurance: LevelOfAssurance
+    received_at: datetime

@@ -1,0 +1,34 @@
+"""Remembering which events a consumer has already acted on, so a redelivered event is not acted on twice."""
+
+from typing import Protocol
+from uuid import UUID
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from civicflow.shared.mongo import Document
+
+
+class ProcessedEvents(Protocol):
+    async def contains(self, event_id: UUID) -> bool: ...
+
+    async def add(self, event_id: UUID) -> None: ...
+
+
+class MongoProcessedEvents:
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self._collection = database["processed_events"]
+
+    @classmethod
+    def in_database(cls, client: AsyncMongoClient[Document], name: str) -> "MongoProcessedEvents":
+        return cls(client[name])
+
+    async def contains(self, event_id: UUID) -> bool:
+        return await self._collection.find_one({"_id": str(event_id)}, projection={"_id": 1}) is not None
+
+    async def add(self, event_id: UUID) -> None:
+        try:
+            await self._collection.insert_one({"_id": str(event_id)})
+        except DuplicateKeyError:
+            pass  # another delivery of the same event finished first: the outcome is the same

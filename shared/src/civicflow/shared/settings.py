@@ -1,0 +1,66 @@
+"""Settings, one class per concern, read from the conventional environment variables."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "prod"]
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+
+
+class MongoSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MONGODB_", extra="ignore")
+
+    uri: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
+    # Each service has its own database; unset means the service's default name.
+    database: str | None = None
+
+    def database_or(self, default: str) -> str:
+        return self.database or default
+
+
+class HttpSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HTTP_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+
+    def port_or(self, default: int) -> int:
+        return self.port or default
+
+
+class RuntimeSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CIVICFLOW_", extra="ignore")
+
+    env: Environment = "dev"
+
+
+class SmtpSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SMTP_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 1025
+    sender: str = Field(default="CivicFlow <no-reply@civicflow.localhost>", alias="SMTP_FROM")
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    timeout_seconds: float = 10.0
+
+
+class IdentityProviderSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IDP_", extra="ignore")
+
+    issuer: str = "http://127.0.0.1:8090"
+    jwks_url: str = "http://127.0.0.1:8090/.well-known/jwks.json"
+    audience: str = "civicflow"
+
+    def check_for(self, env: Environment) -> None:
+        # A signing key fetched over plain HTTP can be swapped in transit (OWASP ASVS 9.2): dev only.
+        if env == "prod" and not self.jwks_url.startswith("https://"):
+            raise ValueError("IDP_JWKS_URL must use https outside dev")

@@ -1,0 +1,57 @@
+"""Tracing and logging set-up, done once per process by the service's composition root.
+
+Exporting follows the standard OTEL_* variables: with OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-specific
+OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans go out over OTLP/HTTP; without it nothing is exported.
+Spans and logs never carry personal data: names, birth dates, e-mail and postal addresses stay out of them.
+"""
+
+import logging
+import os
+
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
+from opentelemetry.sdk.resources import SERVICE_NAME, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s trace_id=%(trace_id)s span_id=%(span_id)s %(message)s"
+
+
+def configure_tracing(default_service_name: str) -> TracerProvider:
+    """Build this process's tracer provider and make it the global one (first call wins)."""
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        return current
+    service_name = os.environ.get("OTEL_SERVICE_NAME", default_service_name)
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+    # Command names only: capture_statement stays off so no document content (personal data) lands in spans.
+    PymongoInstrumentor().instrument(tracer_provider=provider)
+    return provider
+
+
+def shutdown_tracing() -> None:
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()
+
+
+class _TraceContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = trace.get_current_span().get_span_context()
+        record.trace_id = format(context.trace_id, "032x") if context.is_valid else "-"
+        record.span_id = format(context.span_id, "016x") if context.is_valid else "-"
+        return True
+
+
+def configure_logging(level: str | None = None) -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(_TraceContextFilter())
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)

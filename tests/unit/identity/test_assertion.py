@@ -1,0 +1,110 @@
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+
+from civicflow.identity.domain.assertion import Expectations, Rejected, Verified, signing_key_id, verify_assertion
+from civicflow.local.idp import SigningKey
+from civicflow.shared.events import Applicant
+from civicflow.local.sample import ERIKA
+
+ISSUER = "http://127.0.0.1:8090"
+EXPECTED = Expectations(issuer=ISSUER, audience="civicflow")
+APPLICANT = Applicant.model_validate(ERIKA)
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    return SigningKey.load_or_create(tmp_path_factory.mktemp("idp"))
+
+
+@pytest.fixture(scope="module")
+def impostor(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    return SigningKey.load_or_create(tmp_path_factory.mktemp("other-idp"))
+
+
+def token(key: SigningKey, **overrides: Any) -> str:
+    claims: dict[str, Any] = {"issuer": ISSUER, "given_name": "Erika", "family_name": "Mustermann",
+                              "birth_date": date(1964, 8, 12), "loa": "substantial"}
+    claims.update(overrides)
+    return key.issue(**claims)
+
+
+def public_key(key: SigningKey) -> Any:
+    return key.private_key.public_key()
+
+
+def test_a_token_from_the_provider_naming_the_applicant_is_verified(provider: SigningKey) -> None:
+    assert verify_assertion(token(provider), public_key(provider), EXPECTED, APPLICANT) == Verified("substantial")
+
+
+def test_names_compare_without_case_or_extra_spaces(provider: SigningKey) -> None:
+    assertion = token(provider, given_name=" erika ", family_name="MUSTERMANN", loa="high")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Verified("high")
+
+
+def test_a_token_signed_by_another_key_is_rejected(provider: SigningKey, impostor: SigningKey) -> None:
+    forged = token(impostor)
+    assert verify_assertion(forged, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+    # and a key id the provider does not publish finds no key at all
+    assert verify_assertion(forged, None, EXPECTED, APPLICANT) == Rejected("signature_invalid")
+
+
+def test_a_tampered_payload_is_rejected(provider: SigningKey) -> None:
+    header, payload, signature = token(provider).split(".")
+    other_payload = token(provider, given_name="Max").split(".")[1]
+    tampered = ".".join([header, other_payload, signature])
+    assert verify_assertion(tampered, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"lifetime_seconds": -120}, "token_expired"),
+        ({"issuer": "https://evil.example"}, "issuer_mismatch"),
+        ({"audience": "someone-else"}, "audience_mismatch"),
+        ({"family_name": "Musterfrau"}, "applicant_mismatch"),
+        ({"birth_date": date(1964, 8, 13)}, "applicant_mismatch"),
+    ],
+)
+def test_claims_that_do_not_fit_are_rejected_with_a_reason(
+    provider: SigningKey, overrides: dict[str, Any], reason: str
+) -> None:
+    assert verify_assertion(token(provider, **overrides), public_key(provider), EXPECTED, APPLICANT) == Rejected(
+        reason  # type: ignore[arg-type]
+    )
+
+
+def test_an_unknown_level_of_assurance_is_rejected(provider: SigningKey) -> None:
+    claims = jwt.decode(token(provider), options={"verify_signature": False})
+    claims["acr"] = "urn:example:loa:whatever"
+    assertion = jwt.encode(claims, provider.private_key, algorithm="ES256", headers={"kid": provider.kid})
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Rejected(
+        "level_of_assurance_unknown"
+    )
+
+
+def test_missing_identity_claims_are_rejected(provider: SigningKey) -> None:
+    claims = jwt.decode(token(provider), options={"verify_signature": False})
+    del claims["birthdate"]
+    assertion = jwt.encode(claims, provider.private_key, algorithm="ES256", headers={"kid": provider.kid})
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Rejected("claims_missing")
+
+
+def test_an_unsigned_token_is_rejected(provider: SigningKey) -> None:
+    claims = jwt.decode(token(provider), options={"verify_signature": False})
+    unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
+    assert verify_assertion(unsigned, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+
+
+@pytest.mark.parametrize("garbage", ["", "not-a-jwt", "a.b.c"])
+def test_garbage_is_malformed(provider: SigningKey, garbage: str) -> None:
+    assert signing_key_id(garbage) is None
+    assert verify_assertion(garbage, None, EXPECTED, APPLICANT) == Rejected("token_malformed")
+    assert verify_assertion(garbage, public_key(provider), EXPECTED, APPLICANT) == Rejected("token_malformed")
+
+
+def test_the_key_survives_a_restart(tmp_path: Path) -> None:
+    assert SigningKey.load_or_create(tmp_path).kid == SigningKey.load_or_create(tmp_path).kid

@@ -1,0 +1,136 @@
+"""Intake's HTTP contract, with the ports faked: status codes, problem details, and that a refused
+submission is neither stored nor published."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.entrypoints.http import submissions_router
+from civicflow.intake.entrypoints.problems import install_problem_handlers
+from civicflow.shared import topics
+from tests.unit.fakes import FakePublisher
+from tests.unit.intake.fakes import FakeSubmissions
+from tests.unit.intake.test_validation import valid_body
+
+LIMIT = 1024 * 1024
+
+
+class Intake:
+    def __init__(self, publisher: FakePublisher) -> None:
+        self.submissions = FakeSubmissions()
+        self.publisher = publisher
+        app = FastAPI()
+        install_problem_handlers(app)
+        app.include_router(submissions_router(Catalogue.bundled(), self.submissions, publisher, LIMIT))
+        self.client = TestClient(app)
+
+    def assert_nothing_kept(self) -> None:
+        assert self.submissions.records == {}
+        assert self.publisher.published == []
+
+
+@pytest.fixture
+def intake() -> Iterator[Intake]:
+    yield Intake(FakePublisher())
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["type"].startswith("/problems/") and body["title"]
+    return body
+
+
+def test_accepted_submission_is_stored_published_and_readable_with_its_token(intake: Intake) -> None:
+    response = intake.client.post("/v1/submissions", json=valid_body())
+    assert response.status_code == 202
+    accepted = response.json()
+    assert response.headers["location"] == f"/v1/submissions/{accepted['submission_id']}"
+    assert accepted["status"] == "received" and len(accepted["status_token"]) >= 40
+    assert intake.publisher.topics() == [topics.SUBMISSION_RECEIVED]
+    assert intake.publisher.published[0][2] == accepted["submission_id"]
+
+    status = intake.client.get(response.headers["location"],
+                               headers={"Authorization": f"Bearer {accepted['status_token']}"})
+    assert status.status_code == 200
+    assert [entry["step"] for entry in status.json()["timeline"]] == ["received"]
+
+
+def test_the_token_is_stored_only_as_a_hash(intake: Intake) -> None:
+    accepted = intake.client.post("/v1/submissions", json=valid_body()).json()
+    (record,) = intake.submissions.records.values()
+    assert accepted["status_token"] not in record.model_dump_json()
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Basic Zm9vOmJhcg=="])
+def test_status_without_the_right_token_is_404_and_reveals_nothing(intake: Intake, authorization: str | None) -> None:
+    location = intake.client.post("/v1/submissions", json=valid_body()).headers["location"]
+    headers = {"Authorization": authorization} if authorization else {}
+    body = problem(intake.client.get(location, headers=headers), 404)
+    unknown = problem(intake.client.get("/v1/submissions/00000000-0000-0000-0000-000000000000",
+                                        headers=headers), 404)
+    assert body["detail"] == unknown["detail"]
+    assert "Mustermann" not in json.dumps(body) and "received" not in json.dumps(body)
+
+
+def test_malformed_json_is_400(intake: Intake) -> None:
+    response = intake.client.post("/v1/submissions", content=b'{"service_id": ',
+                                  headers={"Content-Type": "application/json"})
+    assert "not valid JSON" in problem(response, 400)["detail"]
+    intake.assert_nothing_kept()
+
+
+def test_unknown_service_is_422_naming_service_id(intake: Intake) -> None:
+    response = intake.client.post("/v1/submissions", json=valid_body() | {"service_id": "99000000000000"})
+    assert problem(response, 422)["errors"] == [
+        {"pointer": "/service_id", "detail": "unknown service '99000000000000': not in the service catalogue"}
+    ]
+    intake.assert_nothing_kept()
+
+
+def test_missing_and_ill_typed_fields_are_422_naming_each(intake: Intake) -> None:
+    body = valid_body()
+    del body["applicant"]["given_name"]
+    body["form"]["start_date"] = 20261201
+    errors = problem(intake.client.post("/v1/submissions", json=body), 422)["errors"]
+    assert {error["pointer"] for error in errors} == {"/applicant/given_name", "/form/start_date"}
+    assert all(error["detail"] for error in errors)
+    intake.assert_nothing_kept()
+
+
+def test_a_body_over_one_mebibyte_is_413(intake: Intake) -> None:
+    body = valid_body()
+    body["form"]["activity"] = "x" * LIMIT
+    problem(intake.client.post("/v1/submissions", json=body), 413)
+    intake.assert_nothing_kept()
+
+
+def test_a_body_over_the_limit_without_content_length_is_413(intake: Intake) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(17):
+            yield b" " * 65536
+
+    response = intake.client.post("/v1/submissions", content=chunks(), headers={"Content-Type": "application/json"})
+    problem(response, 413)
+    intake.assert_nothing_kept()
+
+
+def test_a_non_json_media_type_is_415(intake: Intake) -> None:
+    response = intake.client.post("/v1/submissions", content=b"service_id=1",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    problem(response, 415)
+    intake.assert_nothing_kept()
+
+
+def test_when_kafka_is_down_nothing_is_kept_and_the_citizen_may_retry() -> None:
+    intake = Intake(FakePublisher(fail=True))
+    response = intake.client.post("/v1/submissions", json=valid_body())
+    assert problem(response, 503)["detail"].endswith("Please retry.")
+    assert response.headers["retry-after"] == "30"
+    assert intake.submissions.records == {}

@@ -1,0 +1,61 @@
+from uuid import uuid4
+
+import pytest
+
+from civicflow.intake.handlers import record_step
+from civicflow.shared.events import (
+    CitizenNotified,
+    IdentityRejected,
+    IdentityVerified,
+    Recipient,
+    SubmissionRouted,
+)
+from tests.unit.fakes import FakePublisher
+from tests.unit.intake.fakes import FakeSubmissions
+from tests.unit.intake.test_validation import CATALOGUE, valid_body
+
+RECIPIENT = Recipient(email="erika@example.org", language="de")
+
+
+async def accepted(submissions: FakeSubmissions):  # type: ignore[no-untyped-def]
+    from civicflow.intake.domain.validation import ValidSubmission, validate_submission
+    from civicflow.intake.handlers import accept_submission
+
+    valid = validate_submission(valid_body(), CATALOGUE)
+    assert isinstance(valid, ValidSubmission)
+    return await accept_submission(valid, submissions, FakePublisher(), trace_id="ab" * 16)
+
+
+async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> None:
+    submissions = FakeSubmissions()
+    submission_id = (await accepted(submissions)).submission_id
+    routed = SubmissionRouted(submission_id=submission_id, recipient=RECIPIENT, agency_id="koeln-gewerbe",
+                              municipality_key="05315000")
+    verified = IdentityVerified(submission_id=submission_id, recipient=RECIPIENT, service_id="99050012104000",
+                                applicant=valid_body()["applicant"], form={}, level_of_assurance="substantial",
+                                received_at=routed.occurred_at)
+    notified = CitizenNotified(submission_id=submission_id, notified_step="routed", channel="email")
+    for event in (routed, verified, verified, notified):  # out of order, and one redelivered
+        await record_step(event, submissions)
+    record = submissions.records[submission_id]
+    assert record.status == "routed"
+    assert [entry.step for entry in record.timeline] == ["received", "routed", "verified", "notified"]
+    assert record.timeline[1].detail == {"agency_id": "koeln-gewerbe"}
+    assert record.timeline[3].detail == {"about": "routed", "channel": "email"}
+    assert record.trace_id == "ab" * 16
+
+
+async def test_a_rejection_shows_its_reason() -> None:
+    submissions = FakeSubmissions()
+    submission_id = (await accepted(submissions)).submission_id
+    await record_step(IdentityRejected(submission_id=submission_id, recipient=RECIPIENT, reason="token_expired"),
+                      submissions)
+    record = submissions.records[submission_id]
+    assert (record.status, record.timeline[-1].detail) == ("rejected", {"reason": "token_expired"})
+
+
+@pytest.mark.parametrize("step_event", [IdentityRejected])
+async def test_an_event_for_an_unknown_submission_changes_nothing(step_event: type[IdentityRejected]) -> None:
+    submissions = FakeSubmissions()
+    await record_step(step_event(submission_id=uuid4(), recipient=RECIPIENT, reason="token_expired"), submissions)
+    assert submissions.records == {}

@@ -1,0 +1,85 @@
+import copy
+from typing import Any
+
+import pytest
+
+from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.validation import FieldError, ValidSubmission, validate_submission
+from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
+
+CATALOGUE = Catalogue.bundled()
+
+
+def valid_body() -> dict[str, Any]:
+    return {"service_id": "99050012104000", "identity_token": "header.payload.signature",
+            "applicant": copy.deepcopy(ERIKA), "form": dict(BUSINESS_REGISTRATION)}
+
+
+def pointers(result: ValidSubmission | list[FieldError]) -> set[str]:
+    assert isinstance(result, list), "expected validation errors"
+    return {error.pointer for error in result}
+
+
+def test_a_complete_business_registration_is_valid() -> None:
+    result = validate_submission(valid_body(), CATALOGUE)
+    assert isinstance(result, ValidSubmission)
+    assert result.form["start_date"] == "2026-12-01"
+    assert result.service.name["de"] == "Gewerbe anmelden"
+
+
+def test_the_catalogue_holds_at_least_three_services_by_leika_key() -> None:
+    assert len(CATALOGUE.services) >= 3
+    assert all(len(key) == 14 and key.startswith("99") for key in CATALOGUE.services)
+
+
+def test_an_unknown_service_is_named() -> None:
+    body = valid_body() | {"service_id": "99000000000000"}
+    result = validate_submission(body, CATALOGUE)
+    assert pointers(result) == {"/service_id"}
+    assert isinstance(result, list)
+    assert "unknown service" in result[0].detail
+
+
+def test_every_failing_field_is_reported_at_once() -> None:
+    body = valid_body()
+    del body["applicant"]["family_name"]
+    body["applicant"]["email"] = "not-an-address"
+    body["applicant"]["birth_date"] = "12.08.1964"
+    body["applicant"]["address"]["postal_code"] = "5114"
+    body["form"]["employees"] = "three"
+    del body["form"]["activity"]
+    assert pointers(validate_submission(body, CATALOGUE)) == {
+        "/applicant/family_name",
+        "/applicant/email",
+        "/applicant/birth_date",
+        "/applicant/address/postal_code",
+        "/form/employees",
+        "/form/activity",
+    }
+
+
+def test_unknown_fields_are_refused_not_silently_dropped() -> None:
+    body = valid_body()
+    body["form"]["favourite_colour"] = "green"
+    body["unexpected"] = True
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/form/favourite_colour", "/unexpected"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("legal_form", "corporation"), ("start_date", "tomorrow"), ("business_name", ""), ("employees", -1)],
+)
+def test_form_fields_follow_the_catalogue(field: str, value: object) -> None:
+    body = valid_body()
+    body["form"][field] = value
+    assert pointers(validate_submission(body, CATALOGUE)) == {f"/form/{field}"}
+
+
+def test_a_body_that_is_not_an_object_is_an_error_at_the_root() -> None:
+    assert pointers(validate_submission(["not", "an", "object"], CATALOGUE)) == {""}
+
+
+def test_a_missing_identity_token_is_an_error() -> None:
+    body = valid_body()
+    del body["identity_token"]
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}

@@ -1,0 +1,37 @@
+from uuid import uuid4
+
+import pytest
+from pydantic import ValidationError
+
+from civicflow.shared import topics
+from civicflow.shared.events import SubmissionRouted, derive_event_id
+from civicflow.shared.events.common import Recipient
+
+
+def test_every_event_carries_id_submission_version_and_time() -> None:
+    event = SubmissionRouted(submission_id=uuid4(), recipient=Recipient(email="a@example.org", language="de"),
+                             agency_id="koeln-gewerbe", municipality_key="05315000")
+    document = event.model_dump(mode="json")
+    assert {"event_id", "submission_id", "schema_version", "occurred_at"} <= document.keys()
+    assert SubmissionRouted.model_validate_json(event.model_dump_json()) == event
+
+
+def test_events_are_frozen_and_refuse_unknown_fields() -> None:
+    with pytest.raises(ValidationError):
+        SubmissionRouted.model_validate({"submission_id": str(uuid4()), "agency_id": "a", "municipality_key": "1",
+                                         "recipient": {"email": "a@example.org", "language": "de"}, "extra": 1})
+
+
+def test_follow_up_event_ids_are_deterministic() -> None:
+    cause = uuid4()
+    assert derive_event_id(cause, "routed") == derive_event_id(cause, "routed") != derive_event_id(cause, "verified")
+
+
+@pytest.mark.parametrize("bad", ["", "Köln", "a.b", "x" * 80, "-leading"])
+def test_agency_topic_names_are_checked(bad: str) -> None:
+    with pytest.raises(ValueError, match="agency id"):
+        topics.agency_submissions(bad)
+
+
+def test_agency_topic_name_follows_the_public_scheme() -> None:
+    assert topics.agency_submissions("koeln-gewerbe") == "agency.koeln-gewerbe.submissions"
