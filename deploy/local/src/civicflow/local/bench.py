@@ -9,7 +9,7 @@ import statistics
 import time
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from tqdm import tqdm
 
 from civicflow.local.idp import SigningKey
@@ -22,7 +22,7 @@ DELIVERY_TIMEOUT_SECONDS = 180.0
 
 async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
     body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
-    consumer = await _agency_consumer(layout.kafka_bootstrap)
+    consumer = await open_agency_consumer(layout.kafka_bootstrap)
     started: dict[str, float] = {}
     latencies: list[float] = []
     failures: dict[int, int] = {}
@@ -69,19 +69,21 @@ async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
     return 0 if len(latencies) == count else 1
 
 
-async def _agency_consumer(bootstrap_servers: str) -> AIOKafkaConsumer:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+async def open_agency_consumer(bootstrap_servers: str, timeout_seconds: float = 30.0) -> AIOKafkaConsumer:
+    """A group-less consumer on every agency topic, positioned at the end: it sees only what comes next."""
+    agency_topics = [topic for topic in all_topic_names() if topic.startswith("agency.")]
+    consumer = AIOKafkaConsumer(*agency_topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
-    partitions = [
-        TopicPartition(topic, partition)
-        for topic in all_topic_names() if topic.startswith("agency.")
-        for partition in sorted(consumer.partitions_for_topic(topic) or ())
-    ]
-    if not partitions:
-        await consumer.stop()
-        raise SystemExit("no agency topics found: is the stack up (`make up`)?")
-    consumer.assign(partitions)
+    deadline = time.monotonic() + timeout_seconds
+    while {partition.topic for partition in consumer.assignment()} != set(agency_topics):
+        if time.monotonic() > deadline:
+            await consumer.stop()
+            raise SystemExit("the agency topics are missing: is the stack up (`make up`)?")
+        await asyncio.sleep(0.1)
+    partitions = sorted(consumer.assignment())
     await consumer.seek_to_end(*partitions)
+    for partition in partitions:
+        await consumer.position(partition)  # resolve the end offset now, before anything is posted
     return consumer
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
@@ -11,6 +12,8 @@ CHECK_TIMEOUT_SECONDS = 3.0
 
 
 async def kafka_up(bootstrap_servers: str) -> bool:
+    # Refused connections are the expected answer while the broker starts; aiokafka logs each as an error.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
     try:
         await asyncio.wait_for(admin.start(), CHECK_TIMEOUT_SECONDS)

@@ -86,8 +86,11 @@ def service_environment(layout: Layout) -> dict[str, str]:
 
 
 class Stack:
-    def __init__(self, layout: Layout, say: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, layout: Layout, say: Callable[[str], None] = print, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.layout = layout
+        self.extra_env = extra_env or {}
         self.say = say
         self.run_dir = layout.var_dir / "run"
         self.log_dir = layout.var_dir / "log"
@@ -95,7 +98,7 @@ class Stack:
     async def up(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = service_environment(self.layout)
+        env = service_environment(self.layout) | self.extra_env
         for component in components(self.layout):
             if component.name == "intake":
                 created = await ensure_topics(self.layout.kafka_bootstrap)

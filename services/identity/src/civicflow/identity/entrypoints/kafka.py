@@ -18,7 +18,7 @@ def register_subscribers(
     publisher = KafkaEventPublisher(broker)
 
     @broker.subscriber(topics.SUBMISSION_RECEIVED, **consumer_options(CONSUMER_GROUP))
-    async def on_submission_received(body: bytes, message: KafkaMessage) -> None:
+    async def on_submission_received(message: KafkaMessage) -> None:
         event = await decode_or_dead_letter(SubmissionReceived, message, broker, CONSUMER_GROUP)
         if event is not None:
             await verify_submission(event, keys, expected, publisher, processed)

@@ -19,6 +19,7 @@ class MongoSubmissions:
         document["received_at"] = record.received_at
         document["status_rank"] = STATUS_RANK[record.status]
         document["timeline"] = [_entry_document(entry) for entry in record.timeline]
+        document["event_ids"] = [str(entry.event_id) for entry in record.timeline]
         await self._collection.insert_one(document)
 
     async def remove(self, submission_id: UUID) -> None:
@@ -30,6 +31,7 @@ class MongoSubmissions:
             return None
         document["submission_id"] = document.pop("_id")
         document.pop("status_rank", None)
+        document.pop("event_ids", None)
         return SubmissionRecord.model_validate(document)
 
     async def record_step(self, submission_id: UUID, entry: TimelineEntry) -> bool:
@@ -37,9 +39,11 @@ class MongoSubmissions:
         key = str(submission_id)
         if await self._collection.count_documents({"_id": key}, limit=1) == 0:
             return False
+        # A flat list of event ids, not "timeline.event_id": FerretDB 1.24 matches $ne on a path into an
+        # array of documents if any element differs, which would let a redelivered event in twice.
         await self._collection.update_one(
-            {"_id": key, "timeline.event_id": {"$ne": str(entry.event_id)}},
-            {"$push": {"timeline": _entry_document(entry)}},
+            {"_id": key, "event_ids": {"$ne": str(entry.event_id)}},
+            {"$push": {"timeline": _entry_document(entry), "event_ids": str(entry.event_id)}},
         )
         rank = STATUS_RANK.get(entry.step)
         if rank is not None:

@@ -27,7 +27,7 @@ TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
 
 def register_subscribers(broker: KafkaBroker, submissions: Submissions) -> None:
     @broker.subscriber(*TIMELINE_SOURCES, **consumer_options(CONSUMER_GROUP))
-    async def on_status_event(body: bytes, message: KafkaMessage) -> None:
+    async def on_status_event(message: KafkaMessage) -> None:
         event_type = TIMELINE_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:

@@ -27,8 +27,8 @@ class SmtpEmail:
         email["Date"] = formatdate(localtime=False)
         # Stable per submission and step, so a mail client also folds a duplicate delivery into one.
         email["Message-ID"] = f"<{message_key}@civicflow>"
-        email["Content-Language"] = message.language
         email.set_content(message.body)
+        email["Content-Language"] = message.language  # after set_content, which drops Content-* headers
         settings = self._settings
         with tracer.start_as_current_span("smtp send", kind=trace.SpanKind.CLIENT) as span:
             span.set_attribute("server.address", settings.host)

@@ -30,7 +30,7 @@ def register_subscribers(broker: KafkaBroker, channels: ChannelRegistry, ledger:
     publisher = KafkaEventPublisher(broker)
 
     @broker.subscriber(*STEP_SOURCES, **consumer_options(CONSUMER_GROUP))
-    async def on_step(body: bytes, message: KafkaMessage) -> None:
+    async def on_step(message: KafkaMessage) -> None:
         event_type = STEP_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:

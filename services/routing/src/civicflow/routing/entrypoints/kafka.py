@@ -18,7 +18,7 @@ def register_subscribers(
     publisher = KafkaEventPublisher(broker)
 
     @broker.subscriber(topics.IDENTITY_VERIFIED, **consumer_options(CONSUMER_GROUP))
-    async def on_identity_verified(body: bytes, message: KafkaMessage) -> None:
+    async def on_identity_verified(message: KafkaMessage) -> None:
         event = await decode_or_dead_letter(IdentityVerified, message, broker, CONSUMER_GROUP)
         if event is not None:
             await route_submission(event, postal, registry, publisher, processed)

@@ -1,0 +1,178 @@
+"""One application after another through the real pipeline, checked where a citizen, an agency and an
+operator would look: the agency topic, the mailbox, the status timeline and the traces."""
+
+import asyncio
+import email
+import email.policy
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
+
+from civicflow.local.bench import open_agency_consumer
+from civicflow.local.idp import SigningKey
+from civicflow.local.layout import Layout
+from civicflow.local.sample import ERIKA, application
+from civicflow.shared import topics
+from tests.support.otlp import Collector
+
+pytestmark = pytest.mark.e2e
+
+FINAL = {"routed", "unroutable", "rejected"}
+PERSONAL_DATA = ("Erika", "Mustermann", "1964-08-12", "erika@example.org", "Heidestraße", "51147")
+
+
+@dataclass
+class Posted:
+    submission_id: str
+    location: str
+    token: str
+    expect: str
+
+
+async def post(client: httpx.AsyncClient, body: dict[str, Any], expect: str) -> Posted:
+    response = await client.post("/v1/submissions", json=body)
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    return Posted(accepted["submission_id"], response.headers["location"], accepted["status_token"], expect)
+
+
+async def status_of(client: httpx.AsyncClient, posted: Posted) -> dict[str, Any]:
+    response = await client.get(posted.location, headers={"Authorization": f"Bearer {posted.token}"})
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = await status_of(client, posted)
+        told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
+        if status["status"] in FINAL and status["status"] in told:
+            return status
+        assert time.monotonic() < deadline, f"not settled in time: {status}"
+        await asyncio.sleep(0.3)
+
+
+def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for path in sorted(mail_dir.glob("*.eml"))]
+
+
+async def test_applications_travel_the_whole_pipeline(stack: Layout, collector: Collector,
+                                                      tmp_path: Path) -> None:
+    provider = SigningKey.load_or_create(stack.idp_state_dir)
+    forger = SigningKey.load_or_create(tmp_path / "forger")
+    flensburg = ERIKA | {"language": "en",
+                         "address": {"street": "Holm 1", "postal_code": "24937", "city": "Flensburg"}}
+    consumer = await open_agency_consumer(stack.kafka_bootstrap)
+    try:
+        async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
+            valid = await post(client, application(provider, stack.idp_issuer), "routed")
+            forged = await post(client, application(forger, stack.idp_issuer), "rejected")
+            unknown_region = await post(client, application(provider, stack.idp_issuer, flensburg), "unroutable")
+            statuses = {p.submission_id: await until_settled(client, p) for p in (valid, forged, unknown_region)}
+
+        # the status timeline, as the citizen sees it
+        for posted in (valid, forged, unknown_region):
+            assert statuses[posted.submission_id]["status"] == posted.expect
+        valid_steps = [entry["step"] for entry in statuses[valid.submission_id]["timeline"]]
+        assert valid_steps[:3] == ["received", "verified", "routed"] or set(valid_steps) >= {
+            "received", "verified", "routed", "notified"}
+        assert set(valid_steps) == {"received", "verified", "routed", "notified"}
+        times = [entry["at"] for entry in statuses[valid.submission_id]["timeline"]]
+        assert times == sorted(times)
+        rejected_entry = statuses[forged.submission_id]["timeline"]
+        assert {"step": "rejected", "reason": "signature_invalid"}.items() <= next(
+            e for e in rejected_entry if e["step"] == "rejected").items()
+
+        # the agency topic: the valid application, exactly once, and nothing else of ours
+        await asyncio.sleep(2.0)
+        delivered = [record for batch in (await consumer.getmany(timeout_ms=3000)).values() for record in batch]
+        ours = [r for r in delivered if r.key and r.key.decode() in statuses]
+        assert [(r.topic, r.key.decode()) for r in ours] == [
+            (topics.agency_submissions("koeln-gewerbe"), valid.submission_id)]
+    finally:
+        await consumer.stop()
+
+    # the mailbox: one message per step, in the citizen's language
+    received_mails = mails(stack.mail_dir)
+    by_submission: dict[str, list[str]] = {}
+    for message in received_mails:
+        key = str(message["Message-ID"]).strip("<>").split("@")[0]
+        submission_id, step = key.rsplit(".", 1)
+        by_submission.setdefault(submission_id, []).append(step)
+        assert message["To"] == "erika@example.org"
+    assert sorted(by_submission[valid.submission_id]) == ["received", "routed", "verified"]
+    assert sorted(by_submission[forged.submission_id]) == ["received", "rejected"]
+    assert sorted(by_submission[unknown_region.submission_id]) == ["received", "unroutable", "verified"]
+    english = [m for m in received_mails if unknown_region.submission_id in str(m["Message-ID"])]
+    assert all(m["Content-Language"] == "en" for m in english)
+
+    # one trace per submission, across all four services, with the record keeping its id
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri)
+    record = await mongo["civicflow_intake"]["submissions"].find_one({"_id": valid.submission_id})
+    await mongo.close()
+    assert record is not None
+    trace_id = record["trace_id"]
+    await assert_one_connected_trace(collector, trace_id)
+
+
+async def assert_one_connected_trace(collector: Collector, trace_id: str, timeout: float = 20.0) -> None:
+    expected_services = {"civicflow-intake", "civicflow-identity", "civicflow-routing", "civicflow-notify"}
+    deadline = time.monotonic() + timeout
+    while True:
+        spans = collector.trace(trace_id)
+        if {s.service for s in spans} >= expected_services and any(s.name == "smtp send" for s in spans):
+            break
+        assert time.monotonic() < deadline, f"trace incomplete: {sorted({(s.service, s.name) for s in spans})}"
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(1.0)
+    spans = collector.trace(trace_id)
+    ids = {span.span_id for span in spans}
+    roots = [span for span in spans if not span.parent_span_id]
+    assert len(roots) == 1 and roots[0].service == "civicflow-intake" and roots[0].name.startswith("POST")
+    orphans = [(s.service, s.name) for s in spans if s.parent_span_id and s.parent_span_id not in ids]
+    assert orphans == []
+    names = {(s.service, s.name) for s in spans}
+    for service in expected_services:
+        assert any(svc == service and "process" in name for svc, name in names) or service == "civicflow-intake"
+    assert any(s.service == "civicflow-intake" and s.attributes.get("db.system") == "mongodb" for s in spans)
+    assert any(s.service == "civicflow-notify" and s.name == "smtp send" for s in spans)
+    assert any(s.service == "civicflow-routing" and "agency." in s.name and "publish" in s.name for s in spans)
+    for span in spans:
+        text = f"{span.name} {span.attributes}"
+        assert not [word for word in PERSONAL_DATA if word in text], (span.service, span.name)
+
+
+async def test_refused_input_is_answered_with_problems_and_never_published(stack: Layout) -> None:
+    consumer = AIOKafkaConsumer(topics.SUBMISSION_RECEIVED, bootstrap_servers=stack.kafka_bootstrap)
+    await consumer.start()
+    while not consumer.assignment():
+        await asyncio.sleep(0.1)
+    partitions = sorted(consumer.assignment())
+    before = await consumer.end_offsets(partitions)
+    provider = SigningKey.load_or_create(stack.idp_state_dir)
+    body = application(provider, stack.idp_issuer)
+    cases: list[tuple[dict[str, Any], int, set[str]]] = [
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, set()),
+        ({"json": body | {"service_id": "99000000000000"}}, 422, {"/service_id"}),
+        ({"json": body | {"applicant": ERIKA | {"email": "nope", "birth_date": 1964}}}, 422,
+         {"/applicant/email", "/applicant/birth_date"}),
+        ({"json": body | {"form": body["form"] | {"activity": "x" * (1024 * 1024)}}}, 413, set()),
+    ]
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
+        for request, status, pointers in cases:
+            response = await client.post("/v1/submissions", **request)
+            assert response.status_code == status
+            assert response.headers["content-type"] == "application/problem+json"
+            assert {error["pointer"] for error in response.json().get("errors", [])} == pointers
+    await asyncio.sleep(1.0)
+    assert await consumer.end_offsets(partitions) == before
+    await consumer.stop()
