@@ -11,14 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
-from pymongo import AsyncMongoClient
-
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from civicflow.local.bench import open_agency_consumer
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.shared import topics
+from civicflow.shared.events import DeadLetter
+from pymongo import AsyncMongoClient
+
 from tests.support.otlp import Collector
 
 pytestmark = pytest.mark.e2e
@@ -61,16 +62,19 @@ async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: floa
 
 
 def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
-            for path in sorted(mail_dir.glob("*.eml"))]
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(mail_dir.glob("*.eml"))
+    ]
 
 
-async def test_applications_travel_the_whole_pipeline(stack: Layout, collector: Collector,
-                                                      tmp_path: Path) -> None:
+async def test_applications_travel_the_whole_pipeline(stack: Layout, collector: Collector, tmp_path: Path) -> None:
     provider = SigningKey.load_or_create(stack.idp_state_dir)
     forger = SigningKey.load_or_create(tmp_path / "forger")
-    flensburg = ERIKA | {"language": "en",
-                         "address": {"street": "Holm 1", "postal_code": "24937", "city": "Flensburg"}}
+    flensburg = ERIKA | {
+        "language": "en",
+        "address": {"street": "Holm 1", "postal_code": "24937", "city": "Flensburg"},
+    }
     consumer = await open_agency_consumer(stack.kafka_bootstrap)
     try:
         async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
@@ -84,20 +88,26 @@ async def test_applications_travel_the_whole_pipeline(stack: Layout, collector: 
             assert statuses[posted.submission_id]["status"] == posted.expect
         valid_steps = [entry["step"] for entry in statuses[valid.submission_id]["timeline"]]
         assert valid_steps[:3] == ["received", "verified", "routed"] or set(valid_steps) >= {
-            "received", "verified", "routed", "notified"}
+            "received",
+            "verified",
+            "routed",
+            "notified",
+        }
         assert set(valid_steps) == {"received", "verified", "routed", "notified"}
         times = [entry["at"] for entry in statuses[valid.submission_id]["timeline"]]
         assert times == sorted(times)
         rejected_entry = statuses[forged.submission_id]["timeline"]
         assert {"step": "rejected", "reason": "signature_invalid"}.items() <= next(
-            e for e in rejected_entry if e["step"] == "rejected").items()
+            e for e in rejected_entry if e["step"] == "rejected"
+        ).items()
 
         # the agency topic: the valid application, exactly once, and nothing else of ours
         await asyncio.sleep(2.0)
         delivered = [record for batch in (await consumer.getmany(timeout_ms=3000)).values() for record in batch]
         ours = [r for r in delivered if r.key and r.key.decode() in statuses]
         assert [(r.topic, r.key.decode()) for r in ours] == [
-            (topics.agency_submissions("koeln-gewerbe"), valid.submission_id)]
+            (topics.agency_submissions("koeln-gewerbe"), valid.submission_id)
+        ]
     finally:
         await consumer.stop()
 
@@ -163,8 +173,11 @@ async def test_refused_input_is_answered_with_problems_and_never_published(stack
     cases: list[tuple[dict[str, Any], int, set[str]]] = [
         ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, set()),
         ({"json": body | {"service_id": "99000000000000"}}, 422, {"/service_id"}),
-        ({"json": body | {"applicant": ERIKA | {"email": "nope", "birth_date": 1964}}}, 422,
-         {"/applicant/email", "/applicant/birth_date"}),
+        (
+            {"json": body | {"applicant": ERIKA | {"email": "nope", "birth_date": 1964}}},
+            422,
+            {"/applicant/email", "/applicant/birth_date"},
+        ),
         ({"json": body | {"form": body["form"] | {"activity": "x" * (1024 * 1024)}}}, 413, set()),
     ]
     async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
@@ -176,3 +189,38 @@ async def test_refused_input_is_answered_with_problems_and_never_published(stack
     await asyncio.sleep(1.0)
     assert await consumer.end_offsets(partitions) == before
     await consumer.stop()
+
+
+async def test_a_message_that_is_no_event_is_dead_lettered_with_the_reason(stack: Layout) -> None:
+    consumer = AIOKafkaConsumer(topics.DEAD_LETTER, bootstrap_servers=stack.kafka_bootstrap)
+    await consumer.start()
+    while not consumer.assignment():
+        await asyncio.sleep(0.1)
+    await consumer.seek_to_end(*consumer.assignment())
+    for partition in consumer.assignment():
+        await consumer.position(partition)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    poison = b'{"submission_id": "not-a-uuid", "hello": "world"}'
+    await producer.send_and_wait(topics.SUBMISSION_RECEIVED, poison, key=b"poison")
+    await producer.stop()
+
+    letters: dict[str, DeadLetter] = {}
+    deadline = time.monotonic() + 30
+    while {"civicflow-identity", "civicflow-notify"} - letters.keys() and time.monotonic() < deadline:
+        for batch in (await consumer.getmany(timeout_ms=500)).values():
+            for record in batch:
+                letter = DeadLetter.model_validate_json(record.value)
+                letters[letter.consumer_group] = letter
+    await consumer.stop()
+    assert letters.keys() == {"civicflow-identity", "civicflow-notify"}
+    for letter in letters.values():
+        assert letter.source_topic == topics.SUBMISSION_RECEIVED and letter.payload == poison.decode()
+        assert letter.reason.startswith("not a valid SubmissionReceived: ")
+        assert "envelope incomplete, missing event_id, schema_version, occurred_at" in letter.reason
+
+    # the consumers moved on: the next application still travels the whole way
+    provider = SigningKey.load_or_create(stack.idp_state_dir)
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
+        after = await post(client, application(provider, stack.idp_issuer), "routed")
+        assert (await until_settled(client, after))["status"] == "routed"

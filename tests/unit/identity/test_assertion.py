@@ -4,11 +4,16 @@ from typing import Any
 
 import jwt
 import pytest
-
-from civicflow.identity.domain.assertion import Expectations, Rejected, Verified, signing_key_id, verify_assertion
+from civicflow.identity.domain.assertion import (
+    Expectations,
+    Rejected,
+    Verified,
+    signing_key_id,
+    verify_assertion,
+)
 from civicflow.local.idp import SigningKey
-from civicflow.shared.events import Applicant
 from civicflow.local.sample import ERIKA
+from civicflow.shared.events import Applicant
 
 ISSUER = "http://127.0.0.1:8090"
 EXPECTED = Expectations(issuer=ISSUER, audience="civicflow")
@@ -26,8 +31,13 @@ def impostor(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
 
 
 def token(key: SigningKey, **overrides: Any) -> str:
-    claims: dict[str, Any] = {"issuer": ISSUER, "given_name": "Erika", "family_name": "Mustermann",
-                              "birth_date": date(1964, 8, 12), "loa": "substantial"}
+    claims: dict[str, Any] = {
+        "issuer": ISSUER,
+        "given_name": "Erika",
+        "family_name": "Mustermann",
+        "birth_date": date(1964, 8, 12),
+        "loa": "substantial",
+    }
     claims.update(overrides)
     return key.issue(**claims)
 
@@ -53,7 +63,7 @@ def test_a_token_signed_by_another_key_is_rejected(provider: SigningKey, imposto
 
 
 def test_a_tampered_payload_is_rejected(provider: SigningKey) -> None:
-    header, payload, signature = token(provider).split(".")
+    header, _, signature = token(provider).split(".")
     other_payload = token(provider, given_name="Max").split(".")[1]
     tampered = ".".join([header, other_payload, signature])
     assert verify_assertion(tampered, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")

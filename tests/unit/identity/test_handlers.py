@@ -6,7 +6,14 @@ from civicflow.identity.handlers import verify_submission
 from civicflow.local.idp import SigningKey
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.shared import topics
-from civicflow.shared.events import Applicant, IdentityRejected, IdentityVerified, Recipient, SubmissionReceived
+from civicflow.shared.events import (
+    Applicant,
+    IdentityRejected,
+    IdentityVerified,
+    Recipient,
+    SubmissionReceived,
+)
+
 from tests.unit.fakes import FakeProcessedEvents, FakePublisher
 from tests.unit.identity.test_assertion import EXPECTED, token
 
@@ -21,12 +28,23 @@ class KnownKeys:
 
 def received(identity_token: str) -> SubmissionReceived:
     applicant = Applicant.model_validate(ERIKA)
-    return SubmissionReceived(submission_id=uuid4(), recipient=Recipient.of(applicant), service_id="99050012104000",
-                              applicant=applicant, form=BUSINESS_REGISTRATION, identity_token=identity_token)
+    return SubmissionReceived(
+        submission_id=uuid4(),
+        recipient=Recipient.of(applicant),
+        service_id="99050012104000",
+        applicant=applicant,
+        form=BUSINESS_REGISTRATION,
+        identity_token=identity_token,
+    )
 
 
-async def run(event: SubmissionReceived, keys: KnownKeys, publisher: FakePublisher,
-              processed: FakeProcessedEvents, expected: Expectations = EXPECTED) -> None:
+async def run(
+    event: SubmissionReceived,
+    keys: KnownKeys,
+    publisher: FakePublisher,
+    processed: FakeProcessedEvents,
+    expected: Expectations = EXPECTED,
+) -> None:
     await verify_submission(event, keys, expected, publisher, processed)
 
 
@@ -44,7 +62,10 @@ async def test_verified_submission_is_passed_on_once(tmp_path) -> None:  # type:
 
 
 async def test_a_forged_token_is_rejected_never_passed_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    real, forger = SigningKey.load_or_create(tmp_path / "real"), SigningKey.load_or_create(tmp_path / "forger")
+    real, forger = (
+        SigningKey.load_or_create(tmp_path / "real"),
+        SigningKey.load_or_create(tmp_path / "forger"),
+    )
     publisher = FakePublisher()
     await run(received(token(forger)), KnownKeys(real), publisher, FakeProcessedEvents())
     assert publisher.topics() == [topics.IDENTITY_REJECTED]

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from tests.unit.fakes import FakePublisher
 from tests.unit.intake.fakes import FakeSubmissions
 from tests.unit.intake.test_validation import valid_body
@@ -35,8 +35,8 @@ class Intake:
 
 
 @pytest.fixture
-def intake() -> Iterator[Intake]:
-    yield Intake(FakePublisher())
+def intake() -> Intake:
+    return Intake(FakePublisher())
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -56,8 +56,9 @@ def test_accepted_submission_is_stored_published_and_readable_with_its_token(int
     assert intake.publisher.topics() == [topics.SUBMISSION_RECEIVED]
     assert intake.publisher.published[0][2] == accepted["submission_id"]
 
-    status = intake.client.get(response.headers["location"],
-                               headers={"Authorization": f"Bearer {accepted['status_token']}"})
+    status = intake.client.get(
+        response.headers["location"], headers={"Authorization": f"Bearer {accepted['status_token']}"}
+    )
     assert status.status_code == 200
     assert [entry["step"] for entry in status.json()["timeline"]] == ["received"]
 
@@ -73,15 +74,15 @@ def test_status_without_the_right_token_is_404_and_reveals_nothing(intake: Intak
     location = intake.client.post("/v1/submissions", json=valid_body()).headers["location"]
     headers = {"Authorization": authorization} if authorization else {}
     body = problem(intake.client.get(location, headers=headers), 404)
-    unknown = problem(intake.client.get("/v1/submissions/00000000-0000-0000-0000-000000000000",
-                                        headers=headers), 404)
+    unknown = problem(intake.client.get("/v1/submissions/00000000-0000-0000-0000-000000000000", headers=headers), 404)
     assert body["detail"] == unknown["detail"]
     assert "Mustermann" not in json.dumps(body) and "received" not in json.dumps(body)
 
 
 def test_malformed_json_is_400(intake: Intake) -> None:
-    response = intake.client.post("/v1/submissions", content=b'{"service_id": ',
-                                  headers={"Content-Type": "application/json"})
+    response = intake.client.post(
+        "/v1/submissions", content=b'{"service_id": ', headers={"Content-Type": "application/json"}
+    )
     assert "not valid JSON" in problem(response, 400)["detail"]
     intake.assert_nothing_kept()
 
@@ -122,8 +123,11 @@ def test_a_body_over_the_limit_without_content_length_is_413(intake: Intake) -> 
 
 
 def test_a_non_json_media_type_is_415(intake: Intake) -> None:
-    response = intake.client.post("/v1/submissions", content=b"service_id=1",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = intake.client.post(
+        "/v1/submissions",
+        content=b"service_id=1",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     problem(response, 415)
     intake.assert_nothing_kept()
 

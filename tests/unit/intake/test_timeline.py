@@ -1,7 +1,6 @@
 from uuid import uuid4
 
 import pytest
-
 from civicflow.intake.handlers import record_step
 from civicflow.shared.events import (
     CitizenNotified,
@@ -10,6 +9,7 @@ from civicflow.shared.events import (
     Recipient,
     SubmissionRouted,
 )
+
 from tests.unit.fakes import FakePublisher
 from tests.unit.intake.fakes import FakeSubmissions
 from tests.unit.intake.test_validation import CATALOGUE, valid_body
@@ -29,11 +29,21 @@ async def accepted(submissions: FakeSubmissions):  # type: ignore[no-untyped-def
 async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> None:
     submissions = FakeSubmissions()
     submission_id = (await accepted(submissions)).submission_id
-    routed = SubmissionRouted(submission_id=submission_id, recipient=RECIPIENT, agency_id="koeln-gewerbe",
-                              municipality_key="05315000")
-    verified = IdentityVerified(submission_id=submission_id, recipient=RECIPIENT, service_id="99050012104000",
-                                applicant=valid_body()["applicant"], form={}, level_of_assurance="substantial",
-                                received_at=routed.occurred_at)
+    routed = SubmissionRouted(
+        submission_id=submission_id,
+        recipient=RECIPIENT,
+        agency_id="koeln-gewerbe",
+        municipality_key="05315000",
+    )
+    verified = IdentityVerified(
+        submission_id=submission_id,
+        recipient=RECIPIENT,
+        service_id="99050012104000",
+        applicant=valid_body()["applicant"],
+        form={},
+        level_of_assurance="substantial",
+        received_at=routed.occurred_at,
+    )
     notified = CitizenNotified(submission_id=submission_id, notified_step="routed", channel="email")
     for event in (routed, verified, verified, notified):  # out of order, and one redelivered
         await record_step(event, submissions)
@@ -48,8 +58,10 @@ async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> N
 async def test_a_rejection_shows_its_reason() -> None:
     submissions = FakeSubmissions()
     submission_id = (await accepted(submissions)).submission_id
-    await record_step(IdentityRejected(submission_id=submission_id, recipient=RECIPIENT, reason="token_expired"),
-                      submissions)
+    await record_step(
+        IdentityRejected(submission_id=submission_id, recipient=RECIPIENT, reason="token_expired"),
+        submissions,
+    )
     record = submissions.records[submission_id]
     assert (record.status, record.timeline[-1].detail) == ("rejected", {"reason": "token_expired"})
 

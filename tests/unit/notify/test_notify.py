@@ -1,12 +1,12 @@
 from uuid import uuid4
 
 import pytest
-
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import Message, compose
 from civicflow.notify.handlers import notify_citizen
 from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, IdentityRejected, Recipient, SubmissionRouted
+
 from tests.unit.fakes import FakePublisher
 
 
@@ -32,8 +32,12 @@ class FakeLedger:
 
 
 def routed(language: str = "de") -> SubmissionRouted:
-    return SubmissionRouted(submission_id=uuid4(), recipient=Recipient(email="erika@example.org", language=language),
-                            agency_id="koeln-gewerbe", municipality_key="05315000")
+    return SubmissionRouted(
+        submission_id=uuid4(),
+        recipient=Recipient(email="erika@example.org", language=language),
+        agency_id="koeln-gewerbe",
+        municipality_key="05315000",
+    )
 
 
 def test_messages_speak_the_citizens_language() -> None:
@@ -44,8 +48,11 @@ def test_messages_speak_the_citizens_language() -> None:
 
 
 def test_a_rejection_tells_the_reason() -> None:
-    event = IdentityRejected(submission_id=uuid4(), recipient=Recipient(email="a@example.org", language="en"),
-                             reason="token_expired")
+    event = IdentityRejected(
+        submission_id=uuid4(),
+        recipient=Recipient(email="a@example.org", language="en"),
+        reason="token_expired",
+    )
     assert "token_expired" in compose(event).body
 
 
@@ -60,11 +67,16 @@ async def test_a_step_is_sent_once_even_when_the_event_comes_twice() -> None:
     assert channel.sent[0][2] == f"{event.submission_id}.routed"
     assert publisher.topics() == [topics.CITIZEN_NOTIFIED] * 2
     first, second = (published for _, published, _ in publisher.published)
-    assert isinstance(first, CitizenNotified) and first.event_id == second.event_id  # intake keeps one entry
+    assert isinstance(first, CitizenNotified) and isinstance(second, CitizenNotified)
+    assert first.event_id == second.event_id  # intake keeps one entry
 
 
 async def test_an_unknown_channel_fails_loudly() -> None:
-    event = SubmissionRouted(submission_id=uuid4(), agency_id="x1", municipality_key="05315000",
-                             recipient=Recipient(email="a@example.org", language="de", channel="carrier-pigeon"))
+    event = SubmissionRouted(
+        submission_id=uuid4(),
+        agency_id="x1",
+        municipality_key="05315000",
+        recipient=Recipient(email="a@example.org", language="de", channel="carrier-pigeon"),
+    )
     with pytest.raises(LookupError, match="carrier-pigeon"):
         await notify_citizen(event, ChannelRegistry(), FakeLedger(), FakePublisher())

@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.domain.routing import Routed, Unroutable, route
@@ -26,8 +25,12 @@ def address(postal_code: str, city: str) -> Address:
 
 @pytest.mark.parametrize(
     ("postal_code", "city", "agency_id", "key"),
-    [("51147", "Köln", "koeln-gewerbe", "05315000"), ("10117", "Berlin", "berlin-gewerbe", "11000000"),
-     ("80331", "München", "muenchen-kvr", "09162000"), ("60311", "Frankfurt am Main", "frankfurt-gewerbe", "06412000")],
+    [
+        ("51147", "Köln", "koeln-gewerbe", "05315000"),
+        ("10117", "Berlin", "berlin-gewerbe", "11000000"),
+        ("80331", "München", "muenchen-kvr", "09162000"),
+        ("60311", "Frankfurt am Main", "frankfurt-gewerbe", "06412000"),
+    ],
 )
 def test_real_postal_codes_reach_the_responsible_agency(
     germany: PostalIndex, postal_code: str, city: str, agency_id: str, key: str
@@ -81,9 +84,13 @@ def test_every_registry_municipality_is_a_real_one(germany: PostalIndex) -> None
 
 
 def test_two_agencies_for_one_service_in_one_place_are_refused() -> None:
-    duplicate = '{"agencies": [' + ",".join(
-        f'{{"agency_id": "a{i}", "name": "A", "municipality_key": "05315000", "services": ["{BUSINESS}"]}}'
-        for i in range(2)
-    ) + "]}"
+    duplicate = (
+        '{"agencies": ['
+        + ",".join(
+            f'{{"agency_id": "a{i}", "name": "A", "municipality_key": "05315000", "services": ["{BUSINESS}"]}}'
+            for i in range(2)
+        )
+        + "]}"
+    )
     with pytest.raises(ValueError, match="two agencies"):
         AgencyRegistry.from_json(duplicate)

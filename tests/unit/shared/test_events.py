@@ -1,16 +1,19 @@
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
-
 from civicflow.shared import topics
 from civicflow.shared.events import SubmissionRouted, derive_event_id
 from civicflow.shared.events.common import Recipient
+from pydantic import ValidationError
 
 
 def test_every_event_carries_id_submission_version_and_time() -> None:
-    event = SubmissionRouted(submission_id=uuid4(), recipient=Recipient(email="a@example.org", language="de"),
-                             agency_id="koeln-gewerbe", municipality_key="05315000")
+    event = SubmissionRouted(
+        submission_id=uuid4(),
+        recipient=Recipient(email="a@example.org", language="de"),
+        agency_id="koeln-gewerbe",
+        municipality_key="05315000",
+    )
     document = event.model_dump(mode="json")
     assert {"event_id", "submission_id", "schema_version", "occurred_at"} <= document.keys()
     assert SubmissionRouted.model_validate_json(event.model_dump_json()) == event
@@ -18,8 +21,15 @@ def test_every_event_carries_id_submission_version_and_time() -> None:
 
 def test_events_are_frozen_and_refuse_unknown_fields() -> None:
     with pytest.raises(ValidationError):
-        SubmissionRouted.model_validate({"submission_id": str(uuid4()), "agency_id": "a", "municipality_key": "1",
-                                         "recipient": {"email": "a@example.org", "language": "de"}, "extra": 1})
+        SubmissionRouted.model_validate(
+            {
+                "submission_id": str(uuid4()),
+                "agency_id": "a",
+                "municipality_key": "1",
+                "recipient": {"email": "a@example.org", "language": "de"},
+                "extra": 1,
+            }
+        )
 
 
 def test_follow_up_event_ids_are_deterministic() -> None:
@@ -35,3 +45,19 @@ def test_agency_topic_names_are_checked(bad: str) -> None:
 
 def test_agency_topic_name_follows_the_public_scheme() -> None:
     assert topics.agency_submissions("koeln-gewerbe") == "agency.koeln-gewerbe.submissions"
+
+
+def test_an_event_read_from_kafka_must_carry_its_whole_envelope() -> None:
+    from civicflow.shared.events.base import FROM_KAFKA
+
+    event = SubmissionRouted(
+        submission_id=uuid4(),
+        recipient=Recipient(email="a@example.org", language="de"),
+        agency_id="koeln-gewerbe",
+        municipality_key="05315000",
+    )
+    wire = event.model_dump_json(exclude={"event_id"})
+    assert SubmissionRouted.model_validate_json(wire).event_id != event.event_id  # building: a default id
+    with pytest.raises(ValidationError, match="envelope incomplete, missing event_id"):
+        SubmissionRouted.model_validate_json(wire, context=FROM_KAFKA)
+    assert SubmissionRouted.model_validate_json(event.model_dump_json(), context=FROM_KAFKA) == event

@@ -3,12 +3,12 @@
 import logging
 from typing import TypeVar
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-from pydantic import BaseModel, ValidationError
-
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
+from civicflow.shared.events.base import FROM_KAFKA
 from civicflow.shared.kafka import publish
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import BaseModel, ValidationError
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -27,7 +27,7 @@ async def decode_or_dead_letter(
     event_type: type[E], message: KafkaMessage, broker: KafkaBroker, consumer_group: str
 ) -> E | None:
     try:
-        return event_type.model_validate_json(message.body)
+        return event_type.model_validate_json(message.body, context=FROM_KAFKA)
     except ValidationError as error:
         record = message.raw_message
         letter = DeadLetter(

@@ -1,13 +1,12 @@
 """Remembering which events a consumer has already acted on, so a redelivered event is not acted on twice."""
 
+import contextlib
 from typing import Protocol
 from uuid import UUID
 
-from pymongo import AsyncMongoClient
+from civicflow.shared.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from civicflow.shared.mongo import Document
 
 
 class ProcessedEvents(Protocol):
@@ -20,15 +19,10 @@ class MongoProcessedEvents:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._collection = database["processed_events"]
 
-    @classmethod
-    def in_database(cls, client: AsyncMongoClient[Document], name: str) -> "MongoProcessedEvents":
-        return cls(client[name])
-
     async def contains(self, event_id: UUID) -> bool:
         return await self._collection.find_one({"_id": str(event_id)}, projection={"_id": 1}) is not None
 
     async def add(self, event_id: UUID) -> None:
-        try:
+        # A duplicate means another delivery of the same event finished first: the outcome is the same.
+        with contextlib.suppress(DuplicateKeyError):
             await self._collection.insert_one({"_id": str(event_id)})
-        except DuplicateKeyError:
-            pass  # another delivery of the same event finished first: the outcome is the same

@@ -3,9 +3,8 @@ TTL indexes or $lookup."""
 
 from typing import Any
 
-from pymongo import AsyncMongoClient
-
 from civicflow.shared.settings import MongoSettings
+from pymongo import AsyncMongoClient
 
 Document = dict[str, Any]
 

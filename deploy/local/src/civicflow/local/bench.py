@@ -10,12 +10,11 @@ import time
 
 import httpx
 from aiokafka import AIOKafkaConsumer
-from tqdm import tqdm
-
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
 from civicflow.local.topics_admin import all_topic_names
+from tqdm import tqdm
 
 DELIVERY_TIMEOUT_SECONDS = 180.0
 
@@ -93,5 +92,7 @@ def _report(count: int, accepted: int, post_seconds: float, latencies: list[floa
         print("not accepted: " + ", ".join(f"{status} x{n}" for status, n in sorted(failures.items())))
     if len(latencies) >= 2:
         cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-        print(f"end-to-end POST -> agency topic ({len(latencies)} delivered): "
-              f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms")
+        print(
+            f"end-to-end POST -> agency topic ({len(latencies)} delivered): "
+            f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
+        )

@@ -30,14 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "up":
             asyncio.run(Stack(layout).up())
-            print(f"\nCivicFlow is running. Post applications to {layout.intake_url}/v1/submissions"
-                  f"\n(see README.md for a curl example; `make demo` posts one; mail lands in {layout.mail_dir})")
+            print(
+                f"\nCivicFlow is running. Post applications to {layout.intake_url}/v1/submissions"
+                f"\n(see README.md for a curl example; `make demo` posts one; mail lands in {layout.mail_dir})"
+            )
         elif args.command == "down":
             Stack(layout).down()
         elif args.command == "dev-token":
             key = SigningKey.load_or_create(layout.idp_state_dir)
-            print(key.issue(issuer=layout.idp_issuer, given_name=args.given_name, family_name=args.family_name,
-                            birth_date=args.birth_date, loa=args.loa))
+            print(
+                key.issue(
+                    issuer=layout.idp_issuer,
+                    given_name=args.given_name,
+                    family_name=args.family_name,
+                    birth_date=args.birth_date,
+                    loa=args.loa,
+                )
+            )
         elif args.command == "demo":
             from civicflow.local.demo import run_demo
 

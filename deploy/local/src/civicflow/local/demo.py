@@ -4,7 +4,6 @@ import asyncio
 import time
 
 import httpx
-
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
@@ -27,7 +26,7 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
             status = (await client.get(response.headers["location"], headers=headers)).json()
             steps = [entry["step"] for entry in status["timeline"]]
             abouts = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-            if status["status"] in DONE_STEPS and status["status"] in abouts or time.monotonic() > deadline:
+            if (status["status"] in DONE_STEPS and status["status"] in abouts) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
     print(f"\nsubmission {status['submission_id']}: {status['status']}")

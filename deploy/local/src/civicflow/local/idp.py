@@ -107,7 +107,7 @@ def serve(state_dir: Path, host: str, port: int) -> None:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     ThreadingHTTPServer((host, port), Handler).serve_forever()

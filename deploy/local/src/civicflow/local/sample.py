@@ -5,7 +5,7 @@ from typing import Any
 
 from civicflow.local.idp import SigningKey
 
-ERIKA = {
+ERIKA: dict[str, Any] = {
     "given_name": "Erika",
     "family_name": "Mustermann",
     "birth_date": "1964-08-12",
@@ -14,7 +14,7 @@ ERIKA = {
     "address": {"street": "Heidestraße 17", "postal_code": "51147", "city": "Köln"},
 }
 
-BUSINESS_REGISTRATION = {
+BUSINESS_REGISTRATION: dict[str, Any] = {
     "business_name": "Mustermann Webdesign",
     "activity": "Gestaltung und Programmierung von Webseiten",
     "legal_form": "einzelunternehmen",
@@ -22,10 +22,20 @@ BUSINESS_REGISTRATION = {
 }
 
 
-def application(key: SigningKey, issuer: str, applicant: dict[str, Any] | None = None,
-                loa: str = "substantial") -> dict[str, Any]:
+def application(
+    key: SigningKey, issuer: str, applicant: dict[str, Any] | None = None, loa: str = "substantial"
+) -> dict[str, Any]:
     person = applicant or ERIKA
-    token = key.issue(issuer=issuer, given_name=person["given_name"], family_name=person["family_name"],
-                      birth_date=date.fromisoformat(person["birth_date"]), loa=loa)
-    return {"service_id": "99050012104000", "identity_token": token, "applicant": person,
-            "form": BUSINESS_REGISTRATION}
+    token = key.issue(
+        issuer=issuer,
+        given_name=person["given_name"],
+        family_name=person["family_name"],
+        birth_date=date.fromisoformat(person["birth_date"]),
+        loa=loa,
+    )
+    return {
+        "service_id": "99050012104000",
+        "identity_token": token,
+        "applicant": person,
+        "form": BUSINESS_REGISTRATION,
+    }

@@ -36,49 +36,96 @@ def components(layout: Layout) -> list[Component]:
     ports, var, local = layout.ports, layout.var_dir, layout.root / "deploy" / "local"
     found: list[Component] = []
     if layout.external_kafka is None:
-        found.append(Component(
-            "kafka", ["bash", str(local / "kafka" / "run.sh"), str(var / "kafka"), str(ports.kafka),
-                      str(ports.kafka_controller)],
-            lambda: health.kafka_up(layout.kafka_bootstrap), 120, install=["bash", str(local / "kafka" / "install.sh")],
-        ))
+        found.append(
+            Component(
+                "kafka",
+                [
+                    "bash",
+                    str(local / "kafka" / "run.sh"),
+                    str(var / "kafka"),
+                    str(ports.kafka),
+                    str(ports.kafka_controller),
+                ],
+                lambda: health.kafka_up(layout.kafka_bootstrap),
+                120,
+                install=["bash", str(local / "kafka" / "install.sh")],
+            )
+        )
     if layout.external_mongo is None:
-        found.append(Component(
-            "ferretdb", ["bash", str(local / "ferretdb" / "run.sh"), str(var / "ferretdb"), str(ports.mongo)],
-            lambda: health.mongo_up(layout.mongo_uri), 60, install=["bash", str(local / "ferretdb" / "install.sh")],
-        ))
+        found.append(
+            Component(
+                "ferretdb",
+                ["bash", str(local / "ferretdb" / "run.sh"), str(var / "ferretdb"), str(ports.mongo)],
+                lambda: health.mongo_up(layout.mongo_uri),
+                60,
+                install=["bash", str(local / "ferretdb" / "install.sh")],
+            )
+        )
     if layout.external_smtp is None:
-        found.append(Component(
-            "smtp", [sys.executable, "-m", "civicflow.local.smtp_server", "--mail-dir", str(layout.mail_dir),
-                     "--port", str(ports.smtp)],
-            lambda: health.smtp_up(*layout.smtp_address), 30,
-        ))
-    found.append(Component(
-        "idp", [sys.executable, "-m", "civicflow.local.idp", "--state-dir", str(layout.idp_state_dir),
-                "--port", str(ports.idp)],
-        lambda: health.http_ok(f"{layout.idp_issuer}/.well-known/jwks.json"), 30,
-    ))
-    for service, port in (("intake", ports.intake), ("identity", ports.identity), ("routing", ports.routing),
-                          ("notify", ports.notify)):
-        found.append(Component(
-            service, [layout.console_script(f"civicflow-{service}")],
-            lambda port=port: health.http_ok(f"http://127.0.0.1:{port}/health/ready"),  # type: ignore[misc]
-            60, env={"HTTP_PORT": str(port)},
-        ))
+        found.append(
+            Component(
+                "smtp",
+                [
+                    sys.executable,
+                    "-m",
+                    "civicflow.local.smtp_server",
+                    "--mail-dir",
+                    str(layout.mail_dir),
+                    "--port",
+                    str(ports.smtp),
+                ],
+                lambda: health.smtp_up(*layout.smtp_address),
+                30,
+            )
+        )
+    found.append(
+        Component(
+            "idp",
+            [
+                sys.executable,
+                "-m",
+                "civicflow.local.idp",
+                "--state-dir",
+                str(layout.idp_state_dir),
+                "--port",
+                str(ports.idp),
+            ],
+            lambda: health.http_ok(f"{layout.idp_issuer}/.well-known/jwks.json"),
+            30,
+        )
+    )
+    for service, port in (
+        ("intake", ports.intake),
+        ("identity", ports.identity),
+        ("routing", ports.routing),
+        ("notify", ports.notify),
+    ):
+        found.append(
+            Component(
+                service,
+                [layout.console_script(f"civicflow-{service}")],
+                lambda port=port: health.http_ok(f"http://127.0.0.1:{port}/health/ready"),  # type: ignore[misc]
+                60,
+                env={"HTTP_PORT": str(port)},
+            )
+        )
     return found
 
 
 def service_environment(layout: Layout) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "OTEL_SERVICE_NAME"}
     host, port = layout.smtp_address
-    env.update({
-        "KAFKA_BOOTSTRAP_SERVERS": layout.kafka_bootstrap,
-        "MONGODB_URI": layout.mongo_uri,
-        "SMTP_HOST": host,
-        "SMTP_PORT": str(port),
-        "IDP_ISSUER": layout.idp_issuer,
-        "IDP_JWKS_URL": f"{layout.idp_issuer}/.well-known/jwks.json",
-        "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
-    })
+    env.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": layout.kafka_bootstrap,
+            "MONGODB_URI": layout.mongo_uri,
+            "SMTP_HOST": host,
+            "SMTP_PORT": str(port),
+            "IDP_ISSUER": layout.idp_issuer,
+            "IDP_JWKS_URL": f"{layout.idp_issuer}/.well-known/jwks.json",
+            "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
+        }
+    )
     postal_table = layout.postal_table()
     if postal_table is not None and "ROUTING_POSTAL_TABLE" not in env:
         env["ROUTING_POSTAL_TABLE"] = str(postal_table)
@@ -116,18 +163,26 @@ class Stack:
         log_path = self.log_dir / f"{component.name}.log"
         with log_path.open("ab") as log:
             process = subprocess.Popen(  # noqa: ASYNC220 - a detached child, not awaited
-                component.command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**env, **component.env}, cwd=self.layout.root, start_new_session=True,
+                component.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**env, **component.env},
+                cwd=self.layout.root,
+                start_new_session=True,
             )
         (self.run_dir / f"{component.name}.pid").write_text(str(process.pid))
         deadline = time.monotonic() + component.timeout_seconds
         while not await component.healthy():
             if process.poll() is not None:
-                raise StackError(f"{component.name} exited with code {process.returncode}; see {log_path}\n"
-                                 + _tail(log_path))
+                raise StackError(
+                    f"{component.name} exited with code {process.returncode}; see {log_path}\n" + _tail(log_path)
+                )
             if time.monotonic() > deadline:
-                raise StackError(f"{component.name} did not become healthy within {component.timeout_seconds:.0f} s;"
-                                 f" see {log_path}\n" + _tail(log_path))
+                raise StackError(
+                    f"{component.name} did not become healthy within {component.timeout_seconds:.0f} s;"
+                    f" see {log_path}\n" + _tail(log_path)
+                )
             await asyncio.sleep(0.5)
         self.say(f"{component.name}: healthy (pid {process.pid})")
 

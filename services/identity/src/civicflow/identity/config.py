@@ -1,7 +1,5 @@
 """Identity's settings."""
 
-from pydantic import BaseModel, Field
-
 from civicflow.shared.settings import (
     HttpSettings,
     IdentityProviderSettings,
@@ -9,6 +7,7 @@ from civicflow.shared.settings import (
     MongoSettings,
     RuntimeSettings,
 )
+from pydantic import BaseModel, Field
 
 SERVICE_NAME = "civicflow-identity"
 DEFAULT_DATABASE = "civicflow_identity"

@@ -1,8 +1,6 @@
 """Identity's composition root."""
 
 import httpx
-from fastapi import FastAPI
-
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.identity.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
 from civicflow.identity.domain.assertion import Expectations
@@ -12,6 +10,7 @@ from civicflow.shared.idempotency import MongoProcessedEvents
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
+from fastapi import FastAPI
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
@@ -26,7 +25,10 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     processed = MongoProcessedEvents(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
     kafka.register_subscribers(broker, keys, expected, processed)
     return make_service_app(
-        title="CivicFlow identity", broker=broker, mongo=mongo, tracer_provider=tracer_provider,
+        title="CivicFlow identity",
+        broker=broker,
+        mongo=mongo,
+        tracer_provider=tracer_provider,
         on_shutdown=http_client.aclose,
     )
 

@@ -1,8 +1,7 @@
 """Intake's settings."""
 
-from pydantic import BaseModel, Field
-
 from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
+from pydantic import BaseModel, Field
 
 SERVICE_NAME = "civicflow-intake"
 DEFAULT_DATABASE = "civicflow_intake"

@@ -1,8 +1,13 @@
 """Notify's settings."""
 
+from civicflow.shared.settings import (
+    HttpSettings,
+    KafkaSettings,
+    MongoSettings,
+    RuntimeSettings,
+    SmtpSettings,
+)
 from pydantic import BaseModel, Field
-
-from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings, SmtpSettings
 
 SERVICE_NAME = "civicflow-notify"
 DEFAULT_DATABASE = "civicflow_notify"

@@ -1,7 +1,5 @@
 """Notify's composition root."""
 
-from fastapi import FastAPI
-
 from civicflow.notify.adapters.mongo_notifications import MongoNotificationLedger
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, NotifySettings
@@ -11,6 +9,7 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
+from fastapi import FastAPI
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:

@@ -1,12 +1,11 @@
 """The envelope every event carries: a unique event id, the submission id, a schema version, a timestamp."""
 
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from civicflow.shared.events.common import Recipient
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 
 def utc_now() -> datetime:
@@ -22,6 +21,10 @@ def derive_event_id(cause: UUID, step: str) -> UUID:
     return uuid5(cause, step)
 
 
+ENVELOPE = ("event_id", "submission_id", "schema_version", "occurred_at")
+FROM_KAFKA = {"from_kafka": True}
+
+
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -29,6 +32,17 @@ class Event(BaseModel):
     submission_id: UUID
     schema_version: int = 1
     occurred_at: datetime = Field(default_factory=utc_now)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _envelope_complete_when_received(cls, data: Any, info: ValidationInfo) -> Any:
+        # The defaults are for building an event; one read from Kafka without its own id could not be
+        # de-duplicated, so there every envelope field must be present.
+        if info.context == FROM_KAFKA and isinstance(data, dict):
+            missing = [name for name in ENVELOPE if name not in data]
+            if missing:
+                raise ValueError(f"envelope incomplete, missing {', '.join(missing)}")
+        return data
 
 
 class StatusEvent(Event):

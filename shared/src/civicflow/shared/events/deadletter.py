@@ -4,9 +4,8 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from civicflow.shared.events.base import utc_now
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DeadLetter(BaseModel):

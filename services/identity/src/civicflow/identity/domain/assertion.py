@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
-
 from civicflow.shared.events import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance, RejectionReason
 

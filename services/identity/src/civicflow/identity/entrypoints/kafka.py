@@ -1,7 +1,5 @@
 """Identity's subscriber."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
 from civicflow.identity.config import CONSUMER_GROUP
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.handlers import SigningKeys, verify_submission
@@ -10,6 +8,7 @@ from civicflow.shared.consuming import decode_or_dead_letter
 from civicflow.shared.events import SubmissionReceived
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 
 def register_subscribers(

@@ -3,10 +3,9 @@
 from typing import Any
 from uuid import UUID
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from civicflow.intake.domain.submission import STATUS_RANK, SubmissionRecord, TimelineEntry
 from civicflow.shared.mongo import Document
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 class MongoSubmissions:

@@ -46,12 +46,13 @@ class ServiceSpec(BaseModel):
 
     def form_model(self) -> type[BaseModel]:
         definitions: dict[str, Any] = {
-            spec.name: (spec.annotation() if spec.required else spec.annotation() | None, ... if spec.required else None)
+            spec.name: (
+                spec.annotation() if spec.required else spec.annotation() | None,
+                ... if spec.required else None,
+            )
             for spec in self.fields
         }
-        return create_model(  # type: ignore[call-overload, no-any-return]
-            f"Form{self.service_id}", __config__=ConfigDict(extra="forbid"), **definitions
-        )
+        return create_model(f"Form{self.service_id}", __config__=ConfigDict(extra="forbid"), **definitions)
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,9 @@ Every failing field is reported at once, named by a JSON Pointer (RFC 6901) into
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.shared.events import Applicant
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SubmissionRequest(BaseModel):
@@ -51,7 +50,11 @@ def validate_submission(payload: object, catalogue: Catalogue) -> ValidSubmissio
     raw_form = payload.get("form") if isinstance(payload, dict) else None
     if service is not None and isinstance(raw_form, dict):
         try:
-            form = catalogue.form_model(service.service_id).model_validate(raw_form).model_dump(mode="json", exclude_none=True)
+            form = (
+                catalogue.form_model(service.service_id)
+                .model_validate(raw_form)
+                .model_dump(mode="json", exclude_none=True)
+            )
         except ValidationError as error:
             errors.extend(_field_errors(error, prefix=("form",)))
 

@@ -4,16 +4,15 @@ import json
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
-from opentelemetry import trace
-
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import SubmissionNotForwarded, Submissions, accept_submission
 from civicflow.shared.kafka import EventPublisher
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 
@@ -28,17 +27,30 @@ def submissions_router(
         payload = _json_payload(await _read_body(request, max_body_bytes), request)
         valid = validate_submission(payload, catalogue)
         if not isinstance(valid, ValidSubmission):
-            raise Problem(422, "invalid-submission", "Invalid submission",
-                          f"{len(valid)} field(s) failed validation; nothing was stored.", valid)
+            raise Problem(
+                422,
+                "invalid-submission",
+                "Invalid submission",
+                f"{len(valid)} field(s) failed validation; nothing was stored.",
+                valid,
+            )
         try:
             accepted = await accept_submission(valid, submissions, publisher, _current_trace_id())
         except SubmissionNotForwarded as error:
-            raise Problem(503, "temporarily-unavailable", "Temporarily unavailable",
-                          "The submission could not be accepted right now; nothing was stored. Please retry.",
-                          headers={"Retry-After": "30"}) from error
+            raise Problem(
+                503,
+                "temporarily-unavailable",
+                "Temporarily unavailable",
+                "The submission could not be accepted right now; nothing was stored. Please retry.",
+                headers={"Retry-After": "30"},
+            ) from error
         location = f"/v1/submissions/{accepted.submission_id}"
-        body = {"submission_id": str(accepted.submission_id), "status": accepted.status,
-                "status_token": accepted.status_token, "status_url": location}
+        body = {
+            "submission_id": str(accepted.submission_id),
+            "status": accepted.status,
+            "status_token": accepted.status_token,
+            "status_url": location,
+        }
         return JSONResponse(body, status_code=202, headers={"Location": location})
 
     @router.get("/{submission_id}")
@@ -76,13 +88,18 @@ def _too_large(limit: int) -> Problem:
 def _json_payload(body: bytes, request: Request) -> Any:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise Problem(415, "unsupported-media-type", "Unsupported media type",
-                      "Send the submission as application/json.")
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "Send the submission as application/json.",
+        )
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Problem(400, "malformed-json", "Malformed JSON",
-                      f"The request body is not valid JSON: {error}.") from error
+        raise Problem(
+            400, "malformed-json", "Malformed JSON", f"The request body is not valid JSON: {error}."
+        ) from error
 
 
 async def _visible_record(submission_id: str, authorization: str | None, submissions: Submissions) -> SubmissionRecord:

@@ -1,7 +1,5 @@
 """Intake's subscribers: every status event becomes a step in the submission's timeline."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
 from civicflow.intake.config import CONSUMER_GROUP
 from civicflow.intake.handlers import Submissions, record_step
 from civicflow.shared import topics
@@ -15,6 +13,7 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.kafka import consumer_options
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
     topics.IDENTITY_VERIFIED: IdentityVerified,

@@ -2,12 +2,11 @@
 
 from typing import Any
 
+from civicflow.intake.domain.validation import FieldError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-
-from civicflow.intake.domain.validation import FieldError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -53,9 +52,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_request_invalid(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        errors = [
-            FieldError("/" + "/".join(str(part) for part in item["loc"]), item["msg"]) for item in error.errors()
-        ]
+        errors = [FieldError("/" + "/".join(str(part) for part in item["loc"]), item["msg"]) for item in error.errors()]
         problem = Problem(422, "invalid-request", "Invalid request", "The request is not valid.", errors)
         return problem.response(request.url.path)
 

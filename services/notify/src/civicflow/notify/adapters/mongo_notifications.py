@@ -2,9 +2,8 @@
 
 from datetime import UTC, datetime
 
-from pymongo.asynchronous.database import AsyncDatabase
-
 from civicflow.shared.mongo import Document
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 class MongoNotificationLedger:

@@ -23,11 +23,18 @@ class Message:
 _SUBJECTS = {
     "received": {"de": "Ihr Antrag ist eingegangen", "en": "We have received your application"},
     "verified": {"de": "Ihre Identität wurde bestätigt", "en": "Your identity has been confirmed"},
-    "rejected": {"de": "Ihre Identität konnte nicht bestätigt werden", "en": "We could not confirm your identity"},
-    "routed": {"de": "Ihr Antrag wurde an die zuständige Stelle übermittelt",
-               "en": "Your application has been passed to the responsible office"},
-    "unroutable": {"de": "Für Ihren Antrag wurde keine zuständige Stelle gefunden",
-                   "en": "We could not find the office responsible for your application"},
+    "rejected": {
+        "de": "Ihre Identität konnte nicht bestätigt werden",
+        "en": "We could not confirm your identity",
+    },
+    "routed": {
+        "de": "Ihr Antrag wurde an die zuständige Stelle übermittelt",
+        "en": "Your application has been passed to the responsible office",
+    },
+    "unroutable": {
+        "de": "Für Ihren Antrag wurde keine zuständige Stelle gefunden",
+        "en": "We could not find the office responsible for your application",
+    },
 }
 
 _BODIES = {
@@ -41,9 +48,9 @@ _BODIES = {
     },
     "rejected": {
         "de": "Ihre Identität konnte nicht bestätigt werden (Grund: {reason}). Ihr Antrag wird nicht "
-              "weitergeleitet. Bitte melden Sie sich erneut an und stellen Sie den Antrag noch einmal.",
+        "weitergeleitet. Bitte melden Sie sich erneut an und stellen Sie den Antrag noch einmal.",
         "en": "we could not confirm your identity (reason: {reason}). Your application will not be passed "
-              "on. Please sign in again and submit the application once more.",
+        "on. Please sign in again and submit the application once more.",
     },
     "routed": {
         "de": "Ihr Antrag liegt jetzt der zuständigen Stelle vor ({agency_id}). Sie meldet sich bei Ihnen.",
@@ -51,9 +58,9 @@ _BODIES = {
     },
     "unroutable": {
         "de": "Für Ihre Anschrift haben wir keine zuständige Stelle gefunden (Grund: {reason}). Ihr Antrag ist "
-              "gespeichert; wir melden uns, sobald er zugestellt werden kann.",
+        "gespeichert; wir melden uns, sobald er zugestellt werden kann.",
         "en": "we could not find the office responsible for your address (reason: {reason}). Your application "
-              "is kept; we will contact you as soon as it can be delivered.",
+        "is kept; we will contact you as soon as it can be delivered.",
     },
 }
 
@@ -62,7 +69,13 @@ _FRAME = {
     "en": "Hello,\n\n{text}\n\nYour reference number: {submission_id}\n\nKind regards\nCivicFlow",
 }
 
-NOTIFIED_STEPS = (SubmissionReceived, IdentityVerified, IdentityRejected, SubmissionRouted, SubmissionUnroutable)
+NOTIFIED_STEPS = (
+    SubmissionReceived,
+    IdentityVerified,
+    IdentityRejected,
+    SubmissionRouted,
+    SubmissionUnroutable,
+)
 
 
 def compose(event: StatusEvent) -> Message:

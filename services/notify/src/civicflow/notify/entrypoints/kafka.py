@@ -1,7 +1,5 @@
 """Notify's subscriber: one consumer for every step the citizen hears about."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
 from civicflow.notify.config import CONSUMER_GROUP
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.handlers import NotificationLedger, notify_citizen
@@ -16,6 +14,7 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,

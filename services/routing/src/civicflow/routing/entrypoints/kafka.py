@@ -1,7 +1,5 @@
 """Routing's subscriber."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
 from civicflow.routing.config import CONSUMER_GROUP
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.handlers import route_submission
@@ -10,6 +8,7 @@ from civicflow.shared.consuming import decode_or_dead_letter
 from civicflow.shared.events import IdentityVerified
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 
 def register_subscribers(

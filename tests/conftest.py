@@ -1,4 +1,4 @@
-"""The whole pipeline as separate processes: Kafka, FerretDB, SMTP, the dev identity provider and the four
+"""For integration and e2e tests: the whole pipeline as separate processes: Kafka, FerretDB, SMTP, the dev identity provider and the four
 services, started the way `make up` starts them, on free ports under a temporary var/. Where
 KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are used and not started."""
 
@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-
 from civicflow.local.layout import Layout, Ports
 from civicflow.local.stack import Stack
+
 from tests.support.otlp import Collector, running_collector
 from tests.support.ports import free_ports
 

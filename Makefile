@@ -1,0 +1,44 @@
+# CivicFlow: `make up` runs the whole pipeline locally, `make test` runs every check and test.
+SHELL := /bin/bash
+N ?= 2000
+C ?= 50
+# uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+
+.PHONY: help setup up down demo test lint unit bench
+
+help:
+	@echo "make up      start Kafka, FerretDB, SMTP, the dev identity provider and the four services"
+	@echo "make demo    post one application and print its status timeline"
+	@echo "make down    stop everything make up started"
+	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
+	@echo "make bench N=2000 [C=50]   post N applications with C in flight and measure end to end"
+
+setup:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
+	@$(UV) sync --frozen --quiet
+
+up: setup
+	$(UV) run civicflow up
+
+down: setup
+	$(UV) run civicflow down
+
+demo: setup
+	$(UV) run civicflow demo
+
+bench: setup
+	$(UV) run civicflow bench --count $(N) --concurrency $(C)
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	$(UV) run lint-imports
+
+unit: setup
+	$(UV) run pytest tests/unit tests/contract
+
+test: lint
+	bash deploy/tools/validate.sh
+	$(UV) run pytest

@@ -1,0 +1,108 @@
+"""Topic names are defined once, and every topic someone publishes to is consumed or documented public
+(after GOV.UK Notify's test_all_queues_used)."""
+
+import ast
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from civicflow.identity.entrypoints import kafka as identity_kafka
+from civicflow.intake.entrypoints import kafka as intake_kafka
+from civicflow.notify.entrypoints import kafka as notify_kafka
+from civicflow.routing.entrypoints import kafka as routing_kafka
+from civicflow.shared import topics
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = sorted((ROOT / "services").glob("*/src/**/*.py")) + sorted((ROOT / "shared" / "src").glob("**/*.py"))
+TOPICS_MODULE = ROOT / "shared" / "src" / "civicflow" / "shared" / "topics.py"
+UNUSED: Any = None  # registration only records the subscriptions; the dependencies are never called here
+
+REGISTRATIONS: dict[str, Callable[[KafkaBroker], None]] = {
+    "intake": lambda broker: intake_kafka.register_subscribers(broker, UNUSED),
+    "identity": lambda broker: identity_kafka.register_subscribers(broker, UNUSED, UNUSED, UNUSED),
+    "routing": lambda broker: routing_kafka.register_subscribers(broker, UNUSED, UNUSED, UNUSED),
+    "notify": lambda broker: notify_kafka.register_subscribers(broker, UNUSED, UNUSED),
+}
+
+
+def subscriptions() -> dict[str, set[str]]:
+    found = {}
+    for service, register in REGISTRATIONS.items():
+        broker = KafkaBroker()
+        register(broker)
+        found[service] = {topic.name for subscriber in broker.subscribers for topic in subscriber.topics}
+    return found
+
+
+def published_topics() -> set[str]:
+    """Topics named as the first argument of a publish call anywhere in the services and shared."""
+    found = set()
+    for path in SOURCES:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "publish":
+                arguments = [*node.args, *(keyword.value for keyword in node.keywords if keyword.arg == "topic")]
+                named = [argument for argument in arguments if _mentions_topic(argument)]
+                # The generic plumbing passes its `topic` parameter along; every real call names one.
+                if not any(isinstance(argument, ast.Name) and argument.id == "topic" for argument in arguments):
+                    found.add(_topic_expression(named[0]) if named else f"<no topic: {ast.unparse(node)}>")
+    return found
+
+
+def _mentions_topic(node: ast.expr) -> bool:
+    return "topics." in ast.unparse(node)
+
+
+def _topic_expression(node: ast.expr) -> str:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "topics":
+        return str(getattr(topics, node.attr))
+    if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "agency_submissions":
+        return "agency.*.submissions"
+    return f"<not from topics: {ast.unparse(node)}>"
+
+
+def test_every_publish_names_a_topic_from_the_topics_module() -> None:
+    assert not [name for name in published_topics() if name.startswith("<")]
+
+
+def test_every_internal_topic_is_published_and_consumed() -> None:
+    consumed = set().union(*subscriptions().values())
+    published = published_topics()
+    internal = set(topics.INTERNAL_TOPICS)
+    assert internal <= published
+    assert internal <= consumed
+    assert published - consumed <= {*topics.PUBLIC_TOPICS, "agency.*.submissions"}
+
+
+def test_each_service_consumes_what_the_pipeline_needs() -> None:
+    consumed = subscriptions()
+    assert consumed["identity"] == {topics.SUBMISSION_RECEIVED}
+    assert consumed["routing"] == {topics.IDENTITY_VERIFIED}
+    assert consumed["notify"] == {
+        topics.SUBMISSION_RECEIVED,
+        topics.IDENTITY_VERIFIED,
+        topics.IDENTITY_REJECTED,
+        topics.SUBMISSION_ROUTED,
+        topics.SUBMISSION_UNROUTABLE,
+    }
+    assert consumed["intake"] == {
+        topics.IDENTITY_VERIFIED,
+        topics.IDENTITY_REJECTED,
+        topics.SUBMISSION_ROUTED,
+        topics.SUBMISSION_UNROUTABLE,
+        topics.CITIZEN_NOTIFIED,
+    }
+
+
+def test_no_topic_name_is_spelled_inline() -> None:
+    looks_like_topic = re.compile(r"^(civicflow\.[a-z.]+\.v[0-9]+|agency\..+)$")
+    inline = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}"
+        for path in SOURCES
+        if path != TOPICS_MODULE
+        for node in ast.walk(ast.parse(path.read_text("utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and looks_like_topic.match(node.value)
+    ]
+    assert inline == []
