@@ -1,6 +1,7 @@
-"""For integration and e2e tests: the whole pipeline as separate processes: Kafka, FerretDB, SMTP, the dev identity provider and the four
-services, started the way `make up` starts them, on free ports under a temporary var/. Where
-KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are used and not started."""
+"""For integration and e2e tests: the whole pipeline as separate processes (Kafka, FerretDB, SMTP, the
+dev identity provider and the four services), started the way `make up` starts them, on free ports under a
+temporary var/. Where KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are used and
+not started."""
 
 import asyncio
 from collections.abc import Iterator
