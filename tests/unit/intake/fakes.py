@@ -1,6 +1,6 @@
 from uuid import UUID
 
-from civicflow.intake.domain.submission import STATUS_RANK, SubmissionRecord, TimelineEntry
+from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 
 
 class FakeSubmissions:
@@ -21,10 +21,5 @@ class FakeSubmissions:
         if record is None:
             return False
         if all(existing.event_id != entry.event_id for existing in record.timeline):
-            status = record.status
-            if STATUS_RANK.get(entry.step, -1) > STATUS_RANK[status]:
-                status = entry.step
-            self.records[submission_id] = record.model_copy(
-                update={"timeline": (*record.timeline, entry), "status": status}
-            )
+            self.records[submission_id] = record.model_copy(update={"timeline": (*record.timeline, entry)})
         return True

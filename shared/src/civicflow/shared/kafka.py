@@ -1,5 +1,6 @@
 """Kafka factories: a broker that produces safely, and consumer options that commit after processing."""
 
+import logging
 from typing import Any, Protocol
 
 from civicflow.shared.settings import KafkaSettings
@@ -19,6 +20,8 @@ def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: Tracer
         acks="all",
         enable_idempotence=True,
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
+        # FastStream logs every message received and processed; that is trace material, not log lines.
+        log_level=logging.DEBUG,
     )
 
 

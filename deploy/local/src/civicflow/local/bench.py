@@ -24,7 +24,7 @@ async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
     consumer = await open_agency_consumer(layout.kafka_bootstrap)
     started: dict[str, float] = {}
     latencies: list[float] = []
-    failures: dict[int, int] = {}
+    failures: dict[str, int] = {}
     posting = tqdm(total=count, desc="accepted ", unit="app")
     delivering = tqdm(total=count, desc="delivered", unit="app")
     limit = asyncio.Semaphore(concurrency)
@@ -32,12 +32,17 @@ async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
     async def post_one(client: httpx.AsyncClient) -> None:
         async with limit:
             begin = time.perf_counter()
-            response = await client.post("/v1/submissions", json=body)
-            if response.status_code == 202:
-                started[response.json()["submission_id"]] = begin
-                posting.update()
+            try:
+                response = await client.post("/v1/submissions", json=body)
+            except httpx.HTTPError as error:
+                outcome = type(error).__name__
             else:
-                failures[response.status_code] = failures.get(response.status_code, 0) + 1
+                if response.status_code == 202:
+                    started[response.json()["submission_id"]] = begin
+                    posting.update()
+                    return
+                outcome = f"HTTP {response.status_code}"
+            failures[outcome] = failures.get(outcome, 0) + 1
 
     async def collect() -> None:
         while len(latencies) < len(started) or len(started) + sum(failures.values()) < count:
@@ -51,7 +56,8 @@ async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
                         delivering.update()
 
     collector = asyncio.create_task(collect())
-    limits = httpx.Limits(max_connections=concurrency)
+    # Idle connections are dropped before the server's 5 s keep-alive ends, so no request races a closing socket.
+    limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=layout.intake_url, timeout=30.0, limits=limits) as client:
         post_begin = time.perf_counter()
         await asyncio.gather(*(post_one(client) for _ in range(count)))
@@ -86,10 +92,10 @@ async def open_agency_consumer(bootstrap_servers: str, timeout_seconds: float = 
     return consumer
 
 
-def _report(count: int, accepted: int, post_seconds: float, latencies: list[float], failures: dict[int, int]) -> None:
+def _report(count: int, accepted: int, post_seconds: float, latencies: list[float], failures: dict[str, int]) -> None:
     print(f"\nposted {count}, accepted {accepted} in {post_seconds:.1f} s: {accepted / post_seconds:.0f} accepted/s")
     if failures:
-        print("not accepted: " + ", ".join(f"{status} x{n}" for status, n in sorted(failures.items())))
+        print("not accepted: " + ", ".join(f"{outcome} x{n}" for outcome, n in sorted(failures.items())))
     if len(latencies) >= 2:
         cuts = statistics.quantiles(latencies, n=100, method="inclusive")
         print(

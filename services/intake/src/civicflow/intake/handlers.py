@@ -52,7 +52,6 @@ async def accept_submission(
     record = SubmissionRecord(
         submission_id=event.submission_id,
         service_id=event.service_id,
-        status=event.step,
         status_token_hash=token_hash,
         trace_id=trace_id,
         received_at=event.occurred_at,

@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from civicflow.intake.domain.submission import STATUS_RANK, SubmissionRecord, TimelineEntry
+from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.shared.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -16,7 +16,6 @@ class MongoSubmissions:
         document = record.model_dump(mode="json", exclude={"submission_id", "timeline"})
         document["_id"] = str(record.submission_id)
         document["received_at"] = record.received_at
-        document["status_rank"] = STATUS_RANK[record.status]
         document["timeline"] = [_entry_document(entry) for entry in record.timeline]
         document["event_ids"] = [str(entry.event_id) for entry in record.timeline]
         await self._collection.insert_one(document)
@@ -29,28 +28,19 @@ class MongoSubmissions:
         if document is None:
             return None
         document["submission_id"] = document.pop("_id")
-        document.pop("status_rank", None)
         document.pop("event_ids", None)
         return SubmissionRecord.model_validate(document)
 
     async def record_step(self, submission_id: UUID, entry: TimelineEntry) -> bool:
-        """Add the entry once (a redelivered event is skipped) and move the status forward, never back."""
+        """Add the entry once: a redelivered event (same event id) is skipped. False for an unknown submission."""
         key = str(submission_id)
-        if await self._collection.count_documents({"_id": key}, limit=1) == 0:
-            return False
         # A flat list of event ids, not "timeline.event_id": FerretDB 1.24 matches $ne on a path into an
         # array of documents if any element differs, which would let a redelivered event in twice.
-        await self._collection.update_one(
+        result = await self._collection.update_one(
             {"_id": key, "event_ids": {"$ne": str(entry.event_id)}},
             {"$push": {"timeline": _entry_document(entry), "event_ids": str(entry.event_id)}},
         )
-        rank = STATUS_RANK.get(entry.step)
-        if rank is not None:
-            await self._collection.update_one(
-                {"_id": key, "status_rank": {"$lt": rank}},
-                {"$set": {"status": entry.step, "status_rank": rank}},
-            )
-        return True
+        return result.matched_count == 1 or await self._collection.count_documents({"_id": key}, limit=1) == 1
 
 
 def _entry_document(entry: TimelineEntry) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-# How far a submission has come; a later event of a lower rank never moves the status back.
+# How far a submission has come; an event of a lower rank arriving later never moves the status back.
 STATUS_RANK = {"received": 0, "verified": 1, "rejected": 1, "routed": 2, "unroutable": 2}
 
 
@@ -27,13 +27,18 @@ class SubmissionRecord(BaseModel):
 
     submission_id: UUID
     service_id: str
-    status: str
     status_token_hash: str
     trace_id: str | None
     received_at: datetime
     applicant: dict[str, Any]
     form: dict[str, Any]
     timeline: tuple[TimelineEntry, ...]
+
+    @property
+    def status(self) -> str:
+        """The furthest step reached; derived from the timeline, so events arriving out of order agree."""
+        steps = [entry.step for entry in self.timeline if entry.step in STATUS_RANK]
+        return max(steps, key=STATUS_RANK.__getitem__, default="received")
 
     def sorted_timeline(self) -> list[TimelineEntry]:
         return sorted(self.timeline, key=lambda entry: entry.at)
