@@ -159,7 +159,8 @@ class Stack:
             return
         if component.install is not None:
             self.say(f"{component.name}: installing (cached after the first time)")
-            subprocess.run(component.install, check=True, stdout=sys.stderr)  # noqa: ASYNC221 - one-off set-up
+            # Progress goes to stderr; stdout only names what was installed.
+            subprocess.run(component.install, check=True, stdout=subprocess.DEVNULL)  # noqa: ASYNC221 - one-off
         log_path = self.log_dir / f"{component.name}.log"
         with log_path.open("ab") as log:
             process = subprocess.Popen(  # noqa: ASYNC220 - a detached child, not awaited
