@@ -1,0 +1,46 @@
+"""Each service installs and starts on its own, from the lock file, with nothing but its declared
+dependencies: an import it does not declare fails here (as it would in its container image)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ["intake", "identity", "routing", "notify"]
+
+
+def _uv() -> list[str]:
+    found = shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_the_service_installs_alone_and_builds_its_app(service: str, tmp_path: Path) -> None:
+    environment = tmp_path / "venv"
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(environment)}
+    subprocess.run(
+        [*_uv(), "sync", "--frozen", "--no-dev", "--quiet", "--package", f"civicflow-{service}"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    probe = (
+        f"import importlib.util as u; from civicflow.{service}.main import create_app; create_app(); "
+        "others = [n for n in ('intake', 'identity', 'routing', 'notify', 'local') "
+        f"if n != '{service}' and u.find_spec('civicflow.' + n)]; "
+        "assert not others, others"
+    )
+    result = subprocess.run(
+        [str(environment / "bin" / "python"), "-c", probe],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
