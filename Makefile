@@ -5,7 +5,7 @@ C ?= 50
 # uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: help setup up down demo test lint unit bench
+.PHONY: help setup up down demo test lint unit bench validate
 
 help:
 	@echo "make up      start Kafka, FerretDB, SMTP, the dev identity provider and the four services"
@@ -39,6 +39,8 @@ lint: setup
 unit: setup
 	$(UV) run pytest tests/unit tests/contract
 
-test: lint
+validate:
 	bash deploy/tools/validate.sh
+
+test: lint
 	$(UV) run pytest
