@@ -7,9 +7,9 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
+
 from civicflow.local.layout import Layout, Ports
 from civicflow.local.stack import Stack
-
 from tests.support.otlp import Collector, running_collector
 from tests.support.ports import free_ports
 

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from faststream.kafka import KafkaBroker
+
 from civicflow.identity.entrypoints import kafka as identity_kafka
 from civicflow.intake.entrypoints import kafka as intake_kafka
 from civicflow.notify.entrypoints import kafka as notify_kafka
 from civicflow.routing.entrypoints import kafka as routing_kafka
 from civicflow.shared import topics
-from faststream.kafka import KafkaBroker
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "services").glob("*/src/**/*.py")) + sorted((ROOT / "shared" / "src").glob("**/*.py"))

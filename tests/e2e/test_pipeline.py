@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import AsyncMongoClient
+
 from civicflow.local.bench import open_agency_consumer
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
-from pymongo import AsyncMongoClient
-
 from tests.support.otlp import Collector
 
 pytestmark = pytest.mark.e2e

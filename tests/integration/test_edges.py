@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout

@@ -6,14 +6,15 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.local.layout import Layout
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.notify.adapters.mongo_notifications import MongoNotificationLedger
 from civicflow.shared.idempotency import MongoProcessedEvents
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 pytestmark = pytest.mark.integration
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import jwt
 import pytest
+
 from civicflow.identity.domain.assertion import (
     Expectations,
     Rejected,

@@ -13,7 +13,6 @@ from civicflow.shared.events import (
     Recipient,
     SubmissionReceived,
 )
-
 from tests.unit.fakes import FakeProcessedEvents, FakePublisher
 from tests.unit.identity.test_assertion import EXPECTED, token
 

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-
 from tests.unit.fakes import FakePublisher
 from tests.unit.intake.fakes import FakeSubmissions
 from tests.unit.intake.test_validation import valid_body

@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 import pytest
+
 from civicflow.intake.handlers import record_step
 from civicflow.shared.events import (
     CitizenNotified,
@@ -9,7 +10,6 @@ from civicflow.shared.events import (
     Recipient,
     SubmissionRouted,
 )
-
 from tests.unit.fakes import FakePublisher
 from tests.unit.intake.fakes import FakeSubmissions
 from tests.unit.intake.test_validation import CATALOGUE, valid_body

@@ -2,6 +2,7 @@ import copy
 from typing import Any
 
 import pytest
+
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.validation import FieldError, ValidSubmission, validate_submission
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA

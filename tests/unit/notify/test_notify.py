@@ -1,12 +1,12 @@
 from uuid import uuid4
 
 import pytest
+
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import Message, compose
 from civicflow.notify.handlers import notify_citizen
 from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, IdentityRejected, Recipient, SubmissionRouted
-
 from tests.unit.fakes import FakePublisher
 
 

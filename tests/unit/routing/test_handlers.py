@@ -13,7 +13,6 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-
 from tests.unit.fakes import FakeProcessedEvents, FakePublisher
 
 

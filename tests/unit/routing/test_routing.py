@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.domain.routing import Routed, Unroutable, route

@@ -6,14 +6,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
-from civicflow.shared.mongo import Document
-from civicflow.shared.telemetry import shutdown_tracing
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
+
+from civicflow.shared.mongo import Document
+from civicflow.shared.telemetry import shutdown_tracing
 
 logger = logging.getLogger(__name__)
 

@@ -1,14 +1,18 @@
 """Turning a Kafka message into an event, or into a dead letter with the reason when it is not one."""
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TypeVar
+
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import BaseModel, ValidationError
 
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
 from civicflow.shared.events.base import FROM_KAFKA
 from civicflow.shared.kafka import publish
-from faststream.kafka import KafkaBroker, KafkaMessage
-from pydantic import BaseModel, ValidationError
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -41,3 +45,19 @@ async def decode_or_dead_letter(
         await publish(broker, topics.DEAD_LETTER, letter, key=str(letter.dead_letter_id))
         logger.warning("dead-lettered %s offset %s: %s", letter.source_topic, letter.source_offset, letter.reason)
         return None
+
+
+# How long a failed handler waits before its message is redelivered, so an outage (database, identity
+# provider) is retried at a steady pace instead of in a tight loop.
+REDELIVERY_PAUSE_SECONDS = 1.0
+
+
+@asynccontextmanager
+async def redelivered_on_failure(pause_seconds: float = REDELIVERY_PAUSE_SECONDS) -> AsyncIterator[None]:
+    """Let an unexpected error rewind the consumer to the message (nothing is committed), after a pause."""
+    try:
+        yield
+    except Exception:
+        logger.exception("handling failed; the message will be redelivered in %.1f s", pause_seconds)
+        await asyncio.sleep(pause_seconds)
+        raise

@@ -4,9 +4,10 @@ import contextlib
 from typing import Protocol
 from uuid import UUID
 
-from civicflow.shared.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from civicflow.shared.mongo import Document
 
 
 class ProcessedEvents(Protocol):

@@ -3,12 +3,13 @@
 import logging
 from typing import Any, Protocol
 
-from civicflow.shared.settings import KafkaSettings
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import BaseModel
+
+from civicflow.shared.settings import KafkaSettings
 
 
 def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: TracerProvider) -> KafkaBroker:

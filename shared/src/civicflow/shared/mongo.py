@@ -3,8 +3,9 @@ TTL indexes or $lookup."""
 
 from typing import Any
 
-from civicflow.shared.settings import MongoSettings
 from pymongo import AsyncMongoClient
+
+from civicflow.shared.settings import MongoSettings
 
 Document = dict[str, Any]
 

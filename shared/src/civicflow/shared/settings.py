@@ -41,6 +41,10 @@ class RuntimeSettings(BaseSettings):
     env: Environment = "dev"
 
 
+# The placeholder the compose file and the Kubernetes base ship with; a real deployment replaces it.
+PLACEHOLDER_SECRETS = frozenset({"dev-only-not-a-secret"})
+
+
 class SmtpSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SMTP_", extra="ignore")
 
@@ -51,6 +55,11 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     starttls: bool = False
     timeout_seconds: float = 10.0
+
+    def check_for(self, env: Environment) -> None:
+        # OWASP ASVS 2.10.4 / CWE-798: no shipped default credential may be used in production.
+        if env == "prod" and self.password is not None and self.password.get_secret_value() in PLACEHOLDER_SECRETS:
+            raise ValueError("SMTP_PASSWORD is the shipped placeholder: set the real secret")
 
 
 class IdentityProviderSettings(BaseSettings):

@@ -10,11 +10,12 @@ import time
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from tqdm import tqdm
+
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
 from civicflow.local.topics_admin import all_topic_names
-from tqdm import tqdm
 
 DELIVERY_TIMEOUT_SECONDS = 180.0
 

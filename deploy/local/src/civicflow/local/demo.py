@@ -4,6 +4,7 @@ import asyncio
 import time
 
 import httpx
+
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application

@@ -1,6 +1,7 @@
 """Creating CivicFlow's topics, including one per agency in the registry, before the services start."""
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
 from civicflow.routing.adapters.file_reference_data import load_agency_registry
 from civicflow.shared import topics
 

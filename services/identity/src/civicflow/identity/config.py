@@ -1,5 +1,7 @@
 """Identity's settings."""
 
+from pydantic import BaseModel, Field
+
 from civicflow.shared.settings import (
     HttpSettings,
     IdentityProviderSettings,
@@ -7,7 +9,6 @@ from civicflow.shared.settings import (
     MongoSettings,
     RuntimeSettings,
 )
-from pydantic import BaseModel, Field
 
 SERVICE_NAME = "civicflow-identity"
 DEFAULT_DATABASE = "civicflow_identity"

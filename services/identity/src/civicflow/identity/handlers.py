@@ -2,12 +2,13 @@
 
 from typing import Any, Protocol
 
+from opentelemetry import trace
+
 from civicflow.identity.domain.assertion import Expectations, Verified, signing_key_id, verify_assertion
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import EventPublisher
-from opentelemetry import trace
 
 
 class SigningKeys(Protocol):

@@ -1,6 +1,8 @@
 """Identity's composition root."""
 
 import httpx
+from fastapi import FastAPI
+
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.identity.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
 from civicflow.identity.domain.assertion import Expectations
@@ -10,7 +12,6 @@ from civicflow.shared.idempotency import MongoProcessedEvents
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
-from fastapi import FastAPI
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:

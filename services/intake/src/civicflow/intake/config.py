@@ -1,7 +1,8 @@
 """Intake's settings."""
 
-from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
 from pydantic import BaseModel, Field
+
+from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
 
 SERVICE_NAME = "civicflow-intake"
 DEFAULT_DATABASE = "civicflow_intake"

@@ -1,5 +1,7 @@
 """Intake's composition root."""
 
+from fastapi import FastAPI
+
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
@@ -9,7 +11,6 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
-from fastapi import FastAPI
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:

@@ -1,5 +1,7 @@
 """Notify's settings."""
 
+from pydantic import BaseModel, Field
+
 from civicflow.shared.settings import (
     HttpSettings,
     KafkaSettings,
@@ -7,7 +9,6 @@ from civicflow.shared.settings import (
     RuntimeSettings,
     SmtpSettings,
 )
-from pydantic import BaseModel, Field
 
 SERVICE_NAME = "civicflow-notify"
 DEFAULT_DATABASE = "civicflow_notify"

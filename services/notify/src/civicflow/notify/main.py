@@ -1,5 +1,7 @@
 """Notify's composition root."""
 
+from fastapi import FastAPI
+
 from civicflow.notify.adapters.mongo_notifications import MongoNotificationLedger
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, NotifySettings
@@ -9,11 +11,11 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
-from fastapi import FastAPI
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
+    settings.smtp.check_for(settings.runtime.env)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
 
 SERVICE_NAME = "civicflow-routing"
 DEFAULT_DATABASE = "civicflow_routing"

@@ -1,5 +1,7 @@
 """Routing's use case: deliver a verified application to the agency responsible for it."""
 
+from opentelemetry import trace
+
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.domain.routing import Routed, route
 from civicflow.shared import topics
@@ -12,7 +14,6 @@ from civicflow.shared.events import (
 )
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import EventPublisher
-from opentelemetry import trace
 
 
 async def route_submission(

@@ -1,5 +1,7 @@
 """Routing's composition root."""
 
+from fastapi import FastAPI
+
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
 from civicflow.routing.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
 from civicflow.routing.entrypoints import kafka
@@ -8,7 +10,6 @@ from civicflow.shared.idempotency import MongoProcessedEvents
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
-from fastapi import FastAPI
 
 
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
-from civicflow.shared.events.common import Recipient
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from civicflow.shared.events.common import Recipient
 
 
 def utc_now() -> datetime:

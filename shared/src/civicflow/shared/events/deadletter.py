@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID, uuid4
 
-from civicflow.shared.events.base import utc_now
 from pydantic import BaseModel, ConfigDict, Field
+
+from civicflow.shared.events.base import utc_now
 
 
 class DeadLetter(BaseModel):

@@ -2,9 +2,10 @@
 
 from typing import Any, ClassVar
 
+from pydantic import Field
+
 from civicflow.shared.events.base import StatusEvent
 from civicflow.shared.events.common import Applicant
-from pydantic import Field
 
 
 class SubmissionReceived(StatusEvent):

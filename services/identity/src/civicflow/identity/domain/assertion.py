@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+
 from civicflow.shared.events import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance, RejectionReason
 

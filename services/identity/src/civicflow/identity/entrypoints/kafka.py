@@ -1,14 +1,15 @@
 """Identity's subscriber."""
 
+from faststream.kafka import KafkaBroker, KafkaMessage
+
 from civicflow.identity.config import CONSUMER_GROUP
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.handlers import SigningKeys, verify_submission
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import SubmissionReceived
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
-from faststream.kafka import KafkaBroker, KafkaMessage
 
 
 def register_subscribers(
@@ -20,4 +21,5 @@ def register_subscribers(
     async def on_submission_received(message: KafkaMessage) -> None:
         event = await decode_or_dead_letter(SubmissionReceived, message, broker, CONSUMER_GROUP)
         if event is not None:
-            await verify_submission(event, keys, expected, publisher, processed)
+            async with redelivered_on_failure():
+                await verify_submission(event, keys, expected, publisher, processed)

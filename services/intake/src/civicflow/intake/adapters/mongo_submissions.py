@@ -3,9 +3,10 @@
 from typing import Any
 from uuid import UUID
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.shared.mongo import Document
-from pymongo.asynchronous.database import AsyncDatabase
 
 
 class MongoSubmissions:

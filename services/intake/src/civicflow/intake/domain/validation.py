@@ -6,9 +6,10 @@ Every failing field is reported at once, named by a JSON Pointer (RFC 6901) into
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.shared.events import Applicant
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SubmissionRequest(BaseModel):

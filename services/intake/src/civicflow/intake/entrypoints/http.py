@@ -4,15 +4,16 @@ import json
 from typing import Any
 from uuid import UUID
 
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import SubmissionNotForwarded, Submissions, accept_submission
 from civicflow.shared.kafka import EventPublisher
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
-from opentelemetry import trace
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 

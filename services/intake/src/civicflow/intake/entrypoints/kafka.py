@@ -1,9 +1,11 @@
 """Intake's subscribers: every status event becomes a step in the submission's timeline."""
 
+from faststream.kafka import KafkaBroker, KafkaMessage
+
 from civicflow.intake.config import CONSUMER_GROUP
 from civicflow.intake.handlers import Submissions, record_step
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
@@ -13,7 +15,6 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.kafka import consumer_options
-from faststream.kafka import KafkaBroker, KafkaMessage
 
 TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
     topics.IDENTITY_VERIFIED: IdentityVerified,
@@ -30,4 +31,5 @@ def register_subscribers(broker: KafkaBroker, submissions: Submissions) -> None:
         event_type = TIMELINE_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:
-            await record_step(event, submissions)
+            async with redelivered_on_failure():
+                await record_step(event, submissions)

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from civicflow.intake.domain.validation import FieldError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
+from civicflow.intake.domain.validation import FieldError
 
 PROBLEM_JSON = "application/problem+json"
 

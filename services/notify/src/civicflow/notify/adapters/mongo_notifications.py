@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime
 
-from civicflow.shared.mongo import Document
 from pymongo.asynchronous.database import AsyncDatabase
+
+from civicflow.shared.mongo import Document
 
 
 class MongoNotificationLedger:

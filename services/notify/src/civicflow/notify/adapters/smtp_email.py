@@ -4,10 +4,11 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 import aiosmtplib
+from opentelemetry import trace
+
 from civicflow.notify.domain.messages import Message
 from civicflow.shared.events import Recipient
 from civicflow.shared.settings import SmtpSettings
-from opentelemetry import trace
 
 tracer = trace.get_tracer(__name__)
 

@@ -1,10 +1,12 @@
 """Notify's subscriber: one consumer for every step the citizen hears about."""
 
+from faststream.kafka import KafkaBroker, KafkaMessage
+
 from civicflow.notify.config import CONSUMER_GROUP
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.handlers import NotificationLedger, notify_citizen
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
@@ -14,7 +16,6 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
-from faststream.kafka import KafkaBroker, KafkaMessage
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -33,4 +34,5 @@ def register_subscribers(broker: KafkaBroker, channels: ChannelRegistry, ledger:
         event_type = STEP_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:
-            await notify_citizen(event, channels, ledger, publisher)
+            async with redelivered_on_failure():
+                await notify_citizen(event, channels, ledger, publisher)

@@ -1,14 +1,15 @@
 """Routing's subscriber."""
 
+from faststream.kafka import KafkaBroker, KafkaMessage
+
 from civicflow.routing.config import CONSUMER_GROUP
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.handlers import route_submission
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import IdentityVerified
 from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
-from faststream.kafka import KafkaBroker, KafkaMessage
 
 
 def register_subscribers(
@@ -20,4 +21,5 @@ def register_subscribers(
     async def on_identity_verified(message: KafkaMessage) -> None:
         event = await decode_or_dead_letter(IdentityVerified, message, broker, CONSUMER_GROUP)
         if event is not None:
-            await route_submission(event, postal, registry, publisher, processed)
+            async with redelivered_on_failure():
+                await route_submission(event, postal, registry, publisher, processed)
