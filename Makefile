@@ -12,7 +12,7 @@ help:
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
-	@echo "make bench N=2000 [C=50]   post N applications with C in flight and measure end to end"
+	@echo "make bench N=2000 [C=50] [RATE=20]   post N applications (C in flight, or RATE per second), measure end to end"
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
@@ -28,7 +28,7 @@ demo: setup
 	$(UV) run civicflow demo
 
 bench: setup
-	$(UV) run civicflow bench --count $(N) --concurrency $(C)
+	$(UV) run civicflow bench --count $(N) --concurrency $(C) $(if $(RATE),--rate $(RATE))
 
 lint: setup
 	$(UV) run ruff check .

@@ -1,7 +1,9 @@
 """`make bench N=...`: N applications posted concurrently against the running stack.
 
 Prints the accepted rate (202 answers per second while posting) and the end-to-end latency from the start of
-each POST to the application's arrival on its agency topic, read by a plain Kafka consumer.
+each POST to the application's arrival on its agency topic, read by a plain Kafka consumer. Without --rate
+it posts as fast as the concurrency allows (throughput; latency then includes the queue that builds up);
+with --rate it posts at that fixed rate (latency of a pipeline that keeps up).
 """
 
 import asyncio
@@ -20,7 +22,7 @@ from civicflow.local.topics_admin import all_topic_names
 DELIVERY_TIMEOUT_SECONDS = 180.0
 
 
-async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
+async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | None = None) -> int:
     body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
     consumer = await open_agency_consumer(layout.kafka_bootstrap)
     started: dict[str, float] = {}
@@ -61,7 +63,15 @@ async def run_bench(layout: Layout, count: int, concurrency: int) -> int:
     limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=layout.intake_url, timeout=30.0, limits=limits) as client:
         post_begin = time.perf_counter()
-        await asyncio.gather(*(post_one(client) for _ in range(count)))
+        if rate is None:
+            await asyncio.gather(*(post_one(client) for _ in range(count)))
+        else:
+            # An open-loop load at a fixed rate: latency then shows the pipeline, not a queue the benchmark built.
+            posts = []
+            for index in range(count):
+                await asyncio.sleep(max(0.0, post_begin + index / rate - time.perf_counter()))
+                posts.append(asyncio.create_task(post_one(client)))
+            await asyncio.gather(*posts)
         post_seconds = time.perf_counter() - post_begin
     try:
         await asyncio.wait_for(collector, DELIVERY_TIMEOUT_SECONDS)

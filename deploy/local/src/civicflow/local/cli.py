@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("bench", help="post N applications concurrently and measure end to end")
     bench.add_argument("-n", "--count", type=int, default=2000)
     bench.add_argument("-c", "--concurrency", type=int, default=50)
+    bench.add_argument("-r", "--rate", type=float, default=None, help="post at this many per second (open loop)")
     args = parser.parse_args(argv)
 
     layout = Layout.from_environment()
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bench":
             from civicflow.local.bench import run_bench
 
-            return asyncio.run(run_bench(layout, args.count, args.concurrency))
+            return asyncio.run(run_bench(layout, args.count, args.concurrency, args.rate))
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
