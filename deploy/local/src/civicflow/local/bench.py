@@ -27,6 +27,8 @@ async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | 
     consumer = await open_agency_consumer(layout.kafka_bootstrap)
     started: dict[str, float] = {}
     latencies: list[float] = []
+    delivered: set[str] = set()
+    duplicates = 0
     failures: dict[str, int] = {}
     posting = tqdm(total=count, desc="accepted ", unit="app")
     delivering = tqdm(total=count, desc="delivered", unit="app")
@@ -48,13 +50,17 @@ async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | 
             failures[outcome] = failures.get(outcome, 0) + 1
 
     async def collect() -> None:
+        nonlocal duplicates
         while len(latencies) < len(started) or len(started) + sum(failures.values()) < count:
             batches = await consumer.getmany(timeout_ms=500)
             arrived = time.perf_counter()
             for records in batches.values():
                 for record in records:
                     submission_id = record.key.decode() if record.key else ""
-                    if submission_id in started:
+                    if submission_id in delivered:
+                        duplicates += 1
+                    elif submission_id in started:
+                        delivered.add(submission_id)
                         latencies.append(arrived - started[submission_id])
                         delivering.update()
 
@@ -82,7 +88,8 @@ async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | 
         posting.close()
         delivering.close()
     _report(count, len(started), post_seconds, latencies, failures)
-    return 0 if len(latencies) == count else 1
+    print(f"delivered more than once: {duplicates}")
+    return 0 if len(latencies) == count and duplicates == 0 else 1
 
 
 async def open_agency_consumer(bootstrap_servers: str, timeout_seconds: float = 30.0) -> AIOKafkaConsumer:
