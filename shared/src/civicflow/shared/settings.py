@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
@@ -73,3 +73,12 @@ class IdentityProviderSettings(BaseSettings):
         # A signing key fetched over plain HTTP can be swapped in transit (OWASP ASVS 9.2): dev only.
         if env == "prod" and not self.jwks_url.startswith("https://"):
             raise ValueError("IDP_JWKS_URL must use https outside dev")
+
+
+class ServiceSettings(BaseModel):
+    """What every service is configured with; each service's settings add their own concerns."""
+
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    mongo: MongoSettings = Field(default_factory=MongoSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)

@@ -1,8 +1,6 @@
 """Intake's settings."""
 
-from pydantic import BaseModel, Field
-
-from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
+from civicflow.shared.settings import ServiceSettings
 
 SERVICE_NAME = "civicflow-intake"
 DEFAULT_DATABASE = "civicflow_intake"
@@ -12,9 +10,5 @@ CONSUMER_GROUP = "civicflow-intake"
 MAX_BODY_BYTES = 1024 * 1024
 
 
-class IntakeSettings(BaseModel):
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    http: HttpSettings = Field(default_factory=HttpSettings)
-    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES

@@ -1,14 +1,8 @@
 """Notify's settings."""
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from civicflow.shared.settings import (
-    HttpSettings,
-    KafkaSettings,
-    MongoSettings,
-    RuntimeSettings,
-    SmtpSettings,
-)
+from civicflow.shared.settings import ServiceSettings, SmtpSettings
 
 SERVICE_NAME = "civicflow-notify"
 DEFAULT_DATABASE = "civicflow_notify"
@@ -16,9 +10,5 @@ DEFAULT_PORT = 8083
 CONSUMER_GROUP = "civicflow-notify"
 
 
-class NotifySettings(BaseModel):
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    http: HttpSettings = Field(default_factory=HttpSettings)
-    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+class NotifySettings(ServiceSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)

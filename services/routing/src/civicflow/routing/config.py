@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from civicflow.shared.settings import HttpSettings, KafkaSettings, MongoSettings, RuntimeSettings
+from civicflow.shared.settings import ServiceSettings
 
 SERVICE_NAME = "civicflow-routing"
 DEFAULT_DATABASE = "civicflow_routing"
@@ -23,9 +23,5 @@ class RoutingDataSettings(BaseSettings):
     agency_registry: Path | None = None
 
 
-class RoutingSettings(BaseModel):
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    mongo: MongoSettings = Field(default_factory=MongoSettings)
-    http: HttpSettings = Field(default_factory=HttpSettings)
-    runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+class RoutingSettings(ServiceSettings):
     data: RoutingDataSettings = Field(default_factory=RoutingDataSettings)
