@@ -18,6 +18,7 @@ from civicflow.local.bench import open_agency_consumer
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
+from civicflow.local.stack import Stack, components
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
 from tests.support.otlp import Collector
@@ -55,7 +56,8 @@ async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: floa
     while True:
         status = await status_of(client, posted)
         told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-        if status["status"] in FINAL and status["status"] in told:
+        steps = {entry["step"] for entry in status["timeline"]} - {"notified"}
+        if status["status"] in FINAL and steps <= told:  # every step reached, and the citizen told of each
             return status
         assert time.monotonic() < deadline, f"not settled in time: {status}"
         await asyncio.sleep(0.3)
@@ -224,3 +226,11 @@ async def test_a_message_that_is_no_event_is_dead_lettered_with_the_reason(stack
     async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
         after = await post(client, application(provider, stack.idp_issuer), "routed")
         assert (await until_settled(client, after))["status"] == "routed"
+
+
+async def test_a_second_up_reuses_everything_that_runs(stack: Layout) -> None:
+    said: list[str] = []
+    await Stack(stack, say=said.append).up()
+    started = [line for line in said if not line.endswith("already running, reused")]
+    assert started == []
+    assert len(said) == len(components(stack))

@@ -26,8 +26,9 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
         while True:
             status = (await client.get(response.headers["location"], headers=headers)).json()
             steps = [entry["step"] for entry in status["timeline"]]
-            abouts = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-            if (status["status"] in DONE_STEPS and status["status"] in abouts) or time.monotonic() > deadline:
+            told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
+            settled = status["status"] in DONE_STEPS and set(steps) - {"notified"} <= told
+            if settled or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
     print(f"\nsubmission {status['submission_id']}: {status['status']}")

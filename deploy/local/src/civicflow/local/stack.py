@@ -29,6 +29,8 @@ class Component:
     timeout_seconds: float
     install: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    # Services start after the infrastructure, once the Kafka topics exist.
+    is_service: bool = False
 
 
 def components(layout: Layout) -> list[Component]:
@@ -107,6 +109,7 @@ def components(layout: Layout) -> list[Component]:
                 lambda port=port: health.http_ok(f"http://127.0.0.1:{port}/health/ready"),  # type: ignore[misc]
                 60,
                 env={"HTTP_PORT": str(port)},
+                is_service=True,
             )
         )
     return found
@@ -134,10 +137,15 @@ def service_environment(layout: Layout) -> dict[str, str]:
 
 class Stack:
     def __init__(
-        self, layout: Layout, say: Callable[[str], None] = print, extra_env: dict[str, str] | None = None
+        self,
+        layout: Layout,
+        say: Callable[[str], None] = print,
+        extra_env: dict[str, str] | None = None,
+        parts: list[Component] | None = None,
     ) -> None:
         self.layout = layout
         self.extra_env = extra_env or {}
+        self.parts = components(layout) if parts is None else parts
         self.say = say
         self.run_dir = layout.var_dir / "run"
         self.log_dir = layout.var_dir / "log"
@@ -146,11 +154,14 @@ class Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = service_environment(self.layout) | self.extra_env
-        for component in components(self.layout):
-            if component.name == "intake":
-                created = await ensure_topics(self.layout.kafka_bootstrap)
-                if created:
-                    self.say(f"created {len(created)} Kafka topics")
+        for component in (part for part in self.parts if not part.is_service):
+            await self._start(component, env)
+        services = [part for part in self.parts if part.is_service]
+        if services:
+            created = await ensure_topics(self.layout.kafka_bootstrap)
+            if created:
+                self.say(f"created {len(created)} Kafka topics")
+        for component in services:
             await self._start(component, env)
 
     async def _start(self, component: Component, env: dict[str, str]) -> None:
@@ -188,7 +199,7 @@ class Stack:
         self.say(f"{component.name}: healthy (pid {process.pid})")
 
     def down(self) -> None:
-        for component in reversed(components(self.layout)):
+        for component in reversed(self.parts):
             pid_file = self.run_dir / f"{component.name}.pid"
             if pid_file.exists():
                 _stop_group(int(pid_file.read_text()))

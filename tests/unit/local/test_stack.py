@@ -1,0 +1,95 @@
+"""The local stack's supervisor with real (tiny) child processes: waiting, naming, reusing, stopping."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from civicflow.local import health
+from civicflow.local.layout import Layout, Ports
+from civicflow.local.stack import Component, Stack, StackError, components
+from tests.support.ports import free_ports
+
+
+def layout(tmp_path: Path, **externals: object) -> Layout:
+    return Layout(root=Path(__file__).resolve().parents[3], var_dir=tmp_path, **externals)  # type: ignore[arg-type]
+
+
+def web_server(port: int, timeout: float = 20) -> Component:
+    return Component(
+        "web",
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        lambda: health.http_ok(f"http://127.0.0.1:{port}/"),
+        timeout,
+    )
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_a_component_is_waited_for_reused_and_stopped(tmp_path: Path) -> None:
+    (port,) = free_ports(1)
+    said: list[str] = []
+    stack = Stack(layout(tmp_path), say=said.append, parts=[web_server(port)])
+    await stack.up()
+    pid = int((tmp_path / "run" / "web.pid").read_text())
+    assert said[-1] == f"web: healthy (pid {pid})"
+    await stack.up()
+    assert said[-1] == "web: already running, reused"
+    stack.down()
+    assert not alive(pid)
+    assert not (tmp_path / "run" / "web.pid").exists()
+    assert not await health.http_ok(f"http://127.0.0.1:{port}/")
+
+
+async def test_a_component_that_never_gets_healthy_is_named_with_its_log(tmp_path: Path) -> None:
+    (port,) = free_ports(1)
+    silent = Component(
+        "silent",
+        [sys.executable, "-c", "import time; print('warming up', flush=True); time.sleep(60)"],
+        lambda: health.http_ok(f"http://127.0.0.1:{port}/"),
+        timeout_seconds=1.5,
+    )
+    stack = Stack(layout(tmp_path), say=lambda _: None, parts=[silent])
+    with pytest.raises(StackError, match=r"silent did not become healthy within 2 s") as raised:
+        await stack.up()
+    assert "warming up" in str(raised.value)
+    stack.down()
+
+
+async def test_a_component_that_exits_is_named_with_its_exit_code(tmp_path: Path) -> None:
+    (port,) = free_ports(1)
+    crashing = Component(
+        "crashing",
+        [sys.executable, "-c", "raise SystemExit(3)"],
+        lambda: health.http_ok(f"http://127.0.0.1:{port}/"),
+        timeout_seconds=10,
+    )
+    with pytest.raises(StackError, match="crashing exited with code 3"):
+        await Stack(layout(tmp_path), say=lambda _: None, parts=[crashing]).up()
+
+
+def test_nothing_is_started_for_servers_given_in_the_environment(tmp_path: Path) -> None:
+    own = components(layout(tmp_path))
+    assert [part.name for part in own if not part.is_service] == ["kafka", "ferretdb", "smtp", "idp"]
+    assert [part.name for part in own if part.is_service] == ["intake", "identity", "routing", "notify"]
+    external = layout(tmp_path, external_kafka="kafka:9092", external_mongo="mongodb://db", external_smtp=("mx", 25))
+    assert {part.name for part in components(external)} == {"idp", "intake", "identity", "routing", "notify"}
+
+
+def test_external_servers_are_read_from_the_conventional_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "broker:9092")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://db:27017")
+    monkeypatch.setenv("SMTP_HOST", "mx.example")
+    found = Layout.from_environment(ports=Ports())
+    assert (found.kafka_bootstrap, found.mongo_uri, found.smtp_address) == (
+        "broker:9092",
+        "mongodb://db:27017",
+        ("mx.example", 25),
+    )
