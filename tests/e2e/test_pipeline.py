@@ -182,15 +182,30 @@ async def test_refused_input_is_answered_with_problems_and_never_published(stack
         ),
         ({"json": body | {"form": body["form"] | {"activity": "x" * (1024 * 1024)}}}, 413, set()),
     ]
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri)
+    submissions = mongo["civicflow_intake"]["submissions"]
+    stored_before = await submissions.count_documents({})
     async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
         for request, status, pointers in cases:
             response = await client.post("/v1/submissions", **request)
             assert response.status_code == status
             assert response.headers["content-type"] == "application/problem+json"
             assert {error["pointer"] for error in response.json().get("errors", [])} == pointers
+        # a status link without its token shows nothing, exactly like an unknown id
+        posted = await post(client, body, "routed")
+        for headers in ({}, {"Authorization": "Bearer not-the-token"}):
+            response = await client.get(posted.location, headers=headers)
+            assert response.status_code == 404 and "received" not in response.text
+            unknown = await client.get("/v1/submissions/00000000-0000-0000-0000-000000000000", headers=headers)
+            assert unknown.json()["detail"] == response.json()["detail"]
     await asyncio.sleep(1.0)
-    assert await consumer.end_offsets(partitions) == before
+    after = await consumer.end_offsets(partitions)
     await consumer.stop()
+    stored_after = await submissions.count_documents({})
+    await mongo.close()
+    # only the one valid submission was published and stored
+    assert sum(after.values()) - sum(before.values()) == 1
+    assert stored_after - stored_before == 1
 
 
 async def test_a_message_that_is_no_event_is_dead_lettered_with_the_reason(stack: Layout) -> None:
