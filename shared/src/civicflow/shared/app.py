@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 
 from civicflow.shared.mongo import Document
-from civicflow.shared.telemetry import shutdown_tracing
+from civicflow.shared.telemetry import flush_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def make_service_app(
             if on_shutdown is not None:
                 await on_shutdown()
             await mongo.close()
-            shutdown_tracing()
+            flush_tracing()
 
     app = FastAPI(title=title, lifespan=lifespan)
 

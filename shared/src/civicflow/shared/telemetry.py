@@ -33,7 +33,7 @@ def configure_tracing(default_service_name: str) -> TracerProvider:
     return provider
 
 
-def shutdown_tracing() -> None:
+def flush_tracing() -> None:
     provider = trace.get_tracer_provider()
     if isinstance(provider, TracerProvider):
         provider.force_flush()
