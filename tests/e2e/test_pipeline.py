@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.local.stack import Stack, components
 from civicflow.shared import topics
-from civicflow.shared.events import DeadLetter
+from civicflow.shared.events import Applicant, DeadLetter, Recipient, SubmissionReceived
 from tests.support.otlp import Collector
 
 pytestmark = pytest.mark.e2e
@@ -249,3 +250,62 @@ async def test_a_second_up_reuses_everything_that_runs(stack: Layout) -> None:
     started = [line for line in said if not line.endswith("already running, reused")]
     assert started == []
     assert len(said) == len(components(stack))
+
+
+async def test_an_event_delivered_twice_is_acted_on_once(stack: Layout) -> None:
+    provider = SigningKey.load_or_create(stack.idp_state_dir)
+    body = application(provider, stack.idp_issuer)
+    applicant = Applicant.model_validate(body["applicant"])
+    event = SubmissionReceived(
+        submission_id=uuid4(),
+        recipient=Recipient.of(applicant),
+        service_id=body["service_id"],
+        applicant=applicant,
+        form=body["form"],
+        identity_token=body["identity_token"],
+    )
+    key = str(event.submission_id).encode()
+    watched = [topics.IDENTITY_VERIFIED, topics.SUBMISSION_ROUTED, topics.agency_submissions("koeln-gewerbe")]
+    consumer = AIOKafkaConsumer(*watched, bootstrap_servers=stack.kafka_bootstrap)
+    await consumer.start()
+    while {partition.topic for partition in consumer.assignment()} != set(watched):
+        await asyncio.sleep(0.1)
+    await consumer.seek_to_end(*consumer.assignment())
+    for partition in consumer.assignment():
+        await consumer.position(partition)
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    for _ in range(2):  # what a producer retry or a consumer crash before its commit looks like downstream
+        await producer.send_and_wait(topics.SUBMISSION_RECEIVED, event.model_dump_json().encode(), key=key)
+    await producer.stop()
+
+    seen: dict[str, int] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for batch in (await consumer.getmany(timeout_ms=500)).values():
+            for record in batch:
+                if record.key == key:
+                    seen[record.topic] = seen.get(record.topic, 0) + 1
+        if len(seen) == len(watched):
+            await asyncio.sleep(3.0)  # time for a second copy to show up, if there were one
+            for batch in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in batch:
+                    if record.key == key:
+                        seen[record.topic] = seen.get(record.topic, 0) + 1
+            break
+    await consumer.stop()
+    assert seen == dict.fromkeys(watched, 1)
+
+    deadline = time.monotonic() + 20
+    while len(mailed_steps(stack.mail_dir, str(event.submission_id))) < 3 and time.monotonic() < deadline:
+        await asyncio.sleep(0.3)
+    await asyncio.sleep(1.0)  # time for a second mail to land, if there were one
+    assert sorted(mailed_steps(stack.mail_dir, str(event.submission_id))) == ["received", "routed", "verified"]
+
+
+def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
+    return [
+        str(m["Message-ID"]).strip("<>").split("@")[0].rsplit(".", 1)[1]
+        for m in mails(mail_dir)
+        if submission_id in str(m["Message-ID"])
+    ]
