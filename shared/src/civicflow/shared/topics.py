@@ -22,6 +22,7 @@ INTERNAL_TOPICS: Final = (
 # Read by operators and by the agencies, not by a CivicFlow service.
 PUBLIC_TOPICS: Final = (DEAD_LETTER,)
 
+AGENCY_SUBMISSIONS: Final = "agency.{agency_id}.submissions"
 _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -29,4 +30,4 @@ def agency_submissions(agency_id: str) -> str:
     """The public topic an agency subscribes to for the applications it is responsible for."""
     if not _AGENCY_ID.match(agency_id):
         raise ValueError(f"agency id {agency_id!r} is not a valid topic component")
-    return f"agency.{agency_id}.submissions"
+    return AGENCY_SUBMISSIONS.format(agency_id=agency_id)

@@ -2,12 +2,14 @@
 
 import argparse
 import asyncio
+import json
 import sys
 from datetime import date
 
 from civicflow.local.idp import LOA_URIS, SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack, StackError
+from civicflow.shared.contracts import asyncapi_document
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,8 +27,12 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("-n", "--count", type=int, default=2000)
     bench.add_argument("-c", "--concurrency", type=int, default=50)
     bench.add_argument("-r", "--rate", type=float, default=None, help="post at this many per second (open loop)")
+    commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
     args = parser.parse_args(argv)
 
+    if args.command == "asyncapi":
+        print(json.dumps(asyncapi_document(), indent=2, ensure_ascii=False))
+        return 0
     layout = Layout.from_environment()
     try:
         if args.command == "up":
