@@ -35,5 +35,8 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
     for entry in status["timeline"]:
         extra = {key: value for key, value in entry.items() if key not in ("step", "at")}
         print(f"  {entry['at']}  {entry['step']:<10} {extra or ''}")
-    print(" -> ".join(dict.fromkeys(steps)))
+    progress = [step for step in dict.fromkeys(steps) if step != "notified"]
+    if "notified" in steps:
+        progress.append(f"notified ({steps.count('notified')} e-mails)")
+    print(" → ".join(progress))
     return 0 if status["status"] == "routed" else 1
