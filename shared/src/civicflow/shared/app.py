@@ -1,11 +1,14 @@
 """The HTTP shell every service runs in: health endpoints, broker and database lifecycle, tracing."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import uvicorn
+from aiokafka.errors import KafkaError
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -19,6 +22,7 @@ from civicflow.shared.telemetry import flush_tracing
 logger = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
+MAX_RECONNECT_DELAY_SECONDS = 15.0
 
 
 def make_service_app(
@@ -29,13 +33,17 @@ def make_service_app(
     tracer_provider: TracerProvider,
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
+    connected = asyncio.Event()
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
-        logger.info("%s started", title)
+        connecting = asyncio.create_task(_start_when_reachable(broker, title, connected))
         try:
             yield
         finally:
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connecting
             await broker.stop()
             if on_shutdown is not None:
                 await on_shutdown()
@@ -50,12 +58,31 @@ def make_service_app(
 
     @app.get("/health/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
-        checks: dict[str, Any] = {"kafka": await broker.ping(timeout=2.0), "mongodb": await _mongo_up(mongo)}
+        kafka_up = connected.is_set() and await broker.ping(timeout=2.0)
+        checks: dict[str, Any] = {"kafka": kafka_up, "mongodb": await _mongo_up(mongo)}
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status)
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health")
     return app
+
+
+async def _start_when_reachable(broker: KafkaBroker, title: str, connected: asyncio.Event) -> None:
+    """Keep trying to connect instead of exiting: Kafka may come up after the service (Kubernetes starts pods
+    in any order). Meanwhile /health/ready answers 503 and intake answers 503 to submissions."""
+    delay = 1.0
+    while True:
+        try:
+            await broker.start()
+        except (KafkaError, OSError) as error:
+            await broker.stop()  # release the half-opened clients before the next attempt
+            logger.warning("%s: Kafka not reachable (%s); retrying in %.0f s", title, error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY_SECONDS)
+        else:
+            connected.set()
+            logger.info("%s started", title)
+            return
 
 
 async def _mongo_up(mongo: AsyncMongoClient[Document]) -> bool:
