@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -47,7 +48,7 @@ async def run(
     await verify_submission(event, keys, expected, publisher, processed)
 
 
-async def test_verified_submission_is_passed_on_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_verified_submission_is_passed_on_once(tmp_path: Path) -> None:
     key = SigningKey.load_or_create(tmp_path)
     publisher, processed = FakePublisher(), FakeProcessedEvents()
     event = received(token(key))
@@ -60,7 +61,7 @@ async def test_verified_submission_is_passed_on_once(tmp_path) -> None:  # type:
     assert verified.event_id != event.event_id and verified.received_at == event.occurred_at
 
 
-async def test_a_forged_token_is_rejected_never_passed_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_forged_token_is_rejected_never_passed_on(tmp_path: Path) -> None:
     real, forger = (
         SigningKey.load_or_create(tmp_path / "real"),
         SigningKey.load_or_create(tmp_path / "forger"),

@@ -2,7 +2,8 @@ from uuid import uuid4
 
 import pytest
 
-from civicflow.intake.handlers import record_step
+from civicflow.intake.domain.validation import ValidSubmission, validate_submission
+from civicflow.intake.handlers import Accepted, accept_submission, record_step
 from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
@@ -17,10 +18,7 @@ from tests.unit.intake.test_validation import CATALOGUE, valid_body
 RECIPIENT = Recipient(email="erika@example.org", language="de")
 
 
-async def accepted(submissions: FakeSubmissions):  # type: ignore[no-untyped-def]
-    from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-    from civicflow.intake.handlers import accept_submission
-
+async def accepted(submissions: FakeSubmissions) -> Accepted:
     valid = validate_submission(valid_body(), CATALOGUE)
     assert isinstance(valid, ValidSubmission)
     return await accept_submission(valid, submissions, FakePublisher(), trace_id="ab" * 16)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
+from aiokafka.structs import ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import BaseModel, ValidationError
 
@@ -17,6 +18,13 @@ from civicflow.shared.kafka import publish
 E = TypeVar("E", bound=BaseModel)
 
 logger = logging.getLogger(__name__)
+
+
+def source_record(message: KafkaMessage) -> ConsumerRecord:
+    """The Kafka record behind a message (CivicFlow subscribers take one record at a time, never batches)."""
+    record = message.raw_message
+    assert isinstance(record, ConsumerRecord)
+    return record
 
 
 def describe(error: ValidationError) -> str:
@@ -33,12 +41,12 @@ async def decode_or_dead_letter(
     try:
         return event_type.model_validate_json(message.body, context=FROM_KAFKA)
     except ValidationError as error:
-        record = message.raw_message
+        record = source_record(message)
         letter = DeadLetter(
             consumer_group=consumer_group,
-            source_topic=record.topic,  # type: ignore[union-attr]
-            source_partition=record.partition,  # type: ignore[union-attr]
-            source_offset=record.offset,  # type: ignore[union-attr]
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
             reason=f"not a valid {event_type.__name__}: {describe(error)}",
             payload=message.body.decode("utf-8", errors="replace"),
         )

@@ -5,7 +5,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from civicflow.intake.config import CONSUMER_GROUP
 from civicflow.intake.handlers import Submissions, record_step
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure, source_record
 from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
@@ -28,7 +28,7 @@ TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
 def register_subscribers(broker: KafkaBroker, submissions: Submissions) -> None:
     @broker.subscriber(*TIMELINE_SOURCES, **consumer_options(CONSUMER_GROUP))
     async def on_status_event(message: KafkaMessage) -> None:
-        event_type = TIMELINE_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
+        event_type = TIMELINE_SOURCES[source_record(message).topic]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:
             async with redelivered_on_failure():

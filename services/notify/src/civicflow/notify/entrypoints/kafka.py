@@ -6,7 +6,7 @@ from civicflow.notify.config import CONSUMER_GROUP
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.handlers import NotificationLedger, notify_citizen
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
+from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure, source_record
 from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
@@ -31,7 +31,7 @@ def register_subscribers(broker: KafkaBroker, channels: ChannelRegistry, ledger:
 
     @broker.subscriber(*STEP_SOURCES, **consumer_options(CONSUMER_GROUP))
     async def on_step(message: KafkaMessage) -> None:
-        event_type = STEP_SOURCES[message.raw_message.topic]  # type: ignore[union-attr]
+        event_type = STEP_SOURCES[source_record(message).topic]
         event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
         if event is not None:
             async with redelivered_on_failure():
