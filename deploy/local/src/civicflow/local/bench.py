@@ -17,6 +17,7 @@ from tqdm import tqdm
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
+from civicflow.local.tail import open_tail
 from civicflow.local.topics_admin import all_topic_names
 
 DELIVERY_TIMEOUT_SECONDS = 180.0
@@ -92,22 +93,8 @@ async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | 
     return 0 if len(latencies) == count and duplicates == 0 else 1
 
 
-async def open_agency_consumer(bootstrap_servers: str, timeout_seconds: float = 30.0) -> AIOKafkaConsumer:
-    """A group-less consumer on every agency topic, positioned at the end: it sees only what comes next."""
-    agency_topics = [topic for topic in all_topic_names() if topic.startswith("agency.")]
-    consumer = AIOKafkaConsumer(*agency_topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    deadline = time.monotonic() + timeout_seconds
-    while {partition.topic for partition in consumer.assignment()} != set(agency_topics):
-        if time.monotonic() > deadline:
-            await consumer.stop()
-            raise SystemExit("the agency topics are missing: is the stack up (`make up`)?")
-        await asyncio.sleep(0.1)
-    partitions = sorted(consumer.assignment())
-    await consumer.seek_to_end(*partitions)
-    for partition in partitions:
-        await consumer.position(partition)  # resolve the end offset now, before anything is posted
-    return consumer
+async def open_agency_consumer(bootstrap_servers: str) -> AIOKafkaConsumer:
+    return await open_tail(bootstrap_servers, *(topic for topic in all_topic_names() if topic.startswith("agency.")))
 
 
 def _report(count: int, accepted: int, post_seconds: float, latencies: list[float], failures: dict[str, int]) -> None:
