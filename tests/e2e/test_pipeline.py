@@ -4,6 +4,7 @@ operator would look: the agency topic, the mailbox, the status timeline and the 
 import asyncio
 import email
 import email.policy
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,14 +13,17 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
-from civicflow.local.bench import open_agency_consumer
+from civicflow.local import cli
+from civicflow.local.bench import open_agency_consumer, run_bench
+from civicflow.local.demo import run_demo
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.local.stack import Stack, components
+from civicflow.local.tail import open_tail
 from civicflow.shared import topics
 from civicflow.shared.events import Applicant, DeadLetter, Recipient, SubmissionReceived
 from tests.support.otlp import Collector
@@ -165,10 +169,7 @@ async def assert_one_connected_trace(collector: Collector, trace_id: str, timeou
 
 
 async def test_refused_input_is_answered_with_problems_and_never_published(stack: Layout) -> None:
-    consumer = AIOKafkaConsumer(topics.SUBMISSION_RECEIVED, bootstrap_servers=stack.kafka_bootstrap)
-    await consumer.start()
-    while not consumer.assignment():
-        await asyncio.sleep(0.1)
+    consumer = await open_tail(stack.kafka_bootstrap, topics.SUBMISSION_RECEIVED)
     partitions = sorted(consumer.assignment())
     before = await consumer.end_offsets(partitions)
     provider = SigningKey.load_or_create(stack.idp_state_dir)
@@ -210,13 +211,7 @@ async def test_refused_input_is_answered_with_problems_and_never_published(stack
 
 
 async def test_a_message_that_is_no_event_is_dead_lettered_with_the_reason(stack: Layout) -> None:
-    consumer = AIOKafkaConsumer(topics.DEAD_LETTER, bootstrap_servers=stack.kafka_bootstrap)
-    await consumer.start()
-    while not consumer.assignment():
-        await asyncio.sleep(0.1)
-    await consumer.seek_to_end(*consumer.assignment())
-    for partition in consumer.assignment():
-        await consumer.position(partition)
+    consumer = await open_tail(stack.kafka_bootstrap, topics.DEAD_LETTER)
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     poison = b'{"submission_id": "not-a-uuid", "hello": "world"}'
@@ -266,13 +261,7 @@ async def test_an_event_delivered_twice_is_acted_on_once(stack: Layout) -> None:
     )
     key = str(event.submission_id).encode()
     watched = [topics.IDENTITY_VERIFIED, topics.SUBMISSION_ROUTED, topics.agency_submissions("koeln-gewerbe")]
-    consumer = AIOKafkaConsumer(*watched, bootstrap_servers=stack.kafka_bootstrap)
-    await consumer.start()
-    while {partition.topic for partition in consumer.assignment()} != set(watched):
-        await asyncio.sleep(0.1)
-    await consumer.seek_to_end(*consumer.assignment())
-    for partition in consumer.assignment():
-        await consumer.position(partition)
+    consumer = await open_tail(stack.kafka_bootstrap, *watched)
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     for _ in range(2):  # what a producer retry or a consumer crash before its commit looks like downstream
@@ -309,3 +298,42 @@ def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
         for m in mails(mail_dir)
         if submission_id in str(m["Message-ID"])
     ]
+
+
+async def test_make_demo_shows_the_whole_journey(stack: Layout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run_demo(stack) == 0
+    assert "received → verified → routed → notified (3 e-mails)" in capsys.readouterr().out
+
+
+async def test_a_dev_token_from_the_command_line_is_accepted(
+    stack: Layout, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CIVICFLOW_VAR_DIR", str(stack.var_dir))
+    arguments = [
+        "dev-token",
+        "--given-name",
+        "Erika",
+        "--family-name",
+        "Mustermann",
+        "--birth-date",
+        "1964-08-12",
+        "--loa",
+        "substantial",
+        "--issuer",
+        stack.idp_issuer,
+    ]
+    assert cli.main(arguments) == 0
+    token = capsys.readouterr().out.strip()
+    body = application(SigningKey.load_or_create(stack.idp_state_dir), stack.idp_issuer) | {"identity_token": token}
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
+        status = await until_settled(client, await post(client, body, "routed"))
+    assert status["status"] == "routed"
+    assert {"step": "verified", "level_of_assurance": "substantial"}.items() <= status["timeline"][1].items()
+
+
+async def test_the_benchmark_reports_throughput_and_latency(stack: Layout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run_bench(stack, count=20, concurrency=5) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"posted 20, accepted 20 in [0-9.]+ s: [0-9]+ accepted/s", out)
+    assert re.search(r"\(20 delivered\): p50 [0-9]+ ms, p95 [0-9]+ ms, p99 [0-9]+ ms", out)
+    assert "delivered more than once: 0" in out

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--family-name", required=True)
     token.add_argument("--birth-date", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
     token.add_argument("--loa", choices=sorted(LOA_URIS), default="substantial", help="eIDAS level of assurance")
+    token.add_argument("--issuer", help="the `iss` claim (default: the local identity provider's address)")
     commands.add_parser("demo", help="post one application and print its status timeline")
     bench = commands.add_parser("bench", help="post N applications concurrently and measure end to end")
     bench.add_argument("-n", "--count", type=int, default=2000)
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             key = SigningKey.load_or_create(layout.idp_state_dir)
             print(
                 key.issue(
-                    issuer=layout.idp_issuer,
+                    issuer=args.issuer or layout.idp_issuer,
                     given_name=args.given_name,
                     family_name=args.family_name,
                     birth_date=args.birth_date,
