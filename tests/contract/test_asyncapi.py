@@ -4,10 +4,11 @@ topic as the event the contract names."""
 import json
 from pathlib import Path
 
-from civicflow.intake.entrypoints.kafka import TIMELINE_SOURCES
-from civicflow.notify.entrypoints.kafka import STEP_SOURCES
+from faststream.specification import AsyncAPI
+
 from civicflow.shared import topics
 from civicflow.shared.contracts import TOPIC_EVENTS, asyncapi_document
+from tests.support.registrations import REGISTRATIONS, registered
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.json"
 
@@ -27,5 +28,16 @@ def test_every_topic_has_a_channel_with_its_event_schema() -> None:
 
 
 def test_subscribers_decode_each_topic_as_its_contract_says() -> None:
-    for sources in (TIMELINE_SOURCES, STEP_SOURCES):
-        assert all(TOPIC_EVENTS[topic] is event for topic, event in sources.items())
+    for service in REGISTRATIONS:
+        settlers = registered(service).settlers
+        assert settlers and all(TOPIC_EVENTS[topic] is settler.event_type for topic, settler in settlers.items())
+
+
+def test_faststreams_own_asyncapi_document_shows_each_subscribers_payload_type() -> None:
+    for service in REGISTRATIONS:
+        consumers = registered(service)
+        document = AsyncAPI(consumers.broker, schema_version="3.0.0").to_specification().to_jsonable()
+        channels = {channel["address"]: channel for channel in document["channels"].values()}
+        assert set(channels) == set(consumers.settlers)  # the retry topics are internal plumbing
+        for topic, settler in consumers.settlers.items():
+            assert settler.event_type.__name__ in document["components"]["schemas"], (service, topic)

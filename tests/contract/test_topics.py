@@ -3,46 +3,27 @@
 
 import ast
 import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from faststream.kafka import KafkaBroker
-
-from civicflow.identity.entrypoints import kafka as identity_kafka
-from civicflow.intake.entrypoints import kafka as intake_kafka
-from civicflow.notify.entrypoints import kafka as notify_kafka
-from civicflow.routing.entrypoints import kafka as routing_kafka
 from civicflow.shared import topics
+from civicflow.shared.settings import MessagingSettings
+from tests.support.registrations import REGISTRATIONS, subscribed_topics
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "services").glob("*/src/**/*.py")) + sorted((ROOT / "shared" / "src").glob("**/*.py"))
 TOPICS_MODULE = ROOT / "shared" / "src" / "civicflow" / "shared" / "topics.py"
-UNUSED: Any = None  # registration only records the subscriptions; the dependencies are never called here
-
-REGISTRATIONS: dict[str, Callable[[KafkaBroker], None]] = {
-    "intake": lambda broker: intake_kafka.register_subscribers(broker, UNUSED),
-    "identity": lambda broker: identity_kafka.register_subscribers(broker, UNUSED, UNUSED, UNUSED),
-    "routing": lambda broker: routing_kafka.register_subscribers(broker, UNUSED, UNUSED, UNUSED),
-    "notify": lambda broker: notify_kafka.register_subscribers(broker, UNUSED, UNUSED),
-}
 
 
-def subscriptions() -> dict[str, set[str]]:
-    found = {}
-    for service, register in REGISTRATIONS.items():
-        broker = KafkaBroker()
-        register(broker)
-        found[service] = {name for subscriber in broker.subscribers for name in subscriber.topic_names}  # type: ignore[attr-defined]
-    return found
+PUBLISHING = {"publish", "OutgoingEvent"}
 
 
 def published_topics() -> set[str]:
-    """Topics named as the first argument of a publish call anywhere in the services and shared."""
+    """Topics named in a publish call, or in an outbox entry (a publish deferred to the relay), anywhere in the
+    services and shared."""
     found = set()
     for path in SOURCES:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "publish":
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in PUBLISHING:
                 arguments = [*node.args, *(keyword.value for keyword in node.keywords if keyword.arg == "topic")]
                 named = [argument for argument in arguments if _mentions_topic(argument)]
                 # The generic plumbing passes its `topic` parameter along; every real call names one.
@@ -65,6 +46,11 @@ def _topic_expression(node: ast.expr) -> str:
 
 def test_every_publish_names_a_topic_from_the_topics_module() -> None:
     assert not [name for name in published_topics() if name.startswith("<")]
+
+
+def subscriptions() -> dict[str, set[str]]:
+    """The event topics each service reads (its retry topics aside)."""
+    return {service: subscribed_topics(service) - set(topics.retry_topics()) for service in REGISTRATIONS}
 
 
 def test_every_internal_topic_is_published_and_consumed() -> None:
@@ -94,6 +80,14 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.SUBMISSION_UNROUTABLE,
         topics.CITIZEN_NOTIFIED,
     }
+
+
+def test_each_group_reads_its_own_retry_topics_and_no_other() -> None:
+    retries = set(topics.retry_topics())
+    for service in REGISTRATIONS:
+        group = topics.ConsumerGroup[service.upper()]
+        stages = range(1, len(MessagingSettings().retry_delays_seconds) + 1)
+        assert subscribed_topics(service) & retries == {topics.retry_topic(group, stage) for stage in stages}
 
 
 def test_no_topic_name_is_spelled_inline() -> None:

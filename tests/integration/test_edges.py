@@ -6,6 +6,8 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.local.idp import SigningKey
@@ -13,7 +15,9 @@ from civicflow.local.layout import Layout
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.domain.messages import Message
 from civicflow.shared.events import Recipient
+from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
+from tests.support.ports import free_ports
 
 pytestmark = pytest.mark.integration
 
@@ -47,8 +51,53 @@ async def test_the_providers_signing_key_is_found_by_its_id(stack: Layout) -> No
         assert await keys.key(None) is None
 
 
-async def test_an_unreachable_provider_is_an_error_not_a_rejection() -> None:
+async def test_an_unreachable_provider_is_a_passing_failure_not_a_rejection() -> None:
     async with httpx.AsyncClient() as client:
         keys = HttpJwks("http://127.0.0.1:9/.well-known/jwks.json", client)
-        with pytest.raises(httpx.HTTPError):
+        with pytest.raises(TransientFailure, match="identity provider unreachable"):
             await keys.key("any")
+
+
+async def test_a_provider_that_refuses_us_is_a_permanent_failure(stack: Layout) -> None:
+    async with httpx.AsyncClient() as client:
+        keys = HttpJwks(f"{stack.idp_issuer}/no-such-document", client)
+        with pytest.raises(PermanentFailure, match="HTTP 404"):
+            await keys.key("any")
+
+
+class Refusing:
+    """An SMTP server's answers to RCPT: 550 for one mailbox, 451 for another, 250 for the rest."""
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("gone@"):
+            return "550 5.1.1 mailbox unavailable"
+        if address.startswith("full@"):
+            return "451 4.2.2 mailbox full, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        return "250 Message accepted"
+
+
+async def test_the_smtp_servers_verdict_decides_between_retry_and_dead_letter() -> None:
+    (port,) = free_ports(1)
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        email = SmtpEmail(SmtpSettings(host="127.0.0.1", port=port))
+        message = Message(subject="Betreff", body="Text", language="de")
+        await email.send(Recipient(email="erika@example.org", language="de"), message, message_key="a.received")
+        with pytest.raises(PermanentFailure, match=r"^SMTP 550$"):
+            await email.send(Recipient(email="gone@example.org", language="de"), message, message_key="b.received")
+        with pytest.raises(TransientFailure, match=r"^SMTP 451$"):
+            await email.send(Recipient(email="full@example.org", language="de"), message, message_key="c.received")
+        await email.send(Recipient(email="erika@example.org", language="de"), message, message_key="d.received")
+        await email.close()
+    finally:
+        controller.stop()
+    refused = SmtpEmail(SmtpSettings(host="127.0.0.1", port=port, timeout_seconds=2.0))
+    with pytest.raises(TransientFailure):  # the server is gone: the mail waits for a retry
+        await refused.send(Recipient(email="erika@example.org", language="de"), message, message_key="e.received")

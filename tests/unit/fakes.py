@@ -1,8 +1,11 @@
 """Hand-written fakes for the ports, for unit tests only (the real adapters are tested in integration/)."""
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from pydantic import BaseModel
+
+from civicflow.shared.messaging import StoreUnavailable
 
 
 class FakePublisher:
@@ -22,9 +25,14 @@ class FakePublisher:
 class FakeProcessedEvents:
     def __init__(self) -> None:
         self.ids: set[UUID] = set()
+        self.writes = 0
+        self.failing = False
 
-    async def contains(self, event_id: UUID) -> bool:
-        return event_id in self.ids
+    async def seen(self, event_ids: Sequence[UUID]) -> set[UUID]:
+        return self.ids & set(event_ids)
 
-    async def add(self, event_id: UUID) -> None:
-        self.ids.add(event_id)
+    async def add(self, event_ids: Sequence[UUID]) -> None:
+        if self.failing:
+            raise StoreUnavailable("store down")
+        self.writes += 1
+        self.ids.update(event_ids)

@@ -1,4 +1,6 @@
-from datetime import date
+import base64
+import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,31 +45,38 @@ def token(key: SigningKey, **overrides: Any) -> str:
     return key.issue(**claims)
 
 
-def public_key(key: SigningKey) -> Any:
-    return key.private_key.public_key()
+def now() -> datetime:
+    """When the citizen submitted: just now, like the tokens the tests issue."""
+    return datetime.now(UTC)
+
+
+def public_key(key: SigningKey) -> jwt.PyJWK:
+    return jwt.PyJWK(key.jwks()["keys"][0])
 
 
 def test_a_token_from_the_provider_naming_the_applicant_is_verified(provider: SigningKey) -> None:
-    assert verify_assertion(token(provider), public_key(provider), EXPECTED, APPLICANT) == Verified("substantial")
+    assert verify_assertion(token(provider), public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
+        "substantial"
+    )
 
 
 def test_names_compare_without_case_or_extra_spaces(provider: SigningKey) -> None:
     assertion = token(provider, given_name=" erika ", family_name="MUSTERMANN", loa="high")
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Verified("high")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified("high")
 
 
 def test_a_token_signed_by_another_key_is_rejected(provider: SigningKey, impostor: SigningKey) -> None:
     forged = token(impostor)
-    assert verify_assertion(forged, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+    assert verify_assertion(forged, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
     # and a key id the provider does not publish finds no key at all
-    assert verify_assertion(forged, None, EXPECTED, APPLICANT) == Rejected("signature_invalid")
+    assert verify_assertion(forged, None, EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
 
 
 def test_a_tampered_payload_is_rejected(provider: SigningKey) -> None:
     header, _, signature = token(provider).split(".")
     other_payload = token(provider, given_name="Max").split(".")[1]
     tampered = ".".join([header, other_payload, signature])
-    assert verify_assertion(tampered, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+    assert verify_assertion(tampered, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
 
 
 @pytest.mark.parametrize(
@@ -83,7 +92,7 @@ def test_a_tampered_payload_is_rejected(provider: SigningKey) -> None:
 def test_claims_that_do_not_fit_are_rejected_with_a_reason(
     provider: SigningKey, overrides: dict[str, Any], reason: str
 ) -> None:
-    assert verify_assertion(token(provider, **overrides), public_key(provider), EXPECTED, APPLICANT) == Rejected(
+    assert verify_assertion(token(provider, **overrides), public_key(provider), EXPECTED, APPLICANT, now()) == Rejected(
         reason  # type: ignore[arg-type]
     )
 
@@ -92,7 +101,7 @@ def test_an_unknown_level_of_assurance_is_rejected(provider: SigningKey) -> None
     claims = jwt.decode(token(provider), options={"verify_signature": False})
     claims["acr"] = "urn:example:loa:whatever"
     assertion = jwt.encode(claims, provider.private_key, algorithm="ES256", headers={"kid": provider.kid})
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Rejected(
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected(
         "level_of_assurance_unknown"
     )
 
@@ -101,21 +110,61 @@ def test_missing_identity_claims_are_rejected(provider: SigningKey) -> None:
     claims = jwt.decode(token(provider), options={"verify_signature": False})
     del claims["birthdate"]
     assertion = jwt.encode(claims, provider.private_key, algorithm="ES256", headers={"kid": provider.kid})
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT) == Rejected("claims_missing")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("claims_missing")
 
 
 def test_an_unsigned_token_is_rejected(provider: SigningKey) -> None:
     claims = jwt.decode(token(provider), options={"verify_signature": False})
     unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
-    assert verify_assertion(unsigned, public_key(provider), EXPECTED, APPLICANT) == Rejected("signature_invalid")
+    assert verify_assertion(unsigned, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
 
 
 @pytest.mark.parametrize("garbage", ["", "not-a-jwt", "a.b.c"])
 def test_garbage_is_malformed(provider: SigningKey, garbage: str) -> None:
     assert signing_key_id(garbage) is None
-    assert verify_assertion(garbage, None, EXPECTED, APPLICANT) == Rejected("token_malformed")
-    assert verify_assertion(garbage, public_key(provider), EXPECTED, APPLICANT) == Rejected("token_malformed")
+    assert verify_assertion(garbage, None, EXPECTED, APPLICANT, now()) == Rejected("token_malformed")
+    assert verify_assertion(garbage, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("token_malformed")
 
 
 def test_the_key_survives_a_restart(tmp_path: Path) -> None:
     assert SigningKey.load_or_create(tmp_path).kid == SigningKey.load_or_create(tmp_path).kid
+
+
+def test_validity_is_judged_when_the_citizen_submitted_not_when_checked(provider: SigningKey) -> None:
+    assertion = token(provider, lifetime_seconds=60)
+    an_hour_later = now() + timedelta(hours=1)  # e.g. retried after the provider was down
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified("substantial")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, an_hour_later) == Rejected(
+        "token_expired"
+    )
+    before_issue = now() - timedelta(minutes=10)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, before_issue) == Rejected(
+        "token_not_yet_valid"
+    )
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "RS256", "ES384", "PS256", "EdDSA", "none"])
+def test_a_header_naming_another_algorithm_is_rejected_never_raised(provider: SigningKey, algorithm: str) -> None:
+    _, payload, signature = token(provider).split(".")
+    forged_header = base64url(json.dumps({"alg": algorithm, "kid": provider.kid, "typ": "JWT"}))
+    forged = ".".join([forged_header, payload, signature])
+    outcome = verify_assertion(forged, public_key(provider), EXPECTED, APPLICANT, now())
+    assert isinstance(outcome, Rejected)
+
+
+def test_a_key_for_another_algorithm_family_rejects_instead_of_raising(provider: SigningKey) -> None:
+    hmac_key = jwt.PyJWK({"kty": "oct", "k": base64url("secret"), "alg": "HS256", "kid": provider.kid})
+    assert verify_assertion(token(provider), hmac_key, EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
+
+
+@pytest.mark.parametrize("value", [True, "soon", None, [1], float("nan"), float("inf")])
+def test_times_that_are_no_times_are_malformed(provider: SigningKey, value: object) -> None:
+    claims = jwt.decode(token(provider), options={"verify_signature": False})
+    claims["nbf"] = value
+    assertion = jwt.encode(claims, provider.private_key, algorithm="ES256", headers={"kid": provider.kid})
+    outcome = verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now())
+    assert outcome in (Rejected("token_malformed"), Rejected("claims_missing"))
+
+
+def base64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()

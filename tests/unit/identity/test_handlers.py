@@ -1,6 +1,7 @@
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
+
+import jwt
 
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.handlers import verify_submission
@@ -14,15 +15,15 @@ from civicflow.shared.events import (
     Recipient,
     SubmissionReceived,
 )
-from tests.unit.fakes import FakeProcessedEvents, FakePublisher
+from tests.unit.fakes import FakePublisher
 from tests.unit.identity.test_assertion import EXPECTED, token
 
 
 class KnownKeys:
     def __init__(self, key: SigningKey) -> None:
-        self._keys = {key.kid: key.private_key.public_key()}
+        self._keys = {key.kid: jwt.PyJWK(key.jwks()["keys"][0])}
 
-    async def key(self, kid: str | None) -> Any | None:
+    async def key(self, kid: str | None) -> jwt.PyJWK | None:
         return self._keys.get(kid) if kid else None
 
 
@@ -42,21 +43,21 @@ async def run(
     event: SubmissionReceived,
     keys: KnownKeys,
     publisher: FakePublisher,
-    processed: FakeProcessedEvents,
     expected: Expectations = EXPECTED,
 ) -> None:
-    await verify_submission(event, keys, expected, publisher, processed)
+    await verify_submission(event, keys, expected, publisher)
 
 
-async def test_verified_submission_is_passed_on_once(tmp_path: Path) -> None:
+async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_cause(tmp_path: Path) -> None:
     key = SigningKey.load_or_create(tmp_path)
-    publisher, processed = FakePublisher(), FakeProcessedEvents()
+    publisher = FakePublisher()
     event = received(token(key))
-    await run(event, KnownKeys(key), publisher, processed)
-    await run(event, KnownKeys(key), publisher, processed)  # redelivered
-    assert publisher.topics() == [topics.IDENTITY_VERIFIED]
-    verified = publisher.published[0][1]
-    assert isinstance(verified, IdentityVerified)
+    await run(event, KnownKeys(key), publisher)
+    await run(event, KnownKeys(key), publisher)  # redelivered: the same event id, which routing skips
+    assert publisher.topics() == [topics.IDENTITY_VERIFIED] * 2
+    verified, again = publisher.published[0][1], publisher.published[1][1]
+    assert isinstance(verified, IdentityVerified) and isinstance(again, IdentityVerified)
+    assert verified.event_id == again.event_id
     assert verified.level_of_assurance == "substantial" and verified.submission_id == event.submission_id
     assert verified.event_id != event.event_id and verified.received_at == event.occurred_at
 
@@ -67,7 +68,7 @@ async def test_a_forged_token_is_rejected_never_passed_on(tmp_path: Path) -> Non
         SigningKey.load_or_create(tmp_path / "forger"),
     )
     publisher = FakePublisher()
-    await run(received(token(forger)), KnownKeys(real), publisher, FakeProcessedEvents())
+    await run(received(token(forger)), KnownKeys(real), publisher)
     assert publisher.topics() == [topics.IDENTITY_REJECTED]
     rejected = publisher.published[0][1]
     assert isinstance(rejected, IdentityRejected) and rejected.reason == "signature_invalid"

@@ -1,25 +1,35 @@
+from collections.abc import Sequence
 from uuid import UUID
 
+from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 
 
 class FakeSubmissions:
     def __init__(self) -> None:
         self.records: dict[UUID, SubmissionRecord] = {}
+        self.outbox: dict[UUID, OutgoingEvent] = {}
+        self.failing = False
 
-    async def add(self, record: SubmissionRecord) -> None:
+    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> None:
+        if self.failing:
+            raise ConnectionError("store down")
         self.records[record.submission_id] = record
-
-    async def remove(self, submission_id: UUID) -> None:
-        self.records.pop(submission_id, None)
+        self.outbox[record.submission_id] = outgoing
 
     async def get(self, submission_id: UUID) -> SubmissionRecord | None:
         return self.records.get(submission_id)
 
-    async def record_step(self, submission_id: UUID, entry: TimelineEntry) -> bool:
-        record = self.records.get(submission_id)
-        if record is None:
-            return False
-        if all(existing.event_id != entry.event_id for existing in record.timeline):
-            self.records[submission_id] = record.model_copy(update={"timeline": (*record.timeline, entry)})
-        return True
+    async def record_steps(self, entries: Sequence[TimelineEntry]) -> None:
+        for entry in entries:
+            record = self.records.get(entry.submission_id)
+            if record is not None and all(existing.event_id != entry.event_id for existing in record.timeline):
+                self.records[entry.submission_id] = record.model_copy(update={"timeline": (*record.timeline, entry)})
+
+
+class FakeRelay:
+    def __init__(self) -> None:
+        self.handed_off: list[OutgoingEvent] = []
+
+    def handoff(self, outgoing: OutgoingEvent) -> None:
+        self.handed_off.append(outgoing)

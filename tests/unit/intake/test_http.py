@@ -8,35 +8,35 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pymongo.errors import ServerSelectionTimeoutError
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
-from tests.unit.fakes import FakePublisher
-from tests.unit.intake.fakes import FakeSubmissions
+from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import valid_body
 
 LIMIT = 1024 * 1024
 
 
 class Intake:
-    def __init__(self, publisher: FakePublisher) -> None:
+    def __init__(self) -> None:
         self.submissions = FakeSubmissions()
-        self.publisher = publisher
+        self.relay = FakeRelay()
         app = FastAPI()
         install_problem_handlers(app)
-        app.include_router(submissions_router(Catalogue.bundled(), self.submissions, publisher, LIMIT))
-        self.client = TestClient(app)
+        app.include_router(submissions_router(Catalogue.bundled(), self.submissions, self.relay, LIMIT))
+        self.client = TestClient(app, raise_server_exceptions=False)
 
     def assert_nothing_kept(self) -> None:
         assert self.submissions.records == {}
-        assert self.publisher.published == []
+        assert self.relay.handed_off == []
 
 
 @pytest.fixture
 def intake() -> Intake:
-    return Intake(FakePublisher())
+    return Intake()
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:
@@ -47,14 +47,15 @@ def problem(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-def test_accepted_submission_is_stored_published_and_readable_with_its_token(intake: Intake) -> None:
+def test_accepted_submission_is_stored_with_its_event_and_readable_with_its_token(intake: Intake) -> None:
     response = intake.client.post("/v1/submissions", json=valid_body())
     assert response.status_code == 202
     accepted = response.json()
     assert response.headers["location"] == f"/v1/submissions/{accepted['submission_id']}"
     assert accepted["status"] == "received" and len(accepted["status_token"]) >= 40
-    assert intake.publisher.topics() == [topics.SUBMISSION_RECEIVED]
-    assert intake.publisher.published[0][2] == accepted["submission_id"]
+    (outgoing,) = intake.submissions.outbox.values()
+    assert (outgoing.topic, outgoing.key) == (topics.SUBMISSION_RECEIVED, accepted["submission_id"])
+    assert intake.relay.handed_off == [outgoing]  # stored in the same write as the submission, then handed on
 
     status = intake.client.get(
         response.headers["location"], headers={"Authorization": f"Bearer {accepted['status_token']}"}
@@ -132,9 +133,19 @@ def test_a_non_json_media_type_is_415(intake: Intake) -> None:
     intake.assert_nothing_kept()
 
 
-def test_when_kafka_is_down_nothing_is_kept_and_the_citizen_may_retry() -> None:
-    intake = Intake(FakePublisher(fail=True))
+def test_when_the_store_is_down_nothing_is_kept_and_the_citizen_may_retry(intake: Intake) -> None:
+    intake.submissions.failing = True
     response = intake.client.post("/v1/submissions", json=valid_body())
     assert problem(response, 503)["detail"].endswith("Please retry.")
     assert response.headers["retry-after"] == "30"
-    assert intake.submissions.records == {}
+    intake.assert_nothing_kept()
+
+
+def test_a_status_read_while_the_store_is_down_is_a_problem_not_a_bare_500(intake: Intake) -> None:
+    async def unreachable(submission_id: object) -> None:
+        raise ServerSelectionTimeoutError("127.0.0.1:27017: connection refused")
+
+    intake.submissions.get = unreachable  # type: ignore[method-assign]
+    response = intake.client.get("/v1/submissions/00000000-0000-0000-0000-000000000000")
+    assert problem(response, 503)["type"] == "/problems/temporarily-unavailable"
+    assert "27017" not in response.text

@@ -3,7 +3,7 @@ from uuid import uuid4
 import pytest
 
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-from civicflow.intake.handlers import Accepted, accept_submission, record_step
+from civicflow.intake.handlers import Accepted, TraceContext, accept_submission, record_steps
 from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
@@ -11,8 +11,7 @@ from civicflow.shared.events import (
     Recipient,
     SubmissionRouted,
 )
-from tests.unit.fakes import FakePublisher
-from tests.unit.intake.fakes import FakeSubmissions
+from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import CATALOGUE, valid_body
 
 RECIPIENT = Recipient(email="erika@example.org", language="de")
@@ -21,7 +20,7 @@ RECIPIENT = Recipient(email="erika@example.org", language="de")
 async def accepted(submissions: FakeSubmissions) -> Accepted:
     valid = validate_submission(valid_body(), CATALOGUE)
     assert isinstance(valid, ValidSubmission)
-    return await accept_submission(valid, submissions, FakePublisher(), trace_id="ab" * 16)
+    return await accept_submission(valid, submissions, FakeRelay(), TraceContext("ab" * 16, {}))
 
 
 async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> None:
@@ -43,8 +42,8 @@ async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> N
         received_at=routed.occurred_at,
     )
     notified = CitizenNotified(submission_id=submission_id, notified_step="routed", channel="email")
-    for event in (routed, verified, verified, notified):  # out of order, and one redelivered
-        await record_step(event, submissions)
+    await record_steps([routed, verified], submissions)  # out of order
+    await record_steps([verified, notified], submissions)  # and one redelivered
     record = submissions.records[submission_id]
     assert record.status == "routed"
     assert [entry.step for entry in record.timeline] == ["received", "routed", "verified", "notified"]
@@ -56,8 +55,8 @@ async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> N
 async def test_a_rejection_shows_its_reason() -> None:
     submissions = FakeSubmissions()
     submission_id = (await accepted(submissions)).submission_id
-    await record_step(
-        IdentityRejected(submission_id=submission_id, recipient=RECIPIENT, reason="token_expired"),
+    await record_steps(
+        [IdentityRejected(submission_id=submission_id, recipient=RECIPIENT, reason="token_expired")],
         submissions,
     )
     record = submissions.records[submission_id]
@@ -67,5 +66,5 @@ async def test_a_rejection_shows_its_reason() -> None:
 @pytest.mark.parametrize("step_event", [IdentityRejected])
 async def test_an_event_for_an_unknown_submission_changes_nothing(step_event: type[IdentityRejected]) -> None:
     submissions = FakeSubmissions()
-    await record_step(step_event(submission_id=uuid4(), recipient=RECIPIENT, reason="token_expired"), submissions)
+    await record_steps([step_event(submission_id=uuid4(), recipient=RECIPIENT, reason="token_expired")], submissions)
     assert submissions.records == {}

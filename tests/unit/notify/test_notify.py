@@ -20,17 +20,6 @@ class RecordingChannel:
         self.sent.append((recipient, message, message_key))
 
 
-class FakeLedger:
-    def __init__(self) -> None:
-        self.sent: dict[str, str] = {}
-
-    async def was_sent(self, key: str) -> bool:
-        return key in self.sent
-
-    async def record_sent(self, key: str, channel: str) -> None:
-        self.sent[key] = channel
-
-
 def routed(language: str = "de") -> SubmissionRouted:
     return SubmissionRouted(
         submission_id=uuid4(),
@@ -56,19 +45,18 @@ def test_a_rejection_tells_the_reason() -> None:
     assert "token_expired" in compose(event).body
 
 
-async def test_a_step_is_sent_once_even_when_the_event_comes_twice() -> None:
-    channel, ledger, publisher = RecordingChannel(), FakeLedger(), FakePublisher()
+async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:
+    channel, publisher = RecordingChannel(), FakePublisher()
     channels = ChannelRegistry()
     channels.register(channel)
     event = routed()
-    await notify_citizen(event, channels, ledger, publisher)
-    await notify_citizen(event, channels, ledger, publisher)
+    await notify_citizen(event, channels, publisher)
     assert len(channel.sent) == 1
-    assert channel.sent[0][2] == f"{event.submission_id}.routed"
-    assert publisher.topics() == [topics.CITIZEN_NOTIFIED] * 2
-    first, second = (published for _, published, _ in publisher.published)
-    assert isinstance(first, CitizenNotified) and isinstance(second, CitizenNotified)
-    assert first.event_id == second.event_id  # intake keeps one entry
+    assert channel.sent[0][2] == f"{event.submission_id}.routed"  # the Message-ID: stable per submission and step
+    assert publisher.topics() == [topics.CITIZEN_NOTIFIED]
+    ((_, notified, key),) = publisher.published
+    assert isinstance(notified, CitizenNotified) and key == str(event.submission_id)
+    assert (notified.notified_step, notified.channel) == ("routed", "email")
 
 
 async def test_an_unknown_channel_fails_loudly() -> None:
@@ -79,4 +67,4 @@ async def test_an_unknown_channel_fails_loudly() -> None:
         recipient=Recipient(email="a@example.org", language="de", channel="carrier-pigeon"),
     )
     with pytest.raises(LookupError, match="carrier-pigeon"):
-        await notify_citizen(event, ChannelRegistry(), FakeLedger(), FakePublisher())
+        await notify_citizen(event, ChannelRegistry(), FakePublisher())

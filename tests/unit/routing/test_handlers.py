@@ -13,7 +13,7 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-from tests.unit.fakes import FakeProcessedEvents, FakePublisher
+from tests.unit.fakes import FakePublisher
 
 
 def verified(postal_code: str, city: str) -> IdentityVerified:
@@ -31,11 +31,10 @@ def verified(postal_code: str, city: str) -> IdentityVerified:
     )
 
 
-async def test_a_routed_application_is_delivered_once_to_its_agency_topic() -> None:
-    publisher, processed = FakePublisher(), FakeProcessedEvents()
+async def test_a_routed_application_is_delivered_to_its_agency_topic_then_announced() -> None:
+    publisher = FakePublisher()
     event = verified("51147", "Köln")
-    for _ in range(2):  # redelivered
-        await route_submission(event, load_postal_index(), load_agency_registry(), publisher, processed)
+    await route_submission(event, load_postal_index(), load_agency_registry(), publisher)
     assert publisher.topics() == [topics.agency_submissions("koeln-gewerbe"), topics.SUBMISSION_ROUTED]
     delivery, routed = publisher.published[0][1], publisher.published[1][1]
     assert isinstance(delivery, AgencySubmission) and isinstance(routed, SubmissionRouted)
@@ -50,7 +49,6 @@ async def test_no_responsible_agency_gives_an_unroutable_event_not_a_silent_drop
         load_postal_index(),
         load_agency_registry(),
         publisher,
-        FakeProcessedEvents(),
     )
     assert publisher.topics() == [topics.SUBMISSION_UNROUTABLE]
     unroutable = publisher.published[0][1]

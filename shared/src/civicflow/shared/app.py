@@ -1,9 +1,8 @@
 """The HTTP shell every service runs in: health endpoints, broker and database lifecycle, tracing."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,6 +22,9 @@ logger = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
 MAX_RECONNECT_DELAY_SECONDS = 15.0
+PAUSE_AFTER_TASK_FAILURE_SECONDS = 5.0
+# How often expired bookkeeping (processed-event ids) is swept away.
+SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 def make_service_app(
@@ -31,19 +33,23 @@ def make_service_app(
     broker: KafkaBroker,
     mongo: AsyncMongoClient[Document],
     tracer_provider: TracerProvider,
+    background: Sequence[Hook] = (),
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
+    """`background`: jobs that run for the service's lifetime once Kafka is connected (an outbox relay, a sweep);
+    one that fails is logged and started again."""
     connected = asyncio.Event()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        connecting = asyncio.create_task(_start_when_reachable(broker, title, connected))
+        tasks = [asyncio.create_task(_start_when_reachable(broker, title, connected))]
+        tasks += [asyncio.create_task(_keep_running(job, title, once=connected)) for job in background]
         try:
             yield
         finally:
-            connecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await connecting
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await broker.stop()
             if on_shutdown is not None:
                 await on_shutdown()
@@ -83,6 +89,29 @@ async def _start_when_reachable(broker: KafkaBroker, title: str, connected: asyn
             connected.set()
             logger.info("%s started", title)
             return
+
+
+async def _keep_running(job: Hook, title: str, once: asyncio.Event) -> None:
+    await once.wait()
+    while True:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s: a background job failed; starting it again", title)
+        await asyncio.sleep(PAUSE_AFTER_TASK_FAILURE_SECONDS)
+
+
+def periodically(seconds: float, job: Hook) -> Hook:
+    """A background job that runs `job` now and then every `seconds`."""
+
+    async def run() -> None:
+        while True:
+            await job()
+            await asyncio.sleep(seconds)
+
+    return run
 
 
 async def _mongo_up(mongo: AsyncMongoClient[Document]) -> bool:

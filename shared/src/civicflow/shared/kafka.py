@@ -1,11 +1,11 @@
-"""Kafka factories: a broker that produces safely, and consumer options that commit after processing."""
+"""Kafka factory: a broker that produces safely, and the port handlers publish through."""
 
 import logging
-from typing import Any, Protocol
+from typing import Protocol
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from opentelemetry import context, propagate
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import BaseModel
 
@@ -23,25 +23,17 @@ def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: Tracer
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
         # FastStream logs every message received and processed; that is trace material, not log lines.
         log_level=logging.DEBUG,
+        # Subscribers decode their records themselves (civicflow.shared.messaging), one by one, so that a record
+        # that is no event becomes a dead letter instead of failing its whole batch.
+        apply_types=False,
     )
 
 
-def consumer_options(group_id: str) -> dict[str, Any]:
-    """Subscriber options for every CivicFlow consumer.
-
-    FastStream's default commits before the handler runs (a crash loses the message) and starts new groups
-    at the log's end. Here offsets are committed after the handler returns; an unexpected error rewinds to
-    the message (nack) so it is processed again, which the handlers tolerate by de-duplicating on event id.
-    """
-    return {
-        "group_id": group_id,
-        "auto_offset_reset": "earliest",
-        "ack_policy": AckPolicy.NACK_ON_ERROR,
-    }
+JSON = {"content-type": "application/json"}
 
 
 async def publish(broker: KafkaBroker, topic: str, event: BaseModel, key: str) -> None:
-    await broker.publish(event.model_dump(mode="json"), topic=topic, key=key.encode())
+    await broker.publish(event.model_dump_json().encode(), topic=topic, key=key.encode(), headers=JSON)
 
 
 class EventPublisher(Protocol):
@@ -56,3 +48,11 @@ class KafkaEventPublisher:
 
     async def publish(self, topic: str, event: BaseModel, key: str) -> None:
         await publish(self._broker, topic, event, key)
+
+    async def publish_record(self, topic: str, value: bytes, key: str, headers: dict[str, str]) -> None:
+        """Publish an already serialised event, in the trace its headers name (one stored earlier)."""
+        token = context.attach(propagate.extract(headers))
+        try:
+            await self._broker.publish(value, topic=topic, key=key.encode(), headers=JSON)
+        finally:
+            context.detach(token)

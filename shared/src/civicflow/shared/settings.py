@@ -2,8 +2,10 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from civicflow.shared.topics import RETRY_STAGES
 
 Environment = Literal["dev", "test", "prod"]
 
@@ -55,6 +57,8 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     starttls: bool = False
     timeout_seconds: float = 10.0
+    # Connections kept open and reused; also how many mails are sent at the same time.
+    connections: int = Field(default=4, ge=1)
 
     def check_for(self, env: Environment) -> None:
         # OWASP ASVS 2.10.4 / CWE-798: no shipped default credential may be used in production.
@@ -75,6 +79,31 @@ class IdentityProviderSettings(BaseSettings):
             raise ValueError("IDP_JWKS_URL must use https outside dev")
 
 
+class MessagingSettings(BaseSettings):
+    """How every consumer reads: batch sizes, the retry schedule, how long bookkeeping is kept."""
+
+    model_config = SettingsConfigDict(env_prefix="CIVICFLOW_", extra="ignore")
+
+    # Delay before each retry of a message that failed for a passing reason; after the last, it is dead-lettered.
+    # One entry per retry stage (at most topics.RETRY_STAGES), e.g. CIVICFLOW_RETRY_DELAYS_SECONDS='[10, 60]'.
+    retry_delays_seconds: tuple[float, ...] = (10.0, 60.0, 600.0, 3600.0)
+    batch_max_records: int = Field(default=250, ge=1, le=1000)
+    batch_timeout_ms: int = Field(default=100, ge=1)
+    # Events of one batch handled at the same time (events with the same key always one after the other).
+    concurrency: int = Field(default=32, ge=1)
+    # One event that takes longer than this failed for a passing reason: it must never hold up its partition.
+    handler_timeout_seconds: float = Field(default=30.0, gt=0)
+    # How long processed-event ids are remembered: longer than any redelivery or replay of an event.
+    processed_retention_days: float = Field(default=14.0, gt=0)
+
+    @field_validator("retry_delays_seconds")
+    @classmethod
+    def _fits_the_retry_topics(cls, delays: tuple[float, ...]) -> tuple[float, ...]:
+        if not 1 <= len(delays) <= RETRY_STAGES or min(delays) < 0:
+            raise ValueError(f"give 1 to {RETRY_STAGES} delays of 0 s or more")
+        return delays
+
+
 class ServiceSettings(BaseModel):
     """What every service is configured with; each service's settings add their own concerns."""
 
@@ -82,3 +111,4 @@ class ServiceSettings(BaseModel):
     mongo: MongoSettings = Field(default_factory=MongoSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
+    messaging: MessagingSettings = Field(default_factory=MessagingSettings)

@@ -1,6 +1,7 @@
 """Every Kafka topic name, defined once. Nobody spells a topic name inline (tests/contract checks this)."""
 
 import re
+from enum import StrEnum
 from typing import Final
 
 SUBMISSION_RECEIVED: Final = "civicflow.submission.received.v1"
@@ -31,3 +32,28 @@ def agency_submissions(agency_id: str) -> str:
     if not _AGENCY_ID.match(agency_id):
         raise ValueError(f"agency id {agency_id!r} is not a valid topic component")
     return AGENCY_SUBMISSIONS.format(agency_id=agency_id)
+
+
+class ConsumerGroup(StrEnum):
+    """Each service reads as one Kafka consumer group; its retries and dead letters are kept per group."""
+
+    INTAKE = "civicflow-intake"
+    IDENTITY = "civicflow-identity"
+    ROUTING = "civicflow-routing"
+    NOTIFY = "civicflow-notify"
+
+
+# A message whose processing failed for a reason that may pass (an SMTP server or identity provider down) waits
+# on its group's retry topic of the next stage, so the messages behind it on the source partition go on.
+RETRY_STAGES: Final = 4
+RETRY: Final = "civicflow.retry.{group}.{stage}"
+
+
+def retry_topic(group: str, stage: int) -> str:
+    if not 1 <= stage <= RETRY_STAGES:
+        raise ValueError(f"retry stage {stage} is not between 1 and {RETRY_STAGES}")
+    return RETRY.format(group=group, stage=stage)
+
+
+def retry_topics() -> list[str]:
+    return [retry_topic(group, stage) for group in ConsumerGroup for stage in range(1, RETRY_STAGES + 1)]

@@ -10,7 +10,7 @@ PARTITIONS = 3
 
 def all_topic_names() -> list[str]:
     agency_topics = [topics.agency_submissions(agency.agency_id) for agency in load_agency_registry().agencies()]
-    return [*topics.INTERNAL_TOPICS, *topics.PUBLIC_TOPICS, *agency_topics]
+    return [*topics.INTERNAL_TOPICS, *topics.PUBLIC_TOPICS, *topics.retry_topics(), *agency_topics]
 
 
 async def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:

@@ -3,11 +3,12 @@
 from pydantic import Field
 
 from civicflow.shared.settings import IdentityProviderSettings, ServiceSettings
+from civicflow.shared.topics import ConsumerGroup
 
 SERVICE_NAME = "civicflow-identity"
 DEFAULT_DATABASE = "civicflow_identity"
 DEFAULT_PORT = 8081
-CONSUMER_GROUP = "civicflow-identity"
+CONSUMER_GROUP = ConsumerGroup.IDENTITY
 
 
 class IdentitySettings(ServiceSettings):

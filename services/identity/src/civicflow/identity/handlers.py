@@ -1,31 +1,25 @@
 """Identity's use case: verify the applicant of a received submission, pass it on or reject it."""
 
-from typing import Any, Protocol
+from typing import Protocol
 
+import jwt
 from opentelemetry import trace
 
 from civicflow.identity.domain.assertion import Expectations, Verified, signing_key_id, verify_assertion
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id
-from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import EventPublisher
 
 
 class SigningKeys(Protocol):
-    async def key(self, kid: str | None) -> Any | None: ...
+    async def key(self, kid: str | None) -> jwt.PyJWK | None: ...
 
 
 async def verify_submission(
-    event: SubmissionReceived,
-    keys: SigningKeys,
-    expected: Expectations,
-    publisher: EventPublisher,
-    processed: ProcessedEvents,
+    event: SubmissionReceived, keys: SigningKeys, expected: Expectations, publisher: EventPublisher
 ) -> None:
-    if await processed.contains(event.event_id):
-        return
     key = await keys.key(signing_key_id(event.identity_token))
-    outcome = verify_assertion(event.identity_token, key, expected, event.applicant)
+    outcome = verify_assertion(event.identity_token, key, expected, event.applicant, event.occurred_at)
     span = trace.get_current_span()
     common = {"submission_id": event.submission_id, "recipient": event.recipient}
     if isinstance(outcome, Verified):
@@ -47,4 +41,3 @@ async def verify_submission(
             event_id=derive_event_id(event.event_id, IdentityRejected.step), reason=outcome.reason, **common
         )
         await publisher.publish(topics.IDENTITY_REJECTED, rejected, key=str(event.submission_id))
-    await processed.add(event.event_id)

@@ -1,32 +1,41 @@
 """Intake's use cases: accept a submission, and keep its status timeline from the pipeline's events."""
 
-import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID, uuid4
 
+from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry, new_status_token
 from civicflow.intake.domain.timeline import timeline_entry
 from civicflow.intake.domain.validation import ValidSubmission
 from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, Recipient, StatusEvent, SubmissionReceived
-from civicflow.shared.kafka import EventPublisher
-
-logger = logging.getLogger(__name__)
 
 
 class Submissions(Protocol):
-    async def add(self, record: SubmissionRecord) -> None: ...
-
-    async def remove(self, submission_id: UUID) -> None: ...
+    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> None:
+        """The submission and the event announcing it, in one document write: both are kept, or neither."""
 
     async def get(self, submission_id: UUID) -> SubmissionRecord | None: ...
 
-    async def record_step(self, submission_id: UUID, entry: TimelineEntry) -> bool: ...
+    async def record_steps(self, entries: Sequence[TimelineEntry]) -> None:
+        """Keep the entries not kept yet (one per event id)."""
 
 
-class SubmissionNotForwarded(Exception):
-    """The submission could not be handed on; it was not kept, and the citizen may safely retry."""
+class Relay(Protocol):
+    def handoff(self, outgoing: OutgoingEvent) -> None:
+        """Publish soon; the stored copy is published anyway if this one is lost."""
+
+
+class SubmissionNotStored(Exception):
+    """The submission could not be stored; nothing was kept, and the citizen may safely retry."""
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    trace_id: str | None
+    headers: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -37,8 +46,9 @@ class Accepted:
 
 
 async def accept_submission(
-    valid: ValidSubmission, submissions: Submissions, publisher: EventPublisher, trace_id: str | None
+    valid: ValidSubmission, submissions: Submissions, relay: Relay, trace: TraceContext
 ) -> Accepted:
+    """Accepted means stored: the event is published from the stored copy (an outbox), even when Kafka is down."""
     request = valid.request
     token, token_hash = new_status_token()
     event = SubmissionReceived(
@@ -53,22 +63,23 @@ async def accept_submission(
         submission_id=event.submission_id,
         service_id=event.service_id,
         status_token_hash=token_hash,
-        trace_id=trace_id,
+        trace_id=trace.trace_id,
         received_at=event.occurred_at,
         applicant=request.applicant.model_dump(mode="json"),
         form=valid.form,
         timeline=(timeline_entry(event),),
     )
-    await submissions.add(record)
+    key = str(event.submission_id)
+    outgoing = OutgoingEvent(
+        event.submission_id, topics.SUBMISSION_RECEIVED, key, event.model_dump_json().encode(), trace.headers
+    )
     try:
-        await publisher.publish(topics.SUBMISSION_RECEIVED, event, key=str(event.submission_id))
+        await submissions.add(record, outgoing)
     except Exception as error:
-        # Until the outbox lands, a submission is either stored and forwarded, or neither.
-        await submissions.remove(event.submission_id)
-        raise SubmissionNotForwarded from error
+        raise SubmissionNotStored from error
+    relay.handoff(outgoing)
     return Accepted(submission_id=event.submission_id, status=record.status, status_token=token)
 
 
-async def record_step(event: StatusEvent | CitizenNotified, submissions: Submissions) -> None:
-    if not await submissions.record_step(event.submission_id, timeline_entry(event)):
-        logger.warning("status event %s for unknown submission %s", event.event_id, event.submission_id)
+async def record_steps(events: Sequence[StatusEvent | CitizenNotified], submissions: Submissions) -> None:
+    await submissions.record_steps([timeline_entry(event) for event in events])

@@ -3,12 +3,14 @@
 from fastapi import FastAPI
 
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
-from civicflow.intake.config import DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
+from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
 from civicflow.intake.entrypoints.http import submissions_router
+from civicflow.intake.relay import OutboxRelay
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
+from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
@@ -19,13 +21,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
     submissions = MongoSubmissions(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
-    kafka.register_subscribers(broker, submissions)
+    kafka.register_subscribers(Consumers(broker, CONSUMER_GROUP, settings.messaging), submissions)
+    relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
 
-    app = make_service_app(title="CivicFlow intake", broker=broker, mongo=mongo, tracer_provider=tracer_provider)
-    problems.install_problem_handlers(app)
-    app.include_router(
-        submissions_router(Catalogue.bundled(), submissions, KafkaEventPublisher(broker), settings.max_body_bytes)
+    app = make_service_app(
+        title="CivicFlow intake", broker=broker, mongo=mongo, tracer_provider=tracer_provider, background=[relay.run]
     )
+    problems.install_problem_handlers(app)
+    app.include_router(submissions_router(Catalogue.bundled(), submissions, relay, settings.max_body_bytes))
     return app
 
 

@@ -6,11 +6,12 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from civicflow.shared.settings import ServiceSettings
+from civicflow.shared.topics import ConsumerGroup
 
 SERVICE_NAME = "civicflow-routing"
 DEFAULT_DATABASE = "civicflow_routing"
 DEFAULT_PORT = 8082
-CONSUMER_GROUP = "civicflow-routing"
+CONSUMER_GROUP = ConsumerGroup.ROUTING
 
 
 class RoutingDataSettings(BaseSettings):

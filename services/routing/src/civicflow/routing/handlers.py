@@ -12,7 +12,6 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
     derive_event_id,
 )
-from civicflow.shared.idempotency import ProcessedEvents
 from civicflow.shared.kafka import EventPublisher
 
 
@@ -21,10 +20,7 @@ async def route_submission(
     postal: PostalIndex,
     registry: AgencyRegistry,
     publisher: EventPublisher,
-    processed: ProcessedEvents,
 ) -> None:
-    if await processed.contains(event.event_id):
-        return
     decision = route(event.service_id, event.applicant.address, postal, registry)
     key = str(event.submission_id)
     span = trace.get_current_span()
@@ -60,4 +56,3 @@ async def route_submission(
             municipality_key=decision.municipality_key,
         )
         await publisher.publish(topics.SUBMISSION_UNROUTABLE, unroutable, key=key)
-    await processed.add(event.event_id)

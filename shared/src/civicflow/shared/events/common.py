@@ -36,7 +36,7 @@ class Recipient(BaseModel):
 
     email: EmailStr
     language: Language
-    channel: str = Field(default="email")
+    channel: str = Field(default="email", pattern=r"^[a-z][a-z0-9-]{0,31}$")
 
     @classmethod
     def of(cls, applicant: Applicant) -> "Recipient":

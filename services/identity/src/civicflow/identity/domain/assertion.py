@@ -2,10 +2,16 @@
 
 The level of assurance comes in the `acr` claim as an eIDAS LoA URI (Commission Implementing Regulation
 (EU) 2015/1502); names and the birth date in the OpenID Connect standard claims.
+
+The token must have been valid when the citizen submitted it, not when it is checked: the check gives the
+same answer whenever it runs (a redelivery, a retry an hour later after the provider was down), and a token
+that expires while the application waits in a queue is not held against the citizen.
 """
 
+import math
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -47,22 +53,62 @@ def signing_key_id(token: str) -> str | None:
     return kid if isinstance(kid, str) else None
 
 
-def verify_assertion(token: str, key: Any | None, expected: Expectations, applicant: Applicant) -> Verified | Rejected:
+def verify_assertion(
+    token: str, key: jwt.PyJWK | None, expected: Expectations, applicant: Applicant, submitted_at: datetime
+) -> Verified | Rejected:
+    """Never raises: whatever a token holds, it is verified or rejected with a reason."""
+    try:
+        return _verify(token, key, expected, applicant, submitted_at)
+    except Exception:
+        return Rejected("token_malformed")
+
+
+def _verify(
+    token: str, key: jwt.PyJWK | None, expected: Expectations, applicant: Applicant, submitted_at: datetime
+) -> Verified | Rejected:
     if key is None:
         return Rejected("signature_invalid" if signing_key_id(token) else "token_malformed")
+    # Only the algorithm of the provider's key, never one the token's header asks for (algorithm confusion,
+    # RFC 8725 §3.1).
+    if key.algorithm_name not in ACCEPTED_ALGORITHMS:
+        return Rejected("signature_invalid")
     try:
         claims = jwt.decode(
             token,
-            key,
-            algorithms=ACCEPTED_ALGORITHMS,
+            key.key,
+            algorithms=[key.algorithm_name],
             issuer=expected.issuer,
             audience=expected.audience,
-            leeway=CLOCK_SKEW_SECONDS,
-            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            options={
+                "require": ["exp", "iat", "iss", "aud", "sub"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.InvalidTokenError as error:
         return Rejected(_reason(error))
-    return _match_applicant(claims, applicant)
+    return _check_validity(claims, submitted_at) or _match_applicant(claims, applicant)
+
+
+def _check_validity(claims: dict[str, Any], submitted_at: datetime) -> Rejected | None:
+    moment = submitted_at.timestamp()
+    times = [_finite_number(claims.get(name, claims.get("iat"))) for name in ("exp", "iat", "nbf")]
+    if None in times:
+        return Rejected("token_malformed")
+    expires, issued, not_before = (value or 0.0 for value in times)
+    if moment > expires + CLOCK_SKEW_SECONDS:
+        return Rejected("token_expired")
+    if moment < not_before - CLOCK_SKEW_SECONDS or moment < issued - CLOCK_SKEW_SECONDS:
+        return Rejected("token_not_yet_valid")
+    return None
+
+
+def _finite_number(value: Any) -> float | None:
+    # JSON as Python reads it also has true/false and NaN/Infinity, which compare as no time ever could.
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 def _reason(error: jwt.InvalidTokenError) -> RejectionReason:

@@ -1,25 +1,23 @@
-"""Identity's subscriber."""
+"""Identity's subscription: every received submission is verified once."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
-from civicflow.identity.config import CONSUMER_GROUP
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.handlers import SigningKeys, verify_submission
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import SubmissionReceived
-from civicflow.shared.idempotency import ProcessedEvents
-from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
 
 
 def register_subscribers(
-    broker: KafkaBroker, keys: SigningKeys, expected: Expectations, processed: ProcessedEvents
+    consumers: Consumers,
+    keys: SigningKeys,
+    expected: Expectations,
+    publisher: EventPublisher,
+    processed: ProcessedEvents,
 ) -> None:
-    publisher = KafkaEventPublisher(broker)
+    async def on_submission_received(event: SubmissionReceived) -> None:
+        await verify_submission(event, keys, expected, publisher)
 
-    @broker.subscriber(topics.SUBMISSION_RECEIVED, **consumer_options(CONSUMER_GROUP))
-    async def on_submission_received(message: KafkaMessage) -> None:
-        event = await decode_or_dead_letter(SubmissionReceived, message, broker, CONSUMER_GROUP)
-        if event is not None:
-            async with redelivered_on_failure():
-                await verify_submission(event, keys, expected, publisher, processed)
+    consumers.subscribe(
+        Subscription(topics.SUBMISSION_RECEIVED, SubmissionReceived, on_submission_received, processed=processed)
+    )

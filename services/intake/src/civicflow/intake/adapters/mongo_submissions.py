@@ -1,50 +1,91 @@
-"""Submissions in MongoDB: one document per submission, its timeline embedded."""
+"""Submissions in MongoDB: one document per submission, holding its pending event until the relay sent it (the
+outbox), and one document per timeline entry, keyed by its event id, so a redelivered event is one duplicate
+key in one batch insert instead of a read and an update per event."""
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
+from civicflow.shared.messaging.processed import insert_new
 from civicflow.shared.mongo import Document
 
 
 class MongoSubmissions:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
-        self._collection = database["submissions"]
+        self._submissions = database["submissions"]
+        self._timeline = database["timeline"]
 
-    async def add(self, record: SubmissionRecord) -> None:
+    async def prepare(self) -> None:
+        await self._timeline.create_index("submission_id")
+        await self._submissions.create_index("pending_since")
+
+    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> None:
         document = record.model_dump(mode="json", exclude={"submission_id", "timeline"})
-        document["_id"] = str(record.submission_id)
-        document["received_at"] = record.received_at
-        document["timeline"] = [_entry_document(entry) for entry in record.timeline]
-        document["event_ids"] = [str(entry.event_id) for entry in record.timeline]
-        await self._collection.insert_one(document)
-
-    async def remove(self, submission_id: UUID) -> None:
-        await self._collection.delete_one({"_id": str(submission_id)})
+        (received,) = record.timeline
+        document |= {
+            "_id": str(record.submission_id),
+            "received_at": record.received_at,
+            "received": _entry_document(received),
+            "outbox": {
+                "topic": outgoing.topic,
+                "key": outgoing.key,
+                "value": outgoing.value,
+                "headers": outgoing.headers,
+            },
+            "pending_since": record.received_at,
+        }
+        await self._submissions.insert_one(document)
 
     async def get(self, submission_id: UUID) -> SubmissionRecord | None:
-        document = await self._collection.find_one({"_id": str(submission_id)})
+        document = await self._submissions.find_one({"_id": str(submission_id)}, {"outbox": 0, "pending_since": 0})
         if document is None:
             return None
+        entries = [document.pop("received")]
+        entries += [entry async for entry in self._timeline.find({"submission_id": str(submission_id)})]
+        document.pop("undeliverable", None)
         document["submission_id"] = document.pop("_id")
-        document.pop("event_ids", None)
+        document["timeline"] = [_entry(entry) for entry in entries]
         return SubmissionRecord.model_validate(document)
 
-    async def record_step(self, submission_id: UUID, entry: TimelineEntry) -> bool:
-        """Add the entry once: a redelivered event (same event id) is skipped. False for an unknown submission."""
-        key = str(submission_id)
-        # A flat list of event ids, not "timeline.event_id": FerretDB 1.24 matches $ne on a path into an
-        # array of documents if any element differs, which would let a redelivered event in twice.
-        result = await self._collection.update_one(
-            {"_id": key, "event_ids": {"$ne": str(entry.event_id)}},
-            {"$push": {"timeline": _entry_document(entry), "event_ids": str(entry.event_id)}},
+    async def record_steps(self, entries: Sequence[TimelineEntry]) -> None:
+        if entries:
+            await insert_new(self._timeline, [_entry_document(entry) for entry in entries])
+
+    async def pending(self, limit: int, older_than: datetime) -> list[OutgoingEvent]:
+        found = self._submissions.find(
+            {"pending_since": {"$lt": older_than}}, {"outbox": 1}, sort=[("pending_since", 1)], limit=limit
         )
-        return result.matched_count == 1 or await self._collection.count_documents({"_id": key}, limit=1) == 1
+        return [_outgoing(document) async for document in found]
+
+    async def mark_sent(self, submission_ids: Sequence[UUID]) -> None:
+        await self._submissions.update_many(
+            {"_id": {"$in": [str(submission_id) for submission_id in submission_ids]}},
+            {"$unset": {"outbox": "", "pending_since": ""}},
+        )
+
+    async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:
+        await self._submissions.update_one(
+            {"_id": str(submission_id)}, {"$unset": {"pending_since": ""}, "$set": {"undeliverable": reason}}
+        )
 
 
 def _entry_document(entry: TimelineEntry) -> dict[str, Any]:
-    document = entry.model_dump(mode="json")
-    document["at"] = entry.at
+    document = entry.model_dump(mode="json", exclude={"event_id"})
+    document |= {"_id": str(entry.event_id), "at": entry.at}
     return document
+
+
+def _entry(document: dict[str, Any]) -> TimelineEntry:
+    document["event_id"] = document.pop("_id")
+    return TimelineEntry.model_validate(document)
+
+
+def _outgoing(document: dict[str, Any]) -> OutgoingEvent:
+    outbox = document["outbox"]
+    topic = outbox["topic"]  # as add() stored it, from the topics module
+    return OutgoingEvent(UUID(document["_id"]), topic, outbox["key"], outbox["value"], outbox["headers"])

@@ -14,16 +14,17 @@ STATUS_RANK = {"received": 0, "verified": 1, "rejected": 1, "routed": 2, "unrout
 
 
 class TimelineEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: UUID
+    submission_id: UUID
     step: str
     at: datetime
     detail: dict[str, Any] = {}
 
 
 class SubmissionRecord(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     submission_id: UUID
     service_id: str

@@ -14,7 +14,13 @@ from civicflow.shared.events import (
 
 
 def timeline_entry(event: StatusEvent | CitizenNotified) -> TimelineEntry:
-    return TimelineEntry(event_id=event.event_id, step=event.step, at=event.occurred_at, detail=_detail(event))
+    return TimelineEntry(
+        event_id=event.event_id,
+        submission_id=event.submission_id,
+        step=event.step,
+        at=event.occurred_at,
+        detail=_detail(event),
+    )
 
 
 def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:

@@ -6,21 +6,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
-from civicflow.intake.handlers import SubmissionNotForwarded, Submissions, accept_submission
-from civicflow.shared.kafka import EventPublisher
+from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, TraceContext, accept_submission
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 
 
-def submissions_router(
-    catalogue: Catalogue, submissions: Submissions, publisher: EventPublisher, max_body_bytes: int
-) -> APIRouter:
+def submissions_router(catalogue: Catalogue, submissions: Submissions, relay: Relay, max_body_bytes: int) -> APIRouter:
     router = APIRouter(prefix="/v1/submissions")
 
     @router.post("", status_code=202)
@@ -36,13 +33,13 @@ def submissions_router(
                 valid,
             )
         try:
-            accepted = await accept_submission(valid, submissions, publisher, _current_trace_id())
-        except SubmissionNotForwarded as error:
+            accepted = await accept_submission(valid, submissions, relay, _current_trace())
+        except SubmissionNotStored as error:
             raise Problem(
                 503,
                 "temporarily-unavailable",
                 "Temporarily unavailable",
-                "The submission could not be accepted right now; nothing was stored. Please retry.",
+                "The submission could not be stored right now; nothing was kept. Please retry.",
                 headers={"Retry-After": "30"},
             ) from error
         location = f"/v1/submissions/{accepted.submission_id}"
@@ -116,6 +113,8 @@ async def _visible_record(submission_id: str, authorization: str | None, submiss
     return record
 
 
-def _current_trace_id() -> str | None:
+def _current_trace() -> TraceContext:
     context = trace.get_current_span().get_span_context()
-    return format(context.trace_id, "032x") if context.is_valid else None
+    headers: dict[str, str] = {}
+    propagate.inject(headers)
+    return TraceContext(format(context.trace_id, "032x") if context.is_valid else None, headers)

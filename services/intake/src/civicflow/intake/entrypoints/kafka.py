@@ -1,11 +1,9 @@
-"""Intake's subscribers: every status event becomes a step in the submission's timeline."""
+"""Intake's subscriptions: every status event becomes a step in its submission's timeline."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
+from collections.abc import Sequence
 
-from civicflow.intake.config import CONSUMER_GROUP
-from civicflow.intake.handlers import Submissions, record_step
+from civicflow.intake.handlers import Submissions, record_steps
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure, source_record
 from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
@@ -14,8 +12,9 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-from civicflow.shared.kafka import consumer_options
+from civicflow.shared.messaging import Consumers, Subscription
 
+TimelineEvent = StatusEvent | CitizenNotified
 TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
     topics.IDENTITY_VERIFIED: IdentityVerified,
     topics.IDENTITY_REJECTED: IdentityRejected,
@@ -25,11 +24,13 @@ TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
 }
 
 
-def register_subscribers(broker: KafkaBroker, submissions: Submissions) -> None:
-    @broker.subscriber(*TIMELINE_SOURCES, **consumer_options(CONSUMER_GROUP))
-    async def on_status_event(message: KafkaMessage) -> None:
-        event_type = TIMELINE_SOURCES[source_record(message).topic]
-        event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
-        if event is not None:
-            async with redelivered_on_failure():
-                await record_step(event, submissions)
+def register_subscribers(consumers: Consumers, submissions: Submissions) -> None:
+    async def on_steps(events: Sequence[TimelineEvent]) -> None:
+        await record_steps(events, submissions)
+
+    async def on_step(event: TimelineEvent) -> None:
+        await record_steps([event], submissions)
+
+    for topic, event_type in TIMELINE_SOURCES.items():
+        # A timeline entry is keyed by its event id, so writing one twice keeps one: no de-duplication needed.
+        consumers.subscribe(Subscription(topic, event_type, on_step, handle_batch=on_steps))

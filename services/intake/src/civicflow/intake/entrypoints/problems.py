@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from civicflow.intake.domain.validation import FieldError
+from civicflow.shared.messaging.failures import Disposition, classify
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -57,6 +58,21 @@ def install_problem_handlers(app: FastAPI) -> None:
         problem = Problem(422, "invalid-request", "Invalid request", "The request is not valid.", errors)
         return problem.response(request.url.path)
 
+    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Never a bare 500, and never the error's text (it may quote the input).
+        if classify(error) is Disposition.UNAVAILABLE:
+            problem = Problem(
+                503,
+                "temporarily-unavailable",
+                "Temporarily unavailable",
+                "The service cannot reach its store right now. Please retry.",
+                headers={"Retry-After": "30"},
+            )
+        else:
+            problem = Problem(500, "internal-error", "Internal error", "The request could not be completed.")
+        return problem.response(request.url.path)
+
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_request_invalid)

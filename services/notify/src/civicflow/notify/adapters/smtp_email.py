@@ -1,5 +1,7 @@
-"""E-mail over SMTP."""
+"""E-mail over SMTP, on a few connections kept open and reused (one connection per mail costs both ends far more
+than the mail itself)."""
 
+import asyncio
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -8,6 +10,7 @@ from opentelemetry import trace
 
 from civicflow.notify.domain.messages import Message
 from civicflow.shared.events import Recipient
+from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
 
 tracer = trace.get_tracer(__name__)
@@ -18,8 +21,57 @@ class SmtpEmail:
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
+        self._idle: list[aiosmtplib.SMTP] = []
+        self._slots = asyncio.Semaphore(settings.connections)
 
     async def send(self, recipient: Recipient, message: Message, message_key: str) -> None:
+        email = self._compose(recipient, message, message_key)
+        settings = self._settings
+        with tracer.start_as_current_span("smtp send", kind=trace.SpanKind.CLIENT) as span:
+            span.set_attribute("server.address", settings.host)
+            span.set_attribute("server.port", settings.port)
+            async with self._slots:
+                try:
+                    self._idle.append(await self._deliver(email))
+                except aiosmtplib.SMTPException as error:
+                    raise _failure(error) from error
+
+    async def close(self) -> None:
+        while self._idle:
+            self._idle.pop().close()
+
+    async def _deliver(self, email: EmailMessage) -> aiosmtplib.SMTP:
+        """Returns the connection it sent on, for the next mail; a connection that failed is closed."""
+        client = self._idle.pop() if self._idle else None
+        if client is not None:
+            try:
+                await client.send_message(email)
+                return client
+            except aiosmtplib.SMTPServerDisconnected:
+                client.close()  # the server dropped the idle connection before our first command: nothing was sent
+            except BaseException:
+                client.close()
+                raise
+        client = await self._connect()
+        try:
+            await client.send_message(email)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        settings = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=settings.host, port=settings.port, timeout=settings.timeout_seconds, start_tls=settings.starttls
+        )
+        await client.connect()
+        if settings.username:
+            password = settings.password.get_secret_value() if settings.password else ""
+            await client.login(settings.username, password)
+        return client
+
+    def _compose(self, recipient: Recipient, message: Message, message_key: str) -> EmailMessage:
         email = EmailMessage()
         email["From"] = self._settings.sender
         email["To"] = recipient.email
@@ -29,16 +81,15 @@ class SmtpEmail:
         email["Message-ID"] = f"<{message_key}@civicflow>"
         email.set_content(message.body)
         email["Content-Language"] = message.language  # after set_content, which drops Content-* headers
-        settings = self._settings
-        with tracer.start_as_current_span("smtp send", kind=trace.SpanKind.CLIENT) as span:
-            span.set_attribute("server.address", settings.host)
-            span.set_attribute("server.port", settings.port)
-            await aiosmtplib.send(
-                email,
-                hostname=settings.host,
-                port=settings.port,
-                username=settings.username,
-                password=settings.password.get_secret_value() if settings.password else None,
-                start_tls=settings.starttls,
-                timeout=settings.timeout_seconds,
-            )
+        return email
+
+
+def _failure(error: aiosmtplib.SMTPException) -> Exception:
+    """SMTP's own verdict (RFC 5321 §4.2.1): 5xx will never succeed, 4xx may; a lost connection may too.
+    Only the code is kept: the server's text may quote the address."""
+    code = getattr(error, "code", None)
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
+        code = error.recipients[0].code
+    if isinstance(code, int) and 500 <= code < 600:
+        return PermanentFailure(f"SMTP {code}")
+    return TransientFailure(f"SMTP {code}" if isinstance(code, int) else type(error).__name__)

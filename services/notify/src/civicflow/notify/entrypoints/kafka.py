@@ -1,12 +1,8 @@
-"""Notify's subscriber: one consumer for every step the citizen hears about."""
+"""Notify's subscriptions: one per step the citizen hears about."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
-from civicflow.notify.config import CONSUMER_GROUP
 from civicflow.notify.domain.channels import ChannelRegistry
-from civicflow.notify.handlers import NotificationLedger, notify_citizen
+from civicflow.notify.handlers import notify_citizen
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure, source_record
 from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
@@ -15,7 +11,8 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -26,13 +23,14 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
 }
 
 
-def register_subscribers(broker: KafkaBroker, channels: ChannelRegistry, ledger: NotificationLedger) -> None:
-    publisher = KafkaEventPublisher(broker)
+def register_subscribers(
+    consumers: Consumers, channels: ChannelRegistry, publisher: EventPublisher, sent: ProcessedEvents
+) -> None:
+    async def on_step(event: StatusEvent) -> None:
+        await notify_citizen(event, channels, publisher)
 
-    @broker.subscriber(*STEP_SOURCES, **consumer_options(CONSUMER_GROUP))
-    async def on_step(message: KafkaMessage) -> None:
-        event_type = STEP_SOURCES[source_record(message).topic]
-        event = await decode_or_dead_letter(event_type, message, broker, CONSUMER_GROUP)
-        if event is not None:
-            async with redelivered_on_failure():
-                await notify_citizen(event, channels, ledger, publisher)
+    for topic, event_type in STEP_SOURCES.items():
+        # Each event is remembered as soon as the citizen was told: after a crash, a redelivered step is not
+        # mailed again (a crash between the SMTP server's acceptance and that write can still repeat one
+        # mail; its Message-ID is the same, so mail clients fold the two).
+        consumers.subscribe(Subscription(topic, event_type, on_step, processed=sent, remember_each=True))

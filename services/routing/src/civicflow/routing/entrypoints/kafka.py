@@ -1,25 +1,23 @@
-"""Routing's subscriber."""
+"""Routing's subscription: every verified application is delivered once to the agency responsible for it."""
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-
-from civicflow.routing.config import CONSUMER_GROUP
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.handlers import route_submission
 from civicflow.shared import topics
-from civicflow.shared.consuming import decode_or_dead_letter, redelivered_on_failure
 from civicflow.shared.events import IdentityVerified
-from civicflow.shared.idempotency import ProcessedEvents
-from civicflow.shared.kafka import KafkaEventPublisher, consumer_options
+from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
 
 
 def register_subscribers(
-    broker: KafkaBroker, postal: PostalIndex, registry: AgencyRegistry, processed: ProcessedEvents
+    consumers: Consumers,
+    postal: PostalIndex,
+    registry: AgencyRegistry,
+    publisher: EventPublisher,
+    processed: ProcessedEvents,
 ) -> None:
-    publisher = KafkaEventPublisher(broker)
+    async def on_identity_verified(event: IdentityVerified) -> None:
+        await route_submission(event, postal, registry, publisher)
 
-    @broker.subscriber(topics.IDENTITY_VERIFIED, **consumer_options(CONSUMER_GROUP))
-    async def on_identity_verified(message: KafkaMessage) -> None:
-        event = await decode_or_dead_letter(IdentityVerified, message, broker, CONSUMER_GROUP)
-        if event is not None:
-            async with redelivered_on_failure():
-                await route_submission(event, postal, registry, publisher, processed)
+    consumers.subscribe(
+        Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=processed)
+    )

@@ -1,0 +1,142 @@
+"""The one way a CivicFlow service consumes: `Consumers(broker, group, settings).subscribe(subscription)`.
+
+Each subscription gets its own typed FastStream batch subscriber. A batch is committed only once every record
+in it is settled (handled, set back to a retry topic, dead-lettered, or skipped as already handled); until
+then a crash or a rebalance makes it come again, so nothing accepted is lost. The group's retry topics are
+read by subscribers of their own, one per stage, each waiting until its head record is due.
+"""
+
+import asyncio
+import inspect
+import logging
+from typing import Any, Protocol
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+
+from civicflow.shared import topics
+from civicflow.shared.events.deadletter import DeadLetterReason
+from civicflow.shared.messaging.deadletters import dead_letter
+from civicflow.shared.messaging.decoding import DecodedBatch, decode
+from civicflow.shared.messaging.deliveries import Delivery
+from civicflow.shared.messaging.kafka_setbacks import KafkaSetbacks
+from civicflow.shared.messaging.settling import Settler, StillUnavailable
+from civicflow.shared.messaging.subscription import E, Subscription
+from civicflow.shared.settings import MessagingSettings
+
+logger = logging.getLogger(__name__)
+
+# How long a batch is held while our store or broker is down before it is let go and fetched again (well
+# under Kafka's max.poll.interval, so the consumer stays in its group).
+HOLD_LIMIT_SECONDS = 60.0
+# A retry subscriber looks at a record that is not due yet again after at most this long.
+RETRY_POLL_SECONDS = 5.0
+# After a failure of this module itself (a bug), before the batch is fetched again.
+PAUSE_AFTER_DEFECT_SECONDS = 1.0
+
+
+class _Acknowledgeable(Protocol):
+    async def ack(self) -> None: ...
+
+    async def nack(self) -> None: ...
+
+
+class Consumers:
+    """Every subscription of one service's consumer group, and the retry topics they share."""
+
+    def __init__(self, broker: KafkaBroker, group: str, settings: MessagingSettings) -> None:
+        self.broker, self.group, self.settings = broker, group, settings
+        self.setbacks = KafkaSetbacks(broker, group)
+        self.settlers: dict[str, Settler[Any]] = {}
+        for stage in range(1, len(settings.retry_delays_seconds) + 1):
+            self._subscribe_retries(stage)
+
+    def subscribe(self, subscription: Subscription[E]) -> None:
+        settler = Settler(subscription, self.group, self.setbacks, self.settings)
+        self.settlers[subscription.topic] = settler
+        event_type = subscription.event_type
+
+        async def consume(events: DecodedBatch[E]) -> None:
+            await self._settle(events, settler, events.message)
+
+        # FastStream documents the payload from the handler's signature; E is only known here, at run time.
+        consume.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter("events", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=list[event_type])]  # type: ignore[valid-type]
+        )
+        consume.__name__ = consume.__qualname__ = f"on_{event_type.__name__}"
+
+        def decoder(message: StreamMessage[Any]) -> DecodedBatch[E]:
+            return DecodedBatch([decode(Delivery.of(record), event_type) for record in message.raw_message], message)
+
+        subscriber = self.broker.subscriber(
+            subscription.topic,
+            batch=True,
+            max_records=self.settings.batch_max_records,
+            batch_timeout_ms=self.settings.batch_timeout_ms,
+            **self._options(self.group),
+        )
+        subscriber(consume, decoder=decoder)
+
+    def _subscribe_retries(self, stage: int) -> None:
+        async def consume_retry(message: StreamMessage[Any]) -> None:
+            (record,) = message.raw_message
+            delivery = Delivery.of(record)
+            wait = delivery.seconds_until_due()
+            if wait > 0:
+                await asyncio.sleep(min(wait, RETRY_POLL_SECONDS))
+                if delivery.seconds_until_due() > 0:
+                    await _rewind(message)
+                    return
+            settler = self.settlers.get(delivery.source_topic)
+            if settler is None:
+                await self._unknown_source(delivery, message)
+                return
+            await self._settle(DecodedBatch([decode(delivery, settler.event_type)], message), settler, message)
+
+        subscriber = self.broker.subscriber(
+            topics.retry_topic(self.group, stage),
+            batch=True,
+            max_records=1,
+            include_in_schema=False,
+            **self._options(f"{self.group}-retry"),
+        )
+        subscriber(consume_retry, decoder=lambda message: message)
+
+    async def _settle(self, events: DecodedBatch[Any], settler: Settler[Any], message: _Acknowledgeable) -> None:
+        try:
+            await settler.settle(events.decoded, HOLD_LIMIT_SECONDS)
+        except StillUnavailable as outage:
+            logger.warning("%s: still unavailable (%s); fetching the batch again", self.group, outage)
+            await _rewind(message)
+            return
+        except Exception:
+            logger.exception("%s: consuming failed; fetching the batch again", self.group)
+            await _rewind(message)
+            await asyncio.sleep(PAUSE_AFTER_DEFECT_SECONDS)
+            return
+        await _commit(message)
+
+    async def _unknown_source(self, delivery: Delivery, message: _Acknowledgeable) -> None:
+        detail = f"{delivery.topic} holds a record from {delivery.source_topic!r}, which {self.group} does not read"
+        await self.setbacks.dead_letter(dead_letter(delivery, self.group, DeadLetterReason.UNDECODABLE, detail))
+        await _commit(message)
+
+    def _options(self, group_id: str) -> dict[str, Any]:
+        # FastStream's default commits before the handler runs and starts a new group at the log's end:
+        # here nothing is committed before it is settled, and a new group reads from the beginning.
+        return {"group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL}
+
+
+async def _commit(message: _Acknowledgeable) -> None:
+    try:
+        await message.ack()
+    except Exception as error:  # a rebalance or a broker away: the batch comes again, and is skipped as done
+        logger.warning("commit failed (%s); the batch may be delivered again", type(error).__name__)
+
+
+async def _rewind(message: _Acknowledgeable) -> None:
+    try:
+        await message.nack()
+    except Exception as error:  # the partition was revoked meanwhile: its new owner starts from the commit
+        logger.warning("rewind failed (%s)", type(error).__name__)

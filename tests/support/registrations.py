@@ -1,0 +1,35 @@
+"""Each service's subscriptions, registered on a broker that is never started (for contract tests)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from civicflow.identity.entrypoints import kafka as identity_kafka
+from civicflow.intake.entrypoints import kafka as intake_kafka
+from civicflow.notify.entrypoints import kafka as notify_kafka
+from civicflow.routing.entrypoints import kafka as routing_kafka
+from civicflow.shared import topics
+from civicflow.shared.messaging import Consumers
+from civicflow.shared.settings import MessagingSettings
+
+UNUSED: Any = None  # registration only records the subscriptions; the dependencies are never called here
+
+REGISTRATIONS: dict[str, Callable[[Consumers], None]] = {
+    "intake": lambda consumers: intake_kafka.register_subscribers(consumers, UNUSED),
+    "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
+    "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
+    "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
+}
+
+
+def registered(service: str) -> Consumers:
+    """The service's consumers, registered on a broker that is never started."""
+    consumers = Consumers(KafkaBroker(apply_types=False), topics.ConsumerGroup[service.upper()], MessagingSettings())
+    REGISTRATIONS[service](consumers)
+    return consumers
+
+
+def subscribed_topics(service: str) -> set[str]:
+    broker = registered(service).broker
+    return {name for subscriber in broker.subscribers for name in subscriber.topic_names}  # type: ignore[attr-defined]

@@ -1,0 +1,224 @@
+"""Settling a batch, with the ports faked: every delivery is handled, set back or skipped, exactly once."""
+
+import asyncio
+from collections.abc import Sequence
+from uuid import uuid4
+
+import pytest
+
+from civicflow.shared.events import DeadLetter, Recipient, SubmissionRouted
+from civicflow.shared.events.deadletter import DeadLetterReason
+from civicflow.shared.messaging import PermanentFailure, StoreUnavailable, Subscription, TransientFailure
+from civicflow.shared.messaging.decoding import Decoded, decode
+from civicflow.shared.messaging.deliveries import ATTEMPT, Delivery
+from civicflow.shared.messaging.settling import Settler, StillUnavailable
+from civicflow.shared.settings import MessagingSettings
+from tests.unit.fakes import FakeProcessedEvents
+
+TOPIC = "civicflow.routing.routed.v1"
+SETTINGS = MessagingSettings(retry_delays_seconds=(10.0, 60.0), handler_timeout_seconds=0.5)
+
+
+class RecordingSetbacks:
+    def __init__(self) -> None:
+        self.retries: list[tuple[Delivery, int, float]] = []
+        self.letters: list[DeadLetter] = []
+
+    async def retry_later(self, delivery: Delivery, stage: int, delay_seconds: float, error: BaseException) -> None:
+        self.retries.append((delivery, stage, delay_seconds))
+
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        self.letters.append(letter)
+
+
+def routed(submission_id: object = None) -> SubmissionRouted:
+    return SubmissionRouted(
+        submission_id=submission_id or uuid4(),
+        recipient=Recipient(email="erika@example.org", language="de"),
+        agency_id="koeln-gewerbe",
+        municipality_key="05315000",
+    )
+
+
+def delivery(value: bytes, offset: int, key: bytes | None = None, attempt: int = 0) -> Delivery:
+    headers = {ATTEMPT: str(attempt).encode()} if attempt else {}
+    return Delivery(TOPIC, 0, offset, key, value, headers)
+
+
+def batch_of(*values: bytes, key: bytes | None = None) -> list[Decoded[SubmissionRouted]]:
+    return [decode(delivery(value, offset, key), SubmissionRouted) for offset, value in enumerate(values)]
+
+
+def wire(event: SubmissionRouted) -> bytes:
+    return event.model_dump_json().encode()
+
+
+class Handler:
+    def __init__(self, failures: dict[object, BaseException] | None = None) -> None:
+        self.handled: list[SubmissionRouted] = []
+        self.failures = failures or {}
+
+    async def __call__(self, event: SubmissionRouted) -> None:
+        failure = self.failures.get(event.event_id)
+        if failure is not None:
+            raise failure
+        self.handled.append(event)
+
+
+def settler(
+    handle: Handler, processed: FakeProcessedEvents | None = None, remember_each: bool = False
+) -> tuple[Settler[SubmissionRouted], RecordingSetbacks]:
+    setbacks = RecordingSetbacks()
+    subscription = Subscription(TOPIC, SubmissionRouted, handle, processed=processed, remember_each=remember_each)
+    return Settler(subscription, "civicflow-test", setbacks, SETTINGS), setbacks
+
+
+async def test_a_record_that_is_no_event_is_dead_lettered_and_the_rest_handled() -> None:
+    handle = Handler()
+    subject, setbacks = settler(handle)
+    good = routed()
+    await subject.settle(batch_of(b'{"submission_id": "not-a-uuid"}', b"\xff\xfe", wire(good)), 1.0)
+    assert handle.handled == [good]
+    assert [letter.reason for letter in setbacks.letters] == [DeadLetterReason.UNDECODABLE] * 2
+    first, binary = setbacks.letters
+    assert first.detail.startswith("not a valid SubmissionRouted: ") and "envelope incomplete" in first.detail
+    assert (first.source_topic, first.source_offset, first.consumer_group) == (TOPIC, 0, "civicflow-test")
+    assert binary.payload_encoding == "base64"
+
+
+async def test_events_already_processed_are_skipped_and_the_rest_remembered_in_one_write() -> None:
+    handle, processed = Handler(), FakeProcessedEvents()
+    done, new = routed(), routed()
+    processed.ids.add(done.event_id)
+    subject, _ = settler(handle, processed)
+    await subject.settle(batch_of(wire(done), wire(new), wire(new)), 1.0)  # and one delivered twice in a batch
+    assert handle.handled == [new]
+    assert processed.ids == {done.event_id, new.event_id} and processed.writes == 1
+
+
+async def test_a_permanent_failure_is_dead_lettered_at_once_and_stalls_nothing() -> None:
+    poison, after = routed(), routed()
+    handle = Handler({poison.event_id: ValueError("Erika Mustermann is not allowed")})
+    subject, setbacks = settler(handle)
+    await subject.settle(batch_of(wire(poison), wire(after)), 1.0)
+    assert handle.handled == [after]
+    (letter,) = setbacks.letters
+    assert letter.reason == DeadLetterReason.REJECTED and letter.detail.startswith("ValueError at ")
+    assert "Erika" not in letter.detail  # an unknown error's message may quote personal data
+    assert setbacks.retries == []
+
+
+async def test_a_transient_failure_goes_to_the_next_retry_stage_then_to_the_dead_letters() -> None:
+    event = routed()
+    handle = Handler({event.event_id: TransientFailure("SMTP 451")})
+    subject, setbacks = settler(handle)
+    await subject.settle(batch_of(wire(event)), 1.0)
+    assert [(stage, delay) for _, stage, delay in setbacks.retries] == [(1, 10.0)]
+    await subject.settle([decode(delivery(wire(event), 0, attempt=1), SubmissionRouted)], 1.0)
+    assert [(stage, delay) for _, stage, delay in setbacks.retries] == [(1, 10.0), (2, 60.0)]
+    await subject.settle([decode(delivery(wire(event), 0, attempt=2), SubmissionRouted)], 1.0)
+    (letter,) = setbacks.letters
+    assert letter.reason == DeadLetterReason.RETRIES_EXHAUSTED and letter.attempts == 2
+    assert letter.detail == "TransientFailure: SMTP 451; attempt 3"
+
+
+async def test_an_adapter_saying_permanent_is_believed() -> None:
+    event = routed()
+    subject, setbacks = settler(Handler({event.event_id: PermanentFailure("SMTP 550")}))
+    await subject.settle(batch_of(wire(event)), 1.0)
+    assert [letter.detail for letter in setbacks.letters] == ["PermanentFailure: SMTP 550; attempt 1"]
+
+
+async def test_a_handler_that_hangs_is_timed_out_and_retried_later() -> None:
+    class Hanging(Handler):
+        async def __call__(self, event: SubmissionRouted) -> None:
+            await asyncio.sleep(60)
+
+    subject, setbacks = settler(Hanging())
+    await subject.settle(batch_of(wire(routed())), 1.0)
+    assert [stage for _, stage, _ in setbacks.retries] == [1]
+
+
+async def test_while_the_store_is_down_the_batch_is_held_and_nothing_is_done_twice() -> None:
+    first, second = routed(), routed()
+    outage = StoreUnavailable("store down")
+    handle = Handler({second.event_id: outage})
+    processed = FakeProcessedEvents()
+    subject, setbacks = settler(handle, processed)
+
+    async def store_comes_back() -> None:
+        await asyncio.sleep(0.3)
+        handle.failures.clear()
+
+    back = asyncio.create_task(store_comes_back())
+    await subject.settle(batch_of(wire(first), wire(second)), 5.0)
+    await back
+    assert handle.handled == [first, second]  # the first one was not handled again
+    assert processed.ids == {first.event_id, second.event_id}
+    assert setbacks.retries == [] and setbacks.letters == []  # an outage burns no retries
+
+
+async def test_a_store_that_stays_down_lets_the_batch_go_uncommitted() -> None:
+    event = routed()
+    subject, _ = settler(Handler({event.event_id: StoreUnavailable("store down")}))
+    with pytest.raises(StillUnavailable):
+        await subject.settle(batch_of(wire(event)), 0.1)
+
+
+async def test_remembering_each_event_at_once_and_not_repeating_it_when_that_write_fails() -> None:
+    handle, processed = Handler(), FakeProcessedEvents()
+    subject, _ = settler(handle, processed, remember_each=True)
+    event = routed()
+    processed.failing = True
+
+    async def store_comes_back() -> None:
+        await asyncio.sleep(0.3)
+        processed.failing = False
+
+    back = asyncio.create_task(store_comes_back())
+    await subject.settle(batch_of(wire(event)), 5.0)
+    await back
+    assert handle.handled == [event]  # told once, although remembering it failed at first
+    assert processed.ids == {event.event_id}
+
+
+async def test_events_of_one_key_are_handled_in_order_other_keys_alongside() -> None:
+    order: list[str] = []
+
+    class Slow(Handler):
+        async def __call__(self, event: SubmissionRouted) -> None:
+            order.append(f"start {event.agency_id}")
+            await asyncio.sleep(0.05 if event.agency_id == "a-1" else 0.0)
+            order.append(f"end {event.agency_id}")
+
+    subject, _ = settler(Slow())
+    same = uuid4()
+    events = [routed(same).model_copy(update={"agency_id": name}) for name in ("a-1", "a-2")]
+    other = routed().model_copy(update={"agency_id": "b-1"})
+    decoded = [
+        decode(delivery(wire(events[0]), 0, b"same"), SubmissionRouted),
+        decode(delivery(wire(events[1]), 1, b"same"), SubmissionRouted),
+        decode(delivery(wire(other), 2, b"other"), SubmissionRouted),
+    ]
+    await subject.settle(decoded, 1.0)
+    assert order.index("end a-1") < order.index("start a-2")  # one key: one after the other
+    assert order.index("end b-1") < order.index("end a-1")  # another key did not wait
+
+
+async def test_a_batch_handler_that_fails_is_retried_event_by_event_to_find_the_culprit() -> None:
+    good, bad = routed(), routed()
+    calls: list[int] = []
+
+    async def handle_batch(events: Sequence[SubmissionRouted]) -> None:
+        calls.append(len(events))
+        if bad in events:
+            raise ValueError("bad entry")
+
+    async def handle(event: SubmissionRouted) -> None:
+        await handle_batch([event])
+
+    setbacks = RecordingSetbacks()
+    subscription = Subscription(TOPIC, SubmissionRouted, handle, handle_batch=handle_batch)
+    await Settler(subscription, "civicflow-test", setbacks, SETTINGS).settle(batch_of(wire(good), wire(bad)), 1.0)
+    assert calls == [2, 1, 1]
+    assert [letter.source_offset for letter in setbacks.letters] == [1]
