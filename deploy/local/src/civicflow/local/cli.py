@@ -10,6 +10,7 @@ from civicflow.local.idp import LOA_URIS, SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack, StackError
 from civicflow.shared.contracts import asyncapi_document
+from civicflow.shared.events.deadletter import DeadLetterReason
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("-c", "--concurrency", type=int, default=50)
     bench.add_argument("-r", "--rate", type=float, default=None, help="post at this many per second (open loop)")
     commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
+    _add_deadletter_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "asyncapi":
@@ -59,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.demo import run_demo
 
             return asyncio.run(run_demo(layout))
+        elif args.command == "deadletters":
+            from civicflow.local.deadletter_cli import run_deadletters
+
+            return asyncio.run(run_deadletters(layout.kafka_bootstrap, args))
         elif args.command == "bench":
             from civicflow.local.bench import run_bench
 
@@ -67,6 +73,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_deadletter_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    letters = commands.add_parser("deadletters", help="list, show or replay the messages consumers gave up on")
+    actions = letters.add_subparsers(dest="action", required=True)
+    for name, text in (("list", "count by consumer group and reason, then one line each"), ("replay", "send back")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--group", help="only this consumer group, e.g. civicflow-notify")
+        action.add_argument("--reason", choices=[str(reason) for reason in DeadLetterReason])
+        if name == "replay":
+            action.add_argument("ids", nargs="*", help="dead letter ids (or --all)")
+            action.add_argument("--all", action="store_true", help="every letter that matches the filters")
+    actions.add_parser("show", help="one letter, whole").add_argument("id")
 
 
 if __name__ == "__main__":
