@@ -4,12 +4,13 @@ operator would look: the agency topic, the mailbox, the status timeline and the 
 import asyncio
 import email
 import email.policy
+import json
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -25,7 +26,16 @@ from civicflow.local.sample import ERIKA, application
 from civicflow.local.stack import Stack, components
 from civicflow.local.tail import open_tail
 from civicflow.shared import topics
-from civicflow.shared.events import Applicant, DeadLetter, Recipient, SubmissionReceived
+from civicflow.shared.events import (
+    Applicant,
+    DeadLetter,
+    IdentityVerified,
+    Recipient,
+    Step,
+    SubmissionReceived,
+    SubmissionRouted,
+    derive_event_id,
+)
 from civicflow.shared.events.deadletter import DeadLetterReason
 from tests.support.otlp import Collector
 
@@ -261,37 +271,49 @@ async def test_an_event_delivered_twice_is_acted_on_once(stack: Layout) -> None:
         form=body["form"],
         identity_token=body["identity_token"],
     )
-    key = str(event.submission_id).encode()
+    # A marker after the two copies, with the same key (so it follows them through every partition and lane):
+    # once its results are there, a second result of the copies would be there too.
+    marker = event.model_copy(update={"event_id": uuid4()})
     watched = [topics.IDENTITY_VERIFIED, topics.SUBMISSION_ROUTED, topics.agency_submissions("koeln-gewerbe")]
     consumer = await open_tail(stack.kafka_bootstrap, *watched)
     producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
-    for _ in range(2):  # what a producer retry or a consumer crash before its commit looks like downstream
-        await producer.send_and_wait(topics.SUBMISSION_RECEIVED, event.model_dump_json().encode(), key=key)
+    for sent in (event, event, marker):  # what a producer retry or a consumer crash before its commit looks like
+        await producer.send_and_wait(
+            topics.SUBMISSION_RECEIVED, sent.model_dump_json().encode(), key=str(event.submission_id).encode()
+        )
     await producer.stop()
 
-    seen: dict[str, int] = {}
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        for batch in (await consumer.getmany(timeout_ms=500)).values():
-            for record in batch:
-                if record.key == key:
-                    seen[record.topic] = seen.get(record.topic, 0) + 1
-        if len(seen) == len(watched):
-            await asyncio.sleep(3.0)  # time for a second copy to show up, if there were one
-            for batch in (await consumer.getmany(timeout_ms=1000)).values():
-                for record in batch:
-                    if record.key == key:
-                        seen[record.topic] = seen.get(record.topic, 0) + 1
-            break
+    copies, markers = results_of(event), results_of(marker)
+    seen: list[tuple[str, UUID]] = []
+    deadline = time.monotonic() + 60
+    while not set(markers) <= set(seen):
+        assert time.monotonic() < deadline, f"the marker did not come through: {seen}"
+        seen += [
+            (record.topic, UUID(json.loads(record.value)["event_id"]))
+            for batch in (await consumer.getmany(timeout_ms=500)).values()
+            for record in batch
+        ]
     await consumer.stop()
-    assert seen == dict.fromkeys(watched, 1)
+    assert sorted(item for item in seen if item in copies) == sorted(copies)  # each result exactly once
 
-    deadline = time.monotonic() + 20
-    while len(mailed_steps(stack.mail_dir, str(event.submission_id))) < 3 and time.monotonic() < deadline:
+    mailed: list[str] = []
+    deadline = time.monotonic() + 30
+    while len(mailed) < 6:  # three steps, for the copies and for the marker
+        assert time.monotonic() < deadline, f"mails missing: {mailed}"
         await asyncio.sleep(0.3)
-    await asyncio.sleep(1.0)  # time for a second mail to land, if there were one
-    assert sorted(mailed_steps(stack.mail_dir, str(event.submission_id))) == ["received", "routed", "verified"]
+        mailed = mailed_steps(stack.mail_dir, str(event.submission_id))
+    assert sorted(mailed) == ["received", "received", "routed", "routed", "verified", "verified"]
+
+
+def results_of(received: SubmissionReceived) -> list[tuple[str, UUID]]:
+    """The events the pipeline derives from one received event, on the topics the test watches."""
+    verified = derive_event_id(received.event_id, IdentityVerified.step)
+    return [
+        (topics.IDENTITY_VERIFIED, verified),
+        (topics.SUBMISSION_ROUTED, derive_event_id(verified, SubmissionRouted.step)),
+        (topics.agency_submissions("koeln-gewerbe"), derive_event_id(verified, Step.DELIVERED)),
+    ]
 
 
 def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:

@@ -4,7 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from civicflow.shared import topics
-from civicflow.shared.events import SubmissionRouted, derive_event_id
+from civicflow.shared.events import Step, SubmissionRouted, derive_event_id
 from civicflow.shared.events.common import Recipient
 
 
@@ -35,7 +35,8 @@ def test_events_are_frozen_and_refuse_unknown_fields() -> None:
 
 def test_follow_up_event_ids_are_deterministic() -> None:
     cause = uuid4()
-    assert derive_event_id(cause, "routed") == derive_event_id(cause, "routed") != derive_event_id(cause, "verified")
+    routed, verified = Step.ROUTED, Step.VERIFIED
+    assert derive_event_id(cause, routed) == derive_event_id(cause, routed) != derive_event_id(cause, verified)
 
 
 @pytest.mark.parametrize("bad", ["", "Köln", "a.b", "x" * 80, "-leading"])

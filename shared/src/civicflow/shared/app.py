@@ -117,7 +117,7 @@ def periodically(seconds: float, job: Hook) -> Hook:
 async def _mongo_up(mongo: AsyncMongoClient[Document]) -> bool:
     try:
         await mongo.admin.command("ping")
-    except Exception:  # any failure means "not ready"; the probe reports it, it does not raise
+    except Exception:  # noqa: BLE001 - any failure means "not ready"; the probe reports it, it does not raise
         return False
     return True
 

@@ -8,8 +8,9 @@ import httpx
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
+from civicflow.shared.events import Step
 
-DONE_STEPS = {"routed", "unroutable", "rejected"}
+DONE_STEPS = {Step.ROUTED, Step.UNROUTABLE, Step.REJECTED}
 
 
 async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
@@ -26,8 +27,8 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
         while True:
             status = (await client.get(response.headers["location"], headers=headers)).json()
             steps = [entry["step"] for entry in status["timeline"]]
-            told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-            settled = status["status"] in DONE_STEPS and set(steps) - {"notified"} <= told
+            told = {entry.get("about") for entry in status["timeline"] if entry["step"] == Step.NOTIFIED}
+            settled = status["status"] in DONE_STEPS and set(steps) - {Step.NOTIFIED} <= told
             if settled or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
@@ -35,8 +36,8 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
     for entry in status["timeline"]:
         extra = {key: value for key, value in entry.items() if key not in ("step", "at")}
         print(f"  {entry['at']}  {entry['step']:<10} {extra or ''}")
-    progress = [step for step in dict.fromkeys(steps) if step != "notified"]
-    if "notified" in steps:
-        progress.append(f"notified ({steps.count('notified')} e-mails)")
+    progress = [step for step in dict.fromkeys(steps) if step != Step.NOTIFIED]
+    if Step.NOTIFIED in steps:
+        progress.append(f"notified ({steps.count(Step.NOTIFIED)} e-mails)")
     print(" → ".join(progress))
-    return 0 if status["status"] == "routed" else 1
+    return 0 if status["status"] == Step.ROUTED else 1

@@ -18,7 +18,7 @@ async def kafka_up(bootstrap_servers: str) -> bool:
     try:
         await asyncio.wait_for(admin.start(), CHECK_TIMEOUT_SECONDS)
         await asyncio.wait_for(admin.list_topics(), CHECK_TIMEOUT_SECONDS)
-    except Exception:  # not reachable yet, or not a broker
+    except Exception:  # noqa: BLE001 - not reachable yet, or not a broker
         return False
     finally:
         with contextlib.suppress(Exception):
@@ -30,7 +30,7 @@ async def mongo_up(uri: str) -> bool:
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(uri, serverSelectionTimeoutMS=1500)
     try:
         await client.admin.command("ping")
-    except Exception:
+    except Exception:  # noqa: BLE001 - not reachable yet
         return False
     finally:
         await client.close()

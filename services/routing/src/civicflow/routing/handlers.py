@@ -8,6 +8,7 @@ from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencySubmission,
     IdentityVerified,
+    Step,
     SubmissionRouted,
     SubmissionUnroutable,
     derive_event_id,
@@ -27,7 +28,7 @@ async def route_submission(
     if isinstance(decision, Routed):
         span.set_attribute("civicflow.routing.agency_id", decision.agency.agency_id)
         delivery = AgencySubmission(
-            event_id=derive_event_id(event.event_id, "delivered"),
+            event_id=derive_event_id(event.event_id, Step.DELIVERED),
             submission_id=event.submission_id,
             agency_id=decision.agency.agency_id,
             municipality_key=decision.municipality_key,

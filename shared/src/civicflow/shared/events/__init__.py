@@ -1,6 +1,6 @@
 """Event contracts, one module per producing service. Publishers and subscribers use the same classes."""
 
-from civicflow.shared.events.base import Event, StatusEvent, derive_event_id
+from civicflow.shared.events.base import Event, StatusEvent, Step, derive_event_id
 from civicflow.shared.events.common import Address, Applicant, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
@@ -19,6 +19,7 @@ __all__ = [
     "IdentityVerified",
     "Recipient",
     "StatusEvent",
+    "Step",
     "SubmissionReceived",
     "SubmissionRouted",
     "SubmissionUnroutable",

@@ -1,6 +1,7 @@
 """The envelope every event carries: a unique event id, the submission id, a schema version, a timestamp."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 from uuid import UUID, uuid4, uuid5
 
@@ -9,11 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 from civicflow.shared.events.common import Recipient
 
 
+class Step(StrEnum):
+    """The steps of a submission, as its timeline, its mails and its event ids name them."""
+
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    ROUTED = "routed"
+    UNROUTABLE = "unroutable"
+    DELIVERED = "delivered"  # on the agency's topic
+    NOTIFIED = "notified"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def derive_event_id(cause: UUID, step: str) -> UUID:
+def derive_event_id(cause: UUID, step: Step) -> UUID:
     """The id of the event that `cause` leads to in `step`.
 
     Deterministic, so a consumer that processes the same input twice (at-least-once delivery) emits the
@@ -49,5 +62,5 @@ class Event(BaseModel):
 class StatusEvent(Event):
     """A step of a submission that the citizen is told about and that shows in the status timeline."""
 
-    step: ClassVar[str]
+    step: ClassVar[Step]
     recipient: Recipient

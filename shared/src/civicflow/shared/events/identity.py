@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from civicflow.shared.events.base import StatusEvent
+from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.events.common import Applicant
 
 LevelOfAssurance = Literal["low", "substantial", "high"]
@@ -22,7 +22,7 @@ RejectionReason = Literal[
 
 
 class IdentityVerified(StatusEvent):
-    step: ClassVar[str] = "verified"
+    step: ClassVar[Step] = Step.VERIFIED
 
     service_id: str
     applicant: Applicant
@@ -32,6 +32,6 @@ class IdentityVerified(StatusEvent):
 
 
 class IdentityRejected(StatusEvent):
-    step: ClassVar[str] = "rejected"
+    step: ClassVar[Step] = Step.REJECTED
 
     reason: RejectionReason

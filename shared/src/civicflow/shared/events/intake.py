@@ -4,12 +4,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from civicflow.shared.events.base import StatusEvent
+from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.events.common import Applicant
 
 
 class SubmissionReceived(StatusEvent):
-    step: ClassVar[str] = "received"
+    step: ClassVar[Step] = Step.RECEIVED
 
     service_id: str
     applicant: Applicant

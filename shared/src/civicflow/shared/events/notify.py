@@ -2,13 +2,13 @@
 
 from typing import ClassVar
 
-from civicflow.shared.events.base import Event
+from civicflow.shared.events.base import Event, Step
 
 
 class CitizenNotified(Event):
     """The citizen was told about `notified_step` over `channel`."""
 
-    step: ClassVar[str] = "notified"
+    step: ClassVar[Step] = Step.NOTIFIED
 
     notified_step: str
     channel: str

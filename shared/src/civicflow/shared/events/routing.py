@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from civicflow.shared.events.base import Event, StatusEvent
+from civicflow.shared.events.base import Event, StatusEvent, Step
 from civicflow.shared.events.common import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance
 
@@ -11,14 +11,14 @@ UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambi
 
 
 class SubmissionRouted(StatusEvent):
-    step: ClassVar[str] = "routed"
+    step: ClassVar[Step] = Step.ROUTED
 
     agency_id: str
     municipality_key: str
 
 
 class SubmissionUnroutable(StatusEvent):
-    step: ClassVar[str] = "unroutable"
+    step: ClassVar[Step] = Step.UNROUTABLE
 
     reason: UnroutableReason
     municipality_key: str | None = None

@@ -131,12 +131,12 @@ class Consumers:
 async def _commit(message: _Acknowledgeable) -> None:
     try:
         await message.ack()
-    except Exception as error:  # a rebalance or a broker away: the batch comes again, and is skipped as done
+    except Exception as error:  # noqa: BLE001 - a rebalance or a broker away: the batch comes again, and is skipped as done
         logger.warning("commit failed (%s); the batch may be delivered again", type(error).__name__)
 
 
 async def _rewind(message: _Acknowledgeable) -> None:
     try:
         await message.nack()
-    except Exception as error:  # the partition was revoked meanwhile: its new owner starts from the commit
+    except Exception as error:  # noqa: BLE001 - the partition was revoked meanwhile: its new owner starts from the commit
         logger.warning("rewind failed (%s)", type(error).__name__)

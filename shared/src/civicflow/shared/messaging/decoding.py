@@ -39,7 +39,7 @@ def decode(delivery: Delivery, event_type: type[E]) -> Decoded[E]:
         return Decoded(delivery, event_type.model_validate_json(delivery.value, context=FROM_KAFKA))
     except ValidationError as error:
         return Decoded(delivery, None, explain(error))
-    except Exception as error:  # any failure to read a message is that message's fault
+    except Exception as error:  # noqa: BLE001 - any failure to read a message is that message's fault
         return Decoded(delivery, None, type(error).__name__)
 
 

@@ -150,7 +150,7 @@ class Settler(Generic[E]):
             try:
                 async with asyncio.timeout(self.settings.handler_timeout_seconds):
                     await self.subscription.handle(item.event)
-            except Exception as error:
+            except Exception as error:  # noqa: BLE001 - every failure of a handler is classified below
                 disposition = classify(error)
                 span.set_attribute("error.type", type(error).__name__)
                 span.set_attribute("civicflow.disposition", disposition.value)

@@ -9,8 +9,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from civicflow.shared.events import Step
+
 # How far a submission has come; an event of a lower rank arriving later never moves the status back.
-STATUS_RANK = {"received": 0, "verified": 1, "rejected": 1, "routed": 2, "unroutable": 2}
+STATUS_RANK = {Step.RECEIVED: 0, Step.VERIFIED: 1, Step.REJECTED: 1, Step.ROUTED: 2, Step.UNROUTABLE: 2}
 
 
 class TimelineEntry(BaseModel):
@@ -18,7 +20,7 @@ class TimelineEntry(BaseModel):
 
     event_id: UUID
     submission_id: UUID
-    step: str
+    step: Step
     at: datetime
     detail: dict[str, Any] = {}
 
@@ -39,7 +41,7 @@ class SubmissionRecord(BaseModel):
     def status(self) -> str:
         """The furthest step reached; derived from the timeline, so events arriving out of order agree."""
         steps = [entry.step for entry in self.timeline if entry.step in STATUS_RANK]
-        return max(steps, key=STATUS_RANK.__getitem__, default="received")
+        return max(steps, key=STATUS_RANK.__getitem__, default=Step.RECEIVED)
 
     def sorted_timeline(self) -> list[TimelineEntry]:
         return sorted(self.timeline, key=lambda entry: entry.at)

@@ -7,6 +7,7 @@ from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
     StatusEvent,
+    Step,
     SubmissionReceived,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -21,42 +22,42 @@ class Message:
 
 
 _SUBJECTS = {
-    "received": {"de": "Ihr Antrag ist eingegangen", "en": "We have received your application"},
-    "verified": {"de": "Ihre Identität wurde bestätigt", "en": "Your identity has been confirmed"},
-    "rejected": {
+    Step.RECEIVED: {"de": "Ihr Antrag ist eingegangen", "en": "We have received your application"},
+    Step.VERIFIED: {"de": "Ihre Identität wurde bestätigt", "en": "Your identity has been confirmed"},
+    Step.REJECTED: {
         "de": "Ihre Identität konnte nicht bestätigt werden",
         "en": "We could not confirm your identity",
     },
-    "routed": {
+    Step.ROUTED: {
         "de": "Ihr Antrag wurde an die zuständige Stelle übermittelt",
         "en": "Your application has been passed to the responsible office",
     },
-    "unroutable": {
+    Step.UNROUTABLE: {
         "de": "Für Ihren Antrag wurde keine zuständige Stelle gefunden",
         "en": "We could not find the office responsible for your application",
     },
 }
 
 _BODIES = {
-    "received": {
+    Step.RECEIVED: {
         "de": "wir haben Ihren Antrag erhalten und prüfen nun Ihre Identität.",
         "en": "we have received your application and are now checking your identity.",
     },
-    "verified": {
+    Step.VERIFIED: {
         "de": "Ihre Identität wurde bestätigt. Wir ermitteln nun die zuständige Stelle.",
         "en": "your identity has been confirmed. We are now finding the office responsible.",
     },
-    "rejected": {
+    Step.REJECTED: {
         "de": "Ihre Identität konnte nicht bestätigt werden (Grund: {reason}). Ihr Antrag wird nicht "
         "weitergeleitet. Bitte melden Sie sich erneut an und stellen Sie den Antrag noch einmal.",
         "en": "we could not confirm your identity (reason: {reason}). Your application will not be passed "
         "on. Please sign in again and submit the application once more.",
     },
-    "routed": {
+    Step.ROUTED: {
         "de": "Ihr Antrag liegt jetzt der zuständigen Stelle vor ({agency_id}). Sie meldet sich bei Ihnen.",
         "en": "your application is now with the responsible office ({agency_id}). It will contact you.",
     },
-    "unroutable": {
+    Step.UNROUTABLE: {
         "de": "Für Ihre Anschrift haben wir keine zuständige Stelle gefunden (Grund: {reason}). Ihr Antrag ist "
         "gespeichert; wir melden uns, sobald er zugestellt werden kann.",
         "en": "we could not find the office responsible for your address (reason: {reason}). Your application "
