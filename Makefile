@@ -12,7 +12,9 @@ help:
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
-	@echo "make bench N=2000 [C=50] [RATE=20]   post N applications (C in flight, or RATE per second), measure end to end"
+	@echo "make bench N=2000 [C=50] [RELAY=60000]   the bare Kafka relay's ceiling, then N applications closed loop"
+	@echo "                                          (C in flight) and open loop at half that rate; CPU and RSS per process"
+	@echo "make bench N=300 RATE=8                   only an open loop: N applications at RATE per second"
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
@@ -28,7 +30,8 @@ demo: setup
 	$(UV) run civicflow demo
 
 bench: setup
-	$(UV) run civicflow bench --count $(N) --concurrency $(C) $(if $(RATE),--rate $(RATE))
+	$(UV) run civicflow bench --count $(N) --concurrency $(C) $(if $(RATE),--rate $(RATE)) \
+		$(if $(RELAY),--relay-messages $(RELAY))
 
 lint: setup
 	$(UV) run ruff check .

@@ -24,10 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--loa", choices=sorted(LOA_URIS), default="substantial", help="eIDAS level of assurance")
     token.add_argument("--issuer", help="the `iss` claim (default: the local identity provider's address)")
     commands.add_parser("demo", help="post one application and print its status timeline")
-    bench = commands.add_parser("bench", help="post N applications concurrently and measure end to end")
-    bench.add_argument("-n", "--count", type=int, default=2000)
-    bench.add_argument("-c", "--concurrency", type=int, default=50)
-    bench.add_argument("-r", "--rate", type=float, default=None, help="post at this many per second (open loop)")
+    _add_benchmarks(commands)
     commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
     args = parser.parse_args(argv)
 
@@ -60,13 +57,29 @@ def main(argv: list[str] | None = None) -> int:
 
             return asyncio.run(run_demo(layout))
         elif args.command == "bench":
-            from civicflow.local.bench import run_bench
-
-            return asyncio.run(run_bench(layout, args.count, args.concurrency, args.rate))
+            return _benchmark(args, layout)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _add_benchmarks(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    bench = commands.add_parser("bench", help="the bare relay's ceiling, then CivicFlow closed and open loop")
+    bench.add_argument("-n", "--count", type=int, default=2000)
+    bench.add_argument("-c", "--concurrency", type=int, default=50)
+    bench.add_argument("-r", "--rate", type=float, help="only an open loop at this many per second")
+    bench.add_argument("--relay-messages", type=int, help="messages through the bare relay (0: skip it)")
+    bench.add_argument("--open-seconds", type=float, default=20.0, help="length of the open loop at half the maximum")
+
+
+def _benchmark(args: argparse.Namespace, layout: Layout) -> int:
+    # Imported here: the other commands need neither Kafka clients nor progress bars.
+    from civicflow.local.bench import run_bench
+    from civicflow.local.relay import DEFAULT_MESSAGES
+
+    relay_messages = DEFAULT_MESSAGES if args.relay_messages is None else args.relay_messages
+    return asyncio.run(run_bench(layout, args.count, args.concurrency, args.rate, relay_messages, args.open_seconds))
 
 
 if __name__ == "__main__":
