@@ -4,7 +4,7 @@ import pytest
 
 from civicflow.local.load import LoadResult
 from civicflow.local.relay import RelayResult
-from civicflow.local.report import BenchReport, format_report, percentiles
+from civicflow.local.report import BenchReport, format_growth, format_report, percentiles
 from civicflow.local.usage import Usage
 
 MIB = 1024
@@ -78,3 +78,12 @@ def test_cpu_cut_off_before_the_stack_was_idle_says_so() -> None:
     text = format_report(BenchReport("t", [closed_loop()], usage=usage))
     assert "until 300 s after the last arrival\n(still busy then: the rest is not counted)" in text
     assert "intake                50.0            80" in text
+
+
+def test_growth_is_compared_with_the_first_level() -> None:
+    fuller = LoadResult("measuring at 10000", 1000, 1000, 1000, 0, 30.0, 80.0, (0.5,) * 1000)
+    assert format_growth([(0, closed_loop()), (10000, fuller)]) == (
+        "    stored      app/s    change       p95    change\n"
+        "         0       16.0         -   1900 ms         -\n"
+        "     10000       12.5     -22 %    500 ms     -74 %"
+    )

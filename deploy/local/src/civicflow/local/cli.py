@@ -1,4 +1,4 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench, bench-growth)."""
 
 import argparse
 import asyncio
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.demo import run_demo
 
             return asyncio.run(run_demo(layout))
-        elif args.command == "bench":
+        elif args.command in ("bench", "bench-growth"):
             return _benchmark(args, layout)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -71,10 +71,18 @@ def _add_benchmarks(commands: "argparse._SubParsersAction[argparse.ArgumentParse
     bench.add_argument("-r", "--rate", type=float, help="only an open loop at this many per second")
     bench.add_argument("--relay-messages", type=int, help="messages through the bare relay (0: skip it)")
     bench.add_argument("--open-seconds", type=float, default=20.0, help="length of the open loop at half the maximum")
+    growth = commands.add_parser("bench-growth", help="applications/s and p95 as the store fills")
+    growth.add_argument("--levels", type=int, nargs="+", help="applications stored before each measurement")
+    growth.add_argument("-n", "--count", type=int, default=1000, help="applications per measurement")
+    growth.add_argument("-c", "--concurrency", type=int, default=50)
 
 
 def _benchmark(args: argparse.Namespace, layout: Layout) -> int:
     # Imported here: the other commands need neither Kafka clients nor progress bars.
+    if args.command == "bench-growth":
+        from civicflow.local.growth import DEFAULT_LEVELS, run_growth
+
+        return asyncio.run(run_growth(layout, args.levels or DEFAULT_LEVELS, args.count, args.concurrency))
     from civicflow.local.bench import run_bench
     from civicflow.local.relay import DEFAULT_MESSAGES
 

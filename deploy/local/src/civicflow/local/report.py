@@ -1,5 +1,5 @@
-"""The benchmark's report: percentiles and the tables printed at the end of `make bench`.
-Pure: results in, lines out."""
+"""The benchmark's report: percentiles and the tables printed at the end of `make bench` and
+`make bench-growth`. Pure: results in, lines out."""
 
 import statistics
 from collections.abc import Sequence
@@ -104,5 +104,28 @@ def _usage_table(usage: Usage) -> list[str]:
     return lines
 
 
+def format_growth(rows: Sequence[tuple[int, LoadResult]]) -> str:
+    """One row per fill level: applications stored before the run, its throughput and p95, and the change
+    of both against the first row."""
+    row = "{:>10} {:>10} {:>9} {:>9} {:>9}"
+    lines = [row.format("stored", "app/s", "change", "p95", "change")]
+    base_rate, base_p95 = None, None
+    for stored, run in rows:
+        cuts = percentiles(run.latencies)
+        p95 = cuts[1] if cuts else None
+        rate = run.arrived_per_second
+        rate_change, p95_change = _change(rate, base_rate), _change(p95, base_p95)
+        lines.append(row.format(stored, f"{rate:.1f}", rate_change, _milliseconds(p95), p95_change))
+        if base_rate is None:
+            base_rate, base_p95 = rate, p95
+    return "\n".join(lines)
+
+
 def _milliseconds(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
+def _change(value: float | None, base: float | None) -> str:
+    if value is None or not base:
+        return "-"
+    return f"{(value - base) / base * 100:+.0f} %"
