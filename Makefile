@@ -2,17 +2,23 @@
 SHELL := /bin/bash
 N ?= 2000
 C ?= 50
+# make bench-growth: applications per measurement, and the store levels (default 0 10000 50000).
+GROWTH_N ?= 1000
+LEVELS ?=
 # uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: help setup up down demo test lint unit bench validate
+.PHONY: help setup up down demo test lint unit bench bench-growth validate
 
 help:
 	@echo "make up      start Kafka, FerretDB, SMTP, the dev identity provider and the four services"
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
-	@echo "make bench N=2000 [C=50] [RATE=20]   post N applications (C in flight, or RATE per second), measure end to end"
+	@echo "make bench N=2000 [C=50] [RELAY=60000]   the bare Kafka relay's ceiling, then N applications closed loop"
+	@echo "                                          (C in flight) and open loop at half that rate; CPU and RSS per process"
+	@echo "make bench N=300 RATE=8                   only an open loop: N applications at RATE per second"
+	@echo "make bench-growth [LEVELS=\"0 10000 50000\"] [GROWTH_N=1000]   applications/s and p95 as the store fills (long)"
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
@@ -28,7 +34,11 @@ demo: setup
 	$(UV) run civicflow demo
 
 bench: setup
-	$(UV) run civicflow bench --count $(N) --concurrency $(C) $(if $(RATE),--rate $(RATE))
+	$(UV) run civicflow bench --count $(N) --concurrency $(C) $(if $(RATE),--rate $(RATE)) \
+		$(if $(RELAY),--relay-messages $(RELAY))
+
+bench-growth: setup
+	$(UV) run civicflow bench-growth --count $(GROWTH_N) --concurrency $(C) $(if $(LEVELS),--levels $(LEVELS))
 
 lint: setup
 	$(UV) run ruff check .

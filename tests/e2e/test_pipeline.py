@@ -18,10 +18,11 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from civicflow.local import cli
-from civicflow.local.bench import open_agency_consumer, run_bench
+from civicflow.local.bench import run_bench
 from civicflow.local.demo import run_demo
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
+from civicflow.local.load import open_agency_consumer
 from civicflow.local.sample import ERIKA, application
 from civicflow.local.stack import Stack, components
 from civicflow.local.tail import open_tail
@@ -357,8 +358,17 @@ async def test_a_dev_token_from_the_command_line_is_accepted(
 
 
 async def test_the_benchmark_reports_throughput_and_latency(stack: Layout, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await run_bench(stack, count=20, concurrency=5) == 0
+    assert await run_bench(stack, count=20, concurrency=5, relay_messages=2000, open_loop_seconds=5.0) == 0
     out = capsys.readouterr().out
-    assert re.search(r"posted 20, accepted 20 in [0-9.]+ s: [0-9]+ accepted/s", out)
-    assert re.search(r"\(20 delivered\): p50 [0-9]+ ms, p95 [0-9]+ ms, p99 [0-9]+ ms", out)
-    assert "delivered more than once: 0" in out
+    assert re.search(r"^bare relay, 4 hops, 1 KB +2000 +2000 +0 +[0-9]+ msg/s", out, re.MULTILINE)
+    ms = r"[0-9]+ ms"
+    assert re.search(rf"^closed loop, 5 in flight +20 +20 +0 +[0-9.]+ app/s +{ms} +{ms} +{ms}$", out, re.MULTILINE)
+    assert re.search(rf"^open loop at [0-9.]+/s +(\d+) +\1 +0 +[0-9.]+ app/s +{ms} +{ms} +{ms}$", out, re.MULTILINE)
+    assert re.search(r"^accepted \(closed loop, 5 in flight\): 20 of 20 in [0-9.]+ s = [0-9.]+/s$", out, re.MULTILINE)
+    assert re.search(r"^ratio: CivicFlow [0-9.]+ app/s / bare relay [0-9]+ msg/s = [0-9.]+ %$", out, re.MULTILINE)
+    assert re.search(r"^relay CPU per message: [0-9.]+ ms in the relay", out, re.MULTILINE)
+    # CPU per application and peak RSS for every component started here, the four services at least
+    table = dict(re.findall(r"^([a-z]+(?: client)?) +([0-9.]+) +[0-9]+$", out, re.MULTILINE))
+    assert {"intake", "identity", "routing", "notify", "total", "bench client"} <= table.keys()
+    assert all(float(table[service]) > 0 for service in ("intake", "identity", "routing", "notify"))
+    assert "component       CPU ms/app  peak RSS MiB" in out

@@ -1,109 +1,89 @@
-"""`make bench N=...`: N applications posted concurrently against the running stack.
+"""`make bench N=... C=...`: CivicFlow against its ceiling, in one run against the running stack.
 
-Prints the accepted rate (202 answers per second while posting) and the end-to-end latency from the start of
-each POST to the application's arrival on its agency topic, read by a plain Kafka consumer. Without --rate
-it posts as fast as the concurrency allows (throughput; latency then includes the queue that builds up);
-with --rate it posts at that fixed rate (latency of a pipeline that keeps up).
+1. The bare relay (relay.py): messages/s a plain aiokafka program carries through four hops on this broker.
+2. Closed loop: N applications, C in flight: accepted/s, applications/s end to end (arrived on their agency
+   topic per second from the first POST to the last arrival), latency POST -> agency topic, duplicates, and
+   the CPU each component of the stack spent per application (usage.py).
+3. Open loop at half the closed loop's applications/s: the latency of a pipeline that keeps up.
+4. The ratio of 2 to 1.
+With --rate only an open loop at that rate is run (N applications), with its CPU per application. Exits
+non-zero when an accepted application did not arrive or arrived twice, or the relay lost a message.
 """
 
-import asyncio
-import statistics
-import time
+import dataclasses
 
-import httpx
-from aiokafka import AIOKafkaConsumer
-from tqdm import tqdm
-
-from civicflow.local.idp import SigningKey
+from civicflow.local import usage
 from civicflow.local.layout import Layout
-from civicflow.local.sample import application
-from civicflow.local.tail import open_tail
-from civicflow.local.topics_admin import all_topic_names
+from civicflow.local.load import LoadResult, post_applications
+from civicflow.local.relay import DEFAULT_MESSAGES, RelayResult, run_relay
+from civicflow.local.report import BenchReport, format_report
 
-DELIVERY_TIMEOUT_SECONDS = 180.0
-
-
-async def run_bench(layout: Layout, count: int, concurrency: int, rate: float | None = None) -> int:
-    body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
-    consumer = await open_agency_consumer(layout.kafka_bootstrap)
-    started: dict[str, float] = {}
-    latencies: list[float] = []
-    delivered: set[str] = set()
-    duplicates = 0
-    failures: dict[str, int] = {}
-    posting = tqdm(total=count, desc="accepted ", unit="app")
-    delivering = tqdm(total=count, desc="delivered", unit="app")
-    limit = asyncio.Semaphore(concurrency)
-
-    async def post_one(client: httpx.AsyncClient) -> None:
-        async with limit:
-            begin = time.perf_counter()
-            try:
-                response = await client.post("/v1/submissions", json=body)
-            except httpx.HTTPError as error:
-                outcome = type(error).__name__
-            else:
-                if response.status_code == 202:
-                    started[response.json()["submission_id"]] = begin
-                    posting.update()
-                    return
-                outcome = f"HTTP {response.status_code}"
-            failures[outcome] = failures.get(outcome, 0) + 1
-
-    async def collect() -> None:
-        nonlocal duplicates
-        while len(latencies) < len(started) or len(started) + sum(failures.values()) < count:
-            batches = await consumer.getmany(timeout_ms=500)
-            arrived = time.perf_counter()
-            for records in batches.values():
-                for record in records:
-                    submission_id = record.key.decode() if record.key else ""
-                    if submission_id in delivered:
-                        duplicates += 1
-                    elif submission_id in started:
-                        delivered.add(submission_id)
-                        latencies.append(arrived - started[submission_id])
-                        delivering.update()
-
-    collector = asyncio.create_task(collect())
-    # Idle connections are dropped before the server's 5 s keep-alive ends, so no request races a closing socket.
-    limits = httpx.Limits(max_connections=concurrency, keepalive_expiry=2.0)
-    async with httpx.AsyncClient(base_url=layout.intake_url, timeout=30.0, limits=limits) as client:
-        post_begin = time.perf_counter()
-        if rate is None:
-            await asyncio.gather(*(post_one(client) for _ in range(count)))
-        else:
-            # An open-loop load at a fixed rate: latency then shows the pipeline, not a queue the benchmark built.
-            posts = []
-            for index in range(count):
-                await asyncio.sleep(max(0.0, post_begin + index / rate - time.perf_counter()))
-                posts.append(asyncio.create_task(post_one(client)))
-            await asyncio.gather(*posts)
-        post_seconds = time.perf_counter() - post_begin
-    try:
-        await asyncio.wait_for(collector, DELIVERY_TIMEOUT_SECONDS)
-    except TimeoutError:
-        print(f"\n{len(started) - len(latencies)} accepted applications did not arrive within the timeout")
-    finally:
-        await consumer.stop()
-        posting.close()
-        delivering.close()
-    _report(count, len(started), post_seconds, latencies, failures)
-    print(f"delivered more than once: {duplicates}")
-    return 0 if len(latencies) == count and duplicates == 0 else 1
+OPEN_LOOP_SECONDS = 20.0
 
 
-async def open_agency_consumer(bootstrap_servers: str) -> AIOKafkaConsumer:
-    return await open_tail(bootstrap_servers, *(topic for topic in all_topic_names() if topic.startswith("agency.")))
+async def run_bench(
+    layout: Layout,
+    count: int,
+    concurrency: int,
+    rate: float | None = None,
+    relay_messages: int = DEFAULT_MESSAGES,
+    open_loop_seconds: float = OPEN_LOOP_SECONDS,
+) -> int:
+    pids = usage.component_pids(usage.run_dir(layout))
+    await usage.quiet_before(pids, "the benchmark")  # what an earlier run left behind is not measured here
+    if rate is not None:
+        label = f"open loop at {rate:g}/s"
+        run, spent = await _measured(layout, pids, count, concurrency, rate, label)
+        report = BenchReport(f"CivicFlow benchmark: {count} applications at {rate:g}/s", [run], usage=spent)
+        print("\n" + format_report(report))
+        return 0 if run.accepted and run.complete else 1
+
+    relay, broker_cpu = None, None
+    if relay_messages > 0:
+        relay, broker_cpu = await _relay(layout, pids, relay_messages)
+        await usage.quiet_before(pids, "the closed loop")
+    label = f"closed loop, {concurrency} in flight"
+    closed, spent = await _measured(layout, pids, count, concurrency, None, label)
+    runs = [closed]
+    if closed.arrived_per_second > 0:
+        half = closed.arrived_per_second / 2
+        open_count = max(1, min(count // 2, round(half * open_loop_seconds)))
+        runs.append(await post_applications(layout, open_count, concurrency, half, f"open loop at {half:.1f}/s"))
+    final = usage.snapshot(pids)  # VmHWM is a peak since start: read last, it covers every run
+    spent = _with_peaks(spent, final)
+    title = f"CivicFlow benchmark: {count} applications, {concurrency} in flight"
+    print("\n" + format_report(BenchReport(title, runs, relay, broker_cpu, spent)))
+    complete = closed.accepted > 0 and all(run.complete for run in runs) and (relay is None or relay.complete)
+    return 0 if complete else 1
 
 
-def _report(count: int, accepted: int, post_seconds: float, latencies: list[float], failures: dict[str, int]) -> None:
-    print(f"\nposted {count}, accepted {accepted} in {post_seconds:.1f} s: {accepted / post_seconds:.0f} accepted/s")
-    if failures:
-        print("not accepted: " + ", ".join(f"{outcome} x{n}" for outcome, n in sorted(failures.items())))
-    if len(latencies) >= 2:
-        cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-        print(
-            f"end-to-end POST -> agency topic ({len(latencies)} delivered): "
-            f"p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, p99 {cuts[98] * 1000:.0f} ms"
-        )
+async def _relay(layout: Layout, pids: dict[str, int], messages: int) -> tuple[RelayResult, float | None]:
+    before = usage.snapshot(pids)
+    relay = await run_relay(layout.kafka_bootstrap, messages)
+    spent = usage.cpu_used(before, usage.snapshot(pids))
+    return relay, spent.get("kafka")
+
+
+async def _measured(
+    layout: Layout, pids: dict[str, int], count: int, concurrency: int, rate: float | None, label: str
+) -> tuple[LoadResult, usage.Usage]:
+    """A run and the CPU it cost, up to the moment the stack is idle again (mails and timelines included)."""
+    before, client_before = usage.snapshot(pids), usage.own_cpu_seconds()
+    run = await post_applications(layout, count, concurrency, rate, label)
+    settled = await usage.until_idle(pids)
+    after, client_after = usage.snapshot(pids), usage.own_cpu_seconds()
+    spent = usage.Usage(
+        applications=run.accepted,
+        cpu_seconds=usage.cpu_used(before, after),
+        peak_rss_kib={name: part.peak_rss_kib for name, part in after.items()},
+        client_cpu_seconds=client_after - client_before,
+        client_peak_rss_kib=usage.own_peak_rss_kib(),
+        settle_seconds=settled.seconds,
+        settled=settled.idle,
+    )
+    return run, spent
+
+
+def _with_peaks(spent: usage.Usage, final: dict[str, usage.ComponentSample]) -> usage.Usage:
+    peaks = {name: max(spent.peak_rss_kib.get(name, 0), part.peak_rss_kib) for name, part in final.items()}
+    return dataclasses.replace(spent, peak_rss_kib=peaks, client_peak_rss_kib=usage.own_peak_rss_kib())

@@ -1,4 +1,4 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench, bench-growth)."""
 
 import argparse
 import asyncio
@@ -25,10 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--loa", choices=sorted(LOA_URIS), default="substantial", help="eIDAS level of assurance")
     token.add_argument("--issuer", help="the `iss` claim (default: the local identity provider's address)")
     commands.add_parser("demo", help="post one application and print its status timeline")
-    bench = commands.add_parser("bench", help="post N applications concurrently and measure end to end")
-    bench.add_argument("-n", "--count", type=int, default=2000)
-    bench.add_argument("-c", "--concurrency", type=int, default=50)
-    bench.add_argument("-r", "--rate", type=float, default=None, help="post at this many per second (open loop)")
+    _add_benchmarks(commands)
     commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
     _add_deadletter_commands(commands)
     args = parser.parse_args(argv)
@@ -65,10 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.deadletter_cli import run_deadletters
 
             return asyncio.run(run_deadletters(layout.kafka_bootstrap, args))
-        elif args.command == "bench":
-            from civicflow.local.bench import run_bench
-
-            return asyncio.run(run_bench(layout, args.count, args.concurrency, args.rate))
+        elif args.command in ("bench", "bench-growth"):
+            return _benchmark(args, layout)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -86,6 +81,32 @@ def _add_deadletter_commands(commands: "argparse._SubParsersAction[argparse.Argu
             action.add_argument("ids", nargs="*", help="dead letter ids (or --all)")
             action.add_argument("--all", action="store_true", help="every letter that matches the filters")
     actions.add_parser("show", help="one letter, whole").add_argument("id")
+
+
+def _add_benchmarks(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    bench = commands.add_parser("bench", help="the bare relay's ceiling, then CivicFlow closed and open loop")
+    bench.add_argument("-n", "--count", type=int, default=2000)
+    bench.add_argument("-c", "--concurrency", type=int, default=50)
+    bench.add_argument("-r", "--rate", type=float, help="only an open loop at this many per second")
+    bench.add_argument("--relay-messages", type=int, help="messages through the bare relay (0: skip it)")
+    bench.add_argument("--open-seconds", type=float, default=20.0, help="length of the open loop at half the maximum")
+    growth = commands.add_parser("bench-growth", help="applications/s and p95 as the store fills")
+    growth.add_argument("--levels", type=int, nargs="+", help="applications stored before each measurement")
+    growth.add_argument("-n", "--count", type=int, default=1000, help="applications per measurement")
+    growth.add_argument("-c", "--concurrency", type=int, default=50)
+
+
+def _benchmark(args: argparse.Namespace, layout: Layout) -> int:
+    # Imported here: the other commands need neither Kafka clients nor progress bars.
+    if args.command == "bench-growth":
+        from civicflow.local.growth import DEFAULT_LEVELS, run_growth
+
+        return asyncio.run(run_growth(layout, args.levels or DEFAULT_LEVELS, args.count, args.concurrency))
+    from civicflow.local.bench import run_bench
+    from civicflow.local.relay import DEFAULT_MESSAGES
+
+    relay_messages = DEFAULT_MESSAGES if args.relay_messages is None else args.relay_messages
+    return asyncio.run(run_bench(layout, args.count, args.concurrency, args.rate, relay_messages, args.open_seconds))
 
 
 if __name__ == "__main__":
