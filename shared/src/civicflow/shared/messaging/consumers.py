@@ -66,7 +66,8 @@ class Consumers:
         )
         consume.__name__ = consume.__qualname__ = f"on_{event_type.__name__}"
 
-        def decoder(message: StreamMessage[Any]) -> DecodedBatch[E]:
+        # Async, so FastStream calls it in the event loop instead of handing each batch to a worker thread.
+        async def decoder(message: StreamMessage[Any]) -> DecodedBatch[E]:
             return DecodedBatch([decode(Delivery.of(record), event_type) for record in message.raw_message], message)
 
         subscriber = self.broker.subscriber(
@@ -101,7 +102,7 @@ class Consumers:
             include_in_schema=False,
             **self._options(f"{self.group}-retry"),
         )
-        subscriber(consume_retry, decoder=lambda message: message)
+        subscriber(consume_retry, decoder=_as_is)
 
     async def _settle(self, events: DecodedBatch[Any], settler: Settler[Any], message: _Acknowledgeable) -> None:
         try:
@@ -126,6 +127,10 @@ class Consumers:
         # FastStream's default commits before the handler runs and starts a new group at the log's end:
         # here nothing is committed before it is settled, and a new group reads from the beginning.
         return {"group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL}
+
+
+async def _as_is(message: StreamMessage[Any]) -> StreamMessage[Any]:
+    return message
 
 
 async def _commit(message: _Acknowledgeable) -> None:
