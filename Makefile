@@ -11,7 +11,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 .PHONY: help setup up down demo test lint unit bench bench-growth validate
 
 help:
-	@echo "make up      start Kafka, FerretDB, SMTP, the dev identity provider and the four services"
+	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"

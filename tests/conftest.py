@@ -1,5 +1,5 @@
-"""For integration and e2e tests: the whole pipeline as separate processes (Kafka, FerretDB, SMTP, the
-dev identity provider and the four services), started the way `make up` starts them, on free ports under a
+"""For integration and e2e tests: the whole pipeline as separate processes (Kafka, PostgreSQL and FerretDB,
+SMTP, the dev identity provider and the four services), started the way `make up` starts them, on free ports under a
 temporary var/. Where KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are used and
 not started."""
 
@@ -12,6 +12,7 @@ from civicflow.local.layout import Layout, Ports
 from civicflow.local.stack import Stack
 from tests.support.otlp import Collector, running_collector
 from tests.support.ports import free_ports
+from tests.support.store import remove_postgres_data
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +23,7 @@ def collector() -> Iterator[Collector]:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Layout]:
-    layout = Layout.from_environment(ports=Ports(*free_ports(9)), var_dir=tmp_path_factory.mktemp("var"))
+    layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
     telemetry = {
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
@@ -34,3 +35,4 @@ def stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Ite
         yield layout
     finally:
         running.down()
+        remove_postgres_data(layout)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build FerretDB (MongoDB wire protocol over SQLite) from the Go module proxy
+# Build FerretDB (MongoDB wire protocol over PostgreSQL) from the Go module proxy
 # and cache the binary. Idempotent: does nothing if the binary already exists.
 #
 # Output: the absolute path of the binary, as the last line on stdout.

@@ -1,6 +1,7 @@
 """The local stack's supervisor with real (tiny) child processes: waiting, naming, reusing, stopping."""
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -77,10 +78,46 @@ async def test_a_component_that_exits_is_named_with_its_exit_code(tmp_path: Path
 
 def test_nothing_is_started_for_servers_given_in_the_environment(tmp_path: Path) -> None:
     own = components(layout(tmp_path))
-    assert [part.name for part in own if not part.is_service] == ["kafka", "ferretdb", "smtp", "idp"]
+    assert [part.name for part in own if not part.is_service] == ["kafka", "postgres", "ferretdb", "smtp", "idp"]
     assert [part.name for part in own if part.is_service] == ["intake", "identity", "routing", "notify"]
     external = layout(tmp_path, external_kafka="kafka:9092", external_mongo="mongodb://db", external_smtp=("mx", 25))
     assert {part.name for part in components(external)} == {"idp", "intake", "identity", "routing", "notify"}
+
+
+def test_ferretdb_keeps_its_data_in_the_postgres_server_started_before_it(tmp_path: Path) -> None:
+    store = {part.name: part for part in components(layout(tmp_path, ports=Ports(postgres=15432, mongo=17017)))}
+    assert store["postgres"].command[-2:] == [str(tmp_path / "postgres"), "15432"]
+    assert store["ferretdb"].command[-3:] == [
+        str(tmp_path / "ferretdb"),
+        "17017",
+        "postgres://ferretdb@127.0.0.1:15432/ferretdb",
+    ]
+    # PostgreSQL's fast shutdown: SIGTERM (smart) would wait for FerretDB's pooled sessions to end.
+    assert store["postgres"].stop_signal == signal.SIGINT
+    assert store["ferretdb"].stop_signal == signal.SIGTERM
+
+
+async def test_a_component_is_stopped_with_its_own_signal(tmp_path: Path) -> None:
+    ready, stopped_by = tmp_path / "ready", tmp_path / "stopped-by"
+    script = (
+        "import pathlib, signal, sys, time\n"
+        "def stop(number, frame):\n"
+        f"    pathlib.Path({str(stopped_by)!r}).write_text(signal.Signals(number).name)\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "time.sleep(60)\n"
+    )
+
+    async def is_ready() -> bool:
+        return ready.exists()
+
+    child = Component("child", [sys.executable, "-c", script], is_ready, 20, stop_signal=signal.SIGINT)
+    stack = Stack(layout(tmp_path), say=lambda _: None, parts=[child])
+    await stack.up()
+    stack.down()
+    assert stopped_by.read_text() == "SIGINT"
 
 
 def test_external_servers_are_read_from_the_conventional_variables(monkeypatch: pytest.MonkeyPatch) -> None:

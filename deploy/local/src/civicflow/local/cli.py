@@ -16,7 +16,9 @@ from civicflow.shared.events.deadletter import DeadLetterReason
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="civicflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start Kafka, FerretDB, SMTP, the dev identity provider and the four services")
+    commands.add_parser(
+        "up", help="start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
+    )
     commands.add_parser("down", help="stop everything `up` started")
     token = commands.add_parser("dev-token", help="print a signed identity token from the dev identity provider")
     token.add_argument("--given-name", required=True)

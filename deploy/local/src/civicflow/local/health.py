@@ -3,12 +3,15 @@
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 CHECK_TIMEOUT_SECONDS = 3.0
+# Debian's PostgreSQL packages, one bin/ per major version; postgres/install.sh uses the highest one as well.
+POSTGRES_VERSIONS = Path("/usr/lib/postgresql")
 
 
 async def kafka_up(bootstrap_servers: str) -> bool:
@@ -35,6 +38,29 @@ async def mongo_up(uri: str) -> bool:
     finally:
         await client.close()
     return True
+
+
+def postgres_tool(name: str) -> Path | None:
+    """A program from the newest PostgreSQL installed, where postgres/install.sh finds the server too."""
+    tools = sorted(POSTGRES_VERSIONS.glob(f"[0-9]*/bin/{name}"), key=lambda tool: int(tool.parts[-3]))
+    return tools[-1] if tools else None
+
+
+async def postgres_up(port: int) -> bool:
+    """pg_isready: the server accepts connections (not only the port, which is open during start-up too)."""
+    pg_isready = postgres_tool("pg_isready")
+    if pg_isready is None:
+        return False  # not installed yet
+    check = await asyncio.create_subprocess_exec(
+        pg_isready,
+        "--quiet",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        "--username=postgres",  # a role that exists, or the server logs a failed login for each check
+        "--dbname=postgres",
+        f"--timeout={CHECK_TIMEOUT_SECONDS:.0f}",
+    )
+    return await check.wait() == 0
 
 
 async def smtp_up(host: str, port: int) -> bool:

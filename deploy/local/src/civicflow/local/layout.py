@@ -21,6 +21,8 @@ class Ports:
     kafka: int = 9092
     kafka_controller: int = 9093
     mongo: int = 27017
+    # Not 5432, where Debian's own cluster listens when there is one.
+    postgres: int = 5433
     smtp: int = 1025
     idp: int = 8090
     intake: int = 8080
@@ -59,6 +61,11 @@ class Layout:
     @property
     def mongo_uri(self) -> str:
         return self.external_mongo or f"mongodb://127.0.0.1:{self.ports.mongo}"
+
+    @property
+    def postgres_url(self) -> str:
+        """FerretDB's database on the local PostgreSQL server (role and database made by postgres/run.sh)."""
+        return f"postgres://ferretdb@127.0.0.1:{self.ports.postgres}/ferretdb"
 
     @property
     def smtp_address(self) -> tuple[str, int]:

@@ -29,6 +29,7 @@ class Component:
     timeout_seconds: float
     install: list[str] | None = None
     env: dict[str, str] = field(default_factory=dict)
+    stop_signal: signal.Signals = signal.SIGTERM
     # Services start after the infrastructure, once the Kafka topics exist.
     is_service: bool = False
 
@@ -54,15 +55,7 @@ def components(layout: Layout) -> list[Component]:
             )
         )
     if layout.external_mongo is None:
-        found.append(
-            Component(
-                "ferretdb",
-                ["bash", str(local / "ferretdb" / "run.sh"), str(var / "ferretdb"), str(ports.mongo)],
-                lambda: health.mongo_up(layout.mongo_uri),
-                60,
-                install=["bash", str(local / "ferretdb" / "install.sh")],
-            )
-        )
+        found.extend(document_store(layout))
     if layout.external_smtp is None:
         found.append(
             Component(
@@ -113,6 +106,30 @@ def components(layout: Layout) -> list[Component]:
             )
         )
     return found
+
+
+def document_store(layout: Layout) -> list[Component]:
+    """FerretDB, and the PostgreSQL server that holds its data, started first."""
+    ports, var, local = layout.ports, layout.var_dir, layout.root / "deploy" / "local"
+    return [
+        Component(
+            "postgres",
+            ["bash", str(local / "postgres" / "run.sh"), str(var / "postgres"), str(ports.postgres)],
+            lambda: health.postgres_up(ports.postgres),
+            60,
+            install=["bash", str(local / "postgres" / "install.sh")],
+            # SIGTERM is PostgreSQL's smart shutdown, which waits for every session to end; SIGINT is its fast
+            # shutdown: sessions are ended, a checkpoint is written, the server exits cleanly.
+            stop_signal=signal.SIGINT,
+        ),
+        Component(
+            "ferretdb",
+            ["bash", str(local / "ferretdb" / "run.sh"), str(var / "ferretdb"), str(ports.mongo), layout.postgres_url],
+            lambda: health.mongo_up(layout.mongo_uri),
+            60,
+            install=["bash", str(local / "ferretdb" / "install.sh")],
+        ),
+    ]
 
 
 def service_environment(layout: Layout) -> dict[str, str]:
@@ -202,14 +219,14 @@ class Stack:
         for component in reversed(self.parts):
             pid_file = self.run_dir / f"{component.name}.pid"
             if pid_file.exists():
-                _stop_group(int(pid_file.read_text()))
+                _stop_group(int(pid_file.read_text()), component.stop_signal)
                 pid_file.unlink()
                 self.say(f"{component.name}: stopped")
 
 
-def _stop_group(pid: int, grace_seconds: float = 20.0) -> None:
+def _stop_group(pid: int, stop_signal: signal.Signals, grace_seconds: float = 20.0) -> None:
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, stop_signal)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + grace_seconds
