@@ -16,10 +16,15 @@ from civicflow.local.usage import (
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def stat_line(pid: int, comm: str, session: int, utime: int, stime: int, cutime: int = 0, cstime: int = 0) -> str:
+def stat_line(
+    pid: int, comm: str, session: int, utime: int, stime: int, cutime: int = 0, cstime: int = 0, parent: int = 1
+) -> str:
     # proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
     #          utime stime cutime cstime priority nice num_threads ...
-    return f"{pid} ({comm}) S 1 {session} {session} 0 -1 4194304 98 0 0 0 {utime} {stime} {cutime} {cstime} 20 0 1 0"
+    return (
+        f"{pid} ({comm}) S {parent} {session} {session} 0 -1 4194304 98 0 0 0 {utime} {stime} {cutime} {cstime}"
+        " 20 0 1 0"
+    )
 
 
 def process(proc: Path, pid: int, stat: str, peak_kib: int | None) -> None:
@@ -46,6 +51,8 @@ def test_a_component_is_every_process_of_its_session(tmp_path: Path) -> None:
     process(proc, 200, stat_line(200, "postgres", 200, 10, 5, cutime=40, cstime=10), 20_000)
     process(proc, 201, stat_line(201, "postgres: backend", 200, 30, 10), 8_000)
     process(proc, 202, stat_line(202, "postgres: zombie", 200, 0, 0), None)
+    # PostgreSQL's backends start a session of their own (setsid): they belong to the postmaster as its children.
+    process(proc, 203, stat_line(203, "postgres: ferretdb", 203, 60, 20, parent=200), 9_000)
     process(proc, 300, stat_line(300, "bash", 300, 99, 99), 1_000)  # not a component
     (proc / "self").mkdir()
     (proc / "uptime").write_text("1.0 1.0\n")
@@ -54,7 +61,7 @@ def test_a_component_is_every_process_of_its_session(tmp_path: Path) -> None:
 
     assert found == {
         "kafka": ComponentSample(cpu_seconds=1200 / TICK, peak_rss_kib=300_000, processes=1),
-        "postgres": ComponentSample(cpu_seconds=105 / TICK, peak_rss_kib=28_000, processes=3),
+        "postgres": ComponentSample(cpu_seconds=185 / TICK, peak_rss_kib=37_000, processes=4),
     }
 
 

@@ -1,11 +1,12 @@
 """CPU time and peak memory of the local stack's components, read from /proc.
 
 A component is what has a pid file in the stack's run dir. It was started in a session of its own, so its
-processes are every process whose session id is that pid: forked children (a database backend per
-connection) count too. CPU is utime + stime of each process plus cutime + cstime, the CPU of children it has
-already reaped, so a child that ends between two samples is not lost (proc(5), /proc/<pid>/stat fields
-14-17). Peak memory is VmHWM (proc(5), /proc/<pid>/status), the peak resident set of each process since it
-started, summed over the component's processes.
+processes are every process whose session id is that pid, or that descends from it: forked children count
+too (PostgreSQL's backends, one per connection, each start a session of their own). CPU is utime + stime of
+each process plus cutime + cstime, the CPU of children it has already reaped, so a child that ends between
+two samples is not lost (proc(5), /proc/<pid>/stat fields 14-17). Peak memory is VmHWM (proc(5),
+/proc/<pid>/status), the peak resident set of each process since it started, summed over the component's
+processes.
 """
 
 import asyncio
@@ -25,6 +26,7 @@ PROC = Path("/proc")
 class ProcessSample:
     session: int
     cpu_ticks: int
+    parent: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def parse_stat(text: str) -> ProcessSample:
     fields = text[text.rindex(")") + 2 :].split()  # fields[0] is field 3, `state`
     session = int(fields[6 - 3])
     cpu_ticks = sum(int(fields[number - 3]) for number in (14, 15, 16, 17))
-    return ProcessSample(session=session, cpu_ticks=cpu_ticks)
+    return ProcessSample(session=session, cpu_ticks=cpu_ticks, parent=int(fields[4 - 3]))
 
 
 def parse_peak_rss_kib(status_text: str) -> int:
@@ -82,26 +84,44 @@ def component_pids(pid_dir: Path) -> dict[str, int]:
 
 def snapshot(pids: dict[str, int], proc: Path = PROC) -> dict[str, ComponentSample]:
     """CPU seconds and peak RSS of each component that has at least one live process."""
-    names_by_session = {pid: name for name, pid in pids.items()}
-    ticks: dict[str, int] = {}
-    rss: dict[str, int] = {}
-    count: dict[str, int] = {}
+    names = {pid: name for name, pid in pids.items()}
+    processes: dict[int, tuple[ProcessSample, int]] = {}
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            process = parse_stat((entry / "stat").read_text())
-            name = names_by_session.get(process.session)
-            if name is None:
-                continue
-            peak = parse_peak_rss_kib((entry / "status").read_text())
+            processes[int(entry.name)] = (
+                parse_stat((entry / "stat").read_text()),
+                parse_peak_rss_kib((entry / "status").read_text()),
+            )
         except (OSError, ValueError, IndexError):  # it ended while we looked
+            continue
+    ticks: dict[str, int] = {}
+    rss: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for pid, (process, peak) in processes.items():
+        name = _component_of(pid, processes, names)
+        if name is None:
             continue
         ticks[name] = ticks.get(name, 0) + process.cpu_ticks
         rss[name] = rss.get(name, 0) + peak
         count[name] = count.get(name, 0) + 1
     per_second = os.sysconf("SC_CLK_TCK")
     return {name: ComponentSample(ticks[name] / per_second, rss[name], count[name]) for name in sorted(ticks)}
+
+
+def _component_of(pid: int, processes: dict[int, tuple[ProcessSample, int]], names: dict[int, str]) -> str | None:
+    """The component a process belongs to: by its session, or by the nearest ancestor that is a component."""
+    ancestor = pid
+    for _ in range(64):  # a process tree is shallow; the bound guards against a pid reused while we look
+        found = processes.get(ancestor)
+        if found is None:
+            return None
+        name = names.get(ancestor) or names.get(found[0].session)
+        if name is not None:
+            return name
+        ancestor = found[0].parent
+    return None
 
 
 def cpu_used(before: dict[str, ComponentSample], after: dict[str, ComponentSample]) -> dict[str, float]:
