@@ -118,13 +118,14 @@ async def test_processed_events_are_remembered_and_forgotten_after_the_retention
     database: AsyncDatabase[dict[str, Any]],
 ) -> None:
     processed = MongoProcessedEvents(database, timedelta(days=14))
-    first, second, third = uuid4(), uuid4(), uuid4()
-    assert await processed.seen([first, second]) == set()
+    first, second, halfway = uuid4(), uuid4(), uuid4()
+    assert await processed.seen([first, second, halfway]) == set()  # all claimed now
     await processed.add([first, second])
-    await processed.add([second, third])  # one already there: the new one is still kept
-    assert await processed.seen([first, second, third, uuid4()]) == {first, second, third}
-    await database["processed_events"].update_one(
-        {"_id": str(first)}, {"$set": {"at": datetime.now(UTC) - timedelta(days=15)}}
-    )
+    await processed.add([second])  # a second record of the same is harmless
+    # halfway was claimed but never done (its consumer stopped): it is handled again
+    assert await processed.seen([first, second, halfway, uuid4()]) == {first, second}
+    await database["processed_events"].update_many({}, {"$set": {"at": datetime.now(UTC) - timedelta(days=15)}})
+    for kept in (f"claim:{second}", f"done:{second}"):  # recorded recently
+        await database["processed_events"].update_one({"_id": kept}, {"$set": {"at": datetime.now(UTC)}})
     await processed.forget_expired()
-    assert await processed.seen([first, second, third]) == {second, third}
+    assert await processed.seen([first, second]) == {second}

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from uuid import uuid4
 
 import pytest
+from pymongo.errors import OperationFailure
 
 from civicflow.shared.events import DeadLetter, Recipient, SubmissionRouted
 from civicflow.shared.events.deadletter import DeadLetterReason
@@ -222,3 +223,24 @@ async def test_a_batch_handler_that_fails_is_retried_event_by_event_to_find_the_
     await Settler(subscription, "civicflow-test", setbacks, SETTINGS).settle(batch_of(wire(good), wire(bad)), 1.0)
     assert calls == [2, 1, 1]
     assert [letter.source_offset for letter in setbacks.letters] == [1]
+
+
+async def test_a_store_error_without_a_cause_waits_while_the_store_does_not_answer() -> None:
+    # FerretDB answers every call with InternalError (code 1) while its PostgreSQL is down.
+    event = routed()
+    failing = OperationFailure("SQLSTATE 57P01: terminating connection", code=1)
+    handle = Handler({event.event_id: failing})
+    answers = {"up": False}
+
+    async def store_up() -> bool:
+        return answers["up"]
+
+    setbacks = RecordingSetbacks()
+    subscription = Subscription(TOPIC, SubmissionRouted, handle)
+    subject = Settler(subscription, "civicflow-test", setbacks, SETTINGS, store_up)
+    with pytest.raises(StillUnavailable):
+        await subject.settle(batch_of(wire(event)), 0.2)
+    assert setbacks.letters == []  # held, not dead-lettered
+    answers["up"] = True  # the store answers, so the error is this message's
+    await subject.settle(batch_of(wire(event)), 0.2)
+    assert [letter.reason for letter in setbacks.letters] == [DeadLetterReason.REJECTED]

@@ -15,7 +15,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 
-from civicflow.shared.mongo import Document
+from civicflow.shared.mongo import Document, store_up
 from civicflow.shared.telemetry import flush_tracing
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def make_service_app(
     @app.get("/health/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
         kafka_up = connected.is_set() and await broker.ping(timeout=2.0)
-        checks: dict[str, Any] = {"kafka": kafka_up, "mongodb": await _mongo_up(mongo)}
+        checks: dict[str, Any] = {"kafka": kafka_up, "mongodb": await store_up(mongo)}
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status)
 
@@ -112,14 +112,6 @@ def periodically(seconds: float, job: Hook) -> Hook:
             await asyncio.sleep(seconds)
 
     return run
-
-
-async def _mongo_up(mongo: AsyncMongoClient[Document]) -> bool:
-    try:
-        await mongo.admin.command("ping")
-    except Exception:  # noqa: BLE001 - any failure means "not ready"; the probe reports it, it does not raise
-        return False
-    return True
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

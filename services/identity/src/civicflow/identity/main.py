@@ -1,6 +1,7 @@
 """Identity's composition root."""
 
 from datetime import timedelta
+from functools import partial
 
 import httpx
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from civicflow.identity.entrypoints import kafka
 from civicflow.shared.app import SWEEP_INTERVAL_SECONDS, make_service_app, periodically, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers, MongoProcessedEvents
-from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.mongo import make_mongo_client, store_up
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -29,7 +30,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         mongo[settings.mongo.database_or(DEFAULT_DATABASE)],
         timedelta(days=settings.messaging.processed_retention_days),
     )
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
     kafka.register_subscribers(consumers, keys, expected, KafkaEventPublisher(broker), processed)
     return make_service_app(
         title="CivicFlow identity",

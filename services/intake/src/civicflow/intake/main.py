@@ -1,5 +1,7 @@
 """Intake's composition root."""
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
@@ -11,7 +13,7 @@ from civicflow.intake.relay import OutboxRelay
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
-from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.mongo import make_mongo_client, store_up
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -21,7 +23,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
     submissions = MongoSubmissions(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
-    kafka.register_subscribers(Consumers(broker, CONSUMER_GROUP, settings.messaging), submissions)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
+    kafka.register_subscribers(consumers, submissions)
     relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
 
     app = make_service_app(

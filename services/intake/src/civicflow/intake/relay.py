@@ -1,18 +1,17 @@
 """The outbox relay: publishes the events intake stored with its submissions, and marks them sent.
 
-Each accepted submission is handed to the relay at once (the fast path); every few seconds the relay also
-looks in the store for events pending for a while (after a restart, or a handoff dropped while Kafka was
-down), leaving out those still queued, so the two paths do not publish the same event twice. While Kafka is
-down the relay retries with a growing pause; the citizen's 202 never waited for Kafka. A copy published twice
-(a crash between the publish and the mark) carries the same event id, which every consumer de-duplicates.
+Each accepted submission is handed to the relay at once (the fast path). The relay looks in the store for
+pending events only when it may have missed some: when it starts (a previous run may have stopped before
+sending), and once it has caught up after dropping handoffs (its queue was full while Kafka was down). Such a
+look scans the collection on FerretDB, so it is kept off the hot path. While Kafka is down the relay retries
+with a growing pause; the citizen's 202 never waited for Kafka. A copy published twice (a crash between the
+publish and the mark) carries the same event id, which every consumer de-duplicates.
 """
 
 import asyncio
-import contextlib
 import logging
-import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -24,9 +23,6 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 # Handoffs kept in memory; beyond this they wait in the store for the next look (a long Kafka outage).
 QUEUE_LIMIT = 10_000
-LOOK_EVERY_SECONDS = 5.0
-# Only events pending for longer than this are taken from the store: younger ones are still on the fast path.
-GRACE_SECONDS = 30.0
 LONGEST_PAUSE_SECONDS = 15.0
 
 
@@ -49,30 +45,29 @@ class OutboxRelay:
         self._outbox, self._publisher = outbox, publisher
         self._queue: asyncio.Queue[OutgoingEvent] = asyncio.Queue(QUEUE_LIMIT)
         self._queued: set[UUID] = set()
-        self._next_look = 0.0
+        self._missed_some = True
 
     def handoff(self, outgoing: OutgoingEvent) -> None:
-        with contextlib.suppress(asyncio.QueueFull):  # it is stored: a later look finds it there
+        try:
             self._queue.put_nowait(outgoing)
+        except asyncio.QueueFull:
+            self._missed_some = True  # it is stored: the next look finds it there
+        else:
             self._queued.add(outgoing.submission_id)
 
     async def run(self) -> None:
+        self._missed_some = True  # a previous run may have stopped between a publish and its mark
         await self._outbox.prepare()
-        while left_over := await self._look(older_than=datetime.now(UTC)):  # pending from a previous run
-            await self._send(left_over)
         while True:
             await self._send(await self._next_batch())
 
     async def _next_batch(self) -> list[OutgoingEvent]:
-        if time.monotonic() >= self._next_look:
-            found = await self._look(older_than=datetime.now(UTC) - timedelta(seconds=GRACE_SECONDS))
-            self._next_look = time.monotonic() + (0 if len(found) == BATCH else LOOK_EVERY_SECONDS)
+        if self._missed_some and self._queue.empty():
+            found = await self._look(older_than=datetime.now(UTC))
+            self._missed_some = len(found) == BATCH
             if found:
                 return found
-        try:
-            batch = [await asyncio.wait_for(self._queue.get(), max(0.0, self._next_look - time.monotonic()))]
-        except TimeoutError:
-            return []
+        batch = [await self._queue.get()]
         while len(batch) < BATCH and not self._queue.empty():
             batch.append(self._queue.get_nowait())
         self._queued.difference_update(item.submission_id for item in batch)

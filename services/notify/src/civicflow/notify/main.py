@@ -1,6 +1,7 @@
 """Notify's composition root."""
 
 from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -11,7 +12,7 @@ from civicflow.notify.entrypoints import kafka
 from civicflow.shared.app import SWEEP_INTERVAL_SECONDS, make_service_app, periodically, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers, MongoProcessedEvents
-from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.mongo import make_mongo_client, store_up
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -28,7 +29,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         mongo[settings.mongo.database_or(DEFAULT_DATABASE)],
         timedelta(days=settings.messaging.processed_retention_days),
     )
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
     kafka.register_subscribers(consumers, channels, KafkaEventPublisher(broker), sent)
     return make_service_app(
         title="CivicFlow notify",

@@ -1,6 +1,7 @@
 """Routing's composition root."""
 
 from datetime import timedelta
+from functools import partial
 
 from fastapi import FastAPI
 
@@ -10,7 +11,7 @@ from civicflow.routing.entrypoints import kafka
 from civicflow.shared.app import SWEEP_INTERVAL_SECONDS, make_service_app, periodically, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers, MongoProcessedEvents
-from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.mongo import make_mongo_client, store_up
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -25,7 +26,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     )
     postal = load_postal_index(settings.data.postal_table)
     registry = load_agency_registry(settings.data.agency_registry)
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
     kafka.register_subscribers(consumers, postal, registry, KafkaEventPublisher(broker), processed)
     return make_service_app(
         title="CivicFlow routing",

@@ -22,7 +22,7 @@ from civicflow.shared.messaging.decoding import DecodedBatch, decode
 from civicflow.shared.messaging.deliveries import Delivery
 from civicflow.shared.messaging.kafka_setbacks import KafkaSetbacks
 from civicflow.shared.messaging.settling import Settler, StillUnavailable
-from civicflow.shared.messaging.subscription import E, Subscription
+from civicflow.shared.messaging.subscription import E, StoreProbe, Subscription
 from civicflow.shared.settings import MessagingSettings
 
 logger = logging.getLogger(__name__)
@@ -45,15 +45,17 @@ class _Acknowledgeable(Protocol):
 class Consumers:
     """Every subscription of one service's consumer group, and the retry topics they share."""
 
-    def __init__(self, broker: KafkaBroker, group: str, settings: MessagingSettings) -> None:
-        self.broker, self.group, self.settings = broker, group, settings
+    def __init__(
+        self, broker: KafkaBroker, group: str, settings: MessagingSettings, store_up: StoreProbe | None = None
+    ) -> None:
+        self.broker, self.group, self.settings, self.store_up = broker, group, settings, store_up
         self.setbacks = KafkaSetbacks(broker, group)
         self.settlers: dict[str, Settler[Any]] = {}
         for stage in range(1, len(settings.retry_delays_seconds) + 1):
             self._subscribe_retries(stage)
 
     def subscribe(self, subscription: Subscription[E]) -> None:
-        settler = Settler(subscription, self.group, self.setbacks, self.settings)
+        settler = Settler(subscription, self.group, self.setbacks, self.settings, self.store_up)
         self.settlers[subscription.topic] = settler
         event_type = subscription.event_type
 

@@ -14,13 +14,14 @@ from typing import Generic
 from uuid import UUID
 
 from opentelemetry import trace
+from pymongo.errors import PyMongoError
 
 from civicflow.shared.events.deadletter import DeadLetterReason
 from civicflow.shared.messaging.deadletters import dead_letter
 from civicflow.shared.messaging.decoding import Decoded
 from civicflow.shared.messaging.deliveries import Delivery
 from civicflow.shared.messaging.failures import Disposition, classify, describe
-from civicflow.shared.messaging.subscription import E, Setbacks, Subscription
+from civicflow.shared.messaging.subscription import E, Setbacks, StoreProbe, Subscription
 from civicflow.shared.messaging.tracing import processing_span, processing_spans
 from civicflow.shared.settings import MessagingSettings
 
@@ -54,9 +55,15 @@ class _Batch(Generic[E]):
 
 class Settler(Generic[E]):
     def __init__(
-        self, subscription: Subscription[E], group: str, setbacks: Setbacks, settings: MessagingSettings
+        self,
+        subscription: Subscription[E],
+        group: str,
+        setbacks: Setbacks,
+        settings: MessagingSettings,
+        store_up: StoreProbe | None = None,
     ) -> None:
         self.subscription, self.group, self.setbacks, self.settings = subscription, group, setbacks, settings
+        self.store_up = store_up
 
     @property
     def event_type(self) -> type[E]:
@@ -71,13 +78,22 @@ class Settler(Generic[E]):
                 await self._attempt(batch)
                 return
             except Exception as error:
-                if classify(error) is not Disposition.UNAVAILABLE:
+                if await self._disposition(error) is not Disposition.UNAVAILABLE:
                     raise
                 if time.monotonic() >= deadline:
                     raise StillUnavailable(describe(error)) from error
                 logger.warning("%s: store or broker unavailable (%s); holding the batch", self._name, describe(error))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, LONGEST_HOLD_SECONDS)
+
+    async def _disposition(self, error: BaseException) -> Disposition:
+        """classify(), and for a store error that names no cause (FerretDB answers every call with an
+        InternalError while its PostgreSQL is down), whether the store answers at all."""
+        disposition = classify(error)
+        ambiguous = disposition is Disposition.PERMANENT and isinstance(error, PyMongoError)
+        if ambiguous and self.store_up is not None and not await self.store_up():
+            return Disposition.UNAVAILABLE
+        return disposition
 
     @property
     def _name(self) -> str:
@@ -123,7 +139,7 @@ class Settler(Generic[E]):
                 with processing_spans([item.delivery for item in items], self.group):
                     await handle_batch([item.event for item in items if item.event is not None])
             except Exception as error:
-                if classify(error) is Disposition.UNAVAILABLE:
+                if await self._disposition(error) is Disposition.UNAVAILABLE:
                     raise
                 # Fall through: one by one, so that only the event that fails is set back.
             else:
@@ -151,7 +167,7 @@ class Settler(Generic[E]):
                 async with asyncio.timeout(self.settings.handler_timeout_seconds):
                     await self.subscription.handle(item.event)
             except Exception as error:  # noqa: BLE001 - every failure of a handler is classified below
-                disposition = classify(error)
+                disposition = await self._disposition(error)
                 span.set_attribute("error.type", type(error).__name__)
                 span.set_attribute("civicflow.disposition", disposition.value)
                 span.set_status(trace.StatusCode.ERROR)

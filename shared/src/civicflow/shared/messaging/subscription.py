@@ -27,6 +27,10 @@ class Subscription(Generic[E]):
     remember_each: bool = False
 
 
+# Whether the service's own store answers now.
+StoreProbe = Callable[[], Awaitable[bool]]
+
+
 class Setbacks(Protocol):
     """Where a message goes that could not be handled now: a retry topic, or the dead letters."""
 

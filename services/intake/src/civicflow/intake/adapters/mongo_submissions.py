@@ -2,6 +2,7 @@
 outbox), and one document per timeline entry, keyed by its event id, so a redelivered event is one duplicate
 key in one batch insert instead of a read and an update per event."""
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,8 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
-from civicflow.shared.messaging.processed import insert_new
-from civicflow.shared.mongo import Document
+from civicflow.shared.mongo import Document, insert_new
 
 
 class MongoSubmissions:
@@ -57,15 +57,17 @@ class MongoSubmissions:
             await insert_new(self._timeline, [_entry_document(entry) for entry in entries])
 
     async def pending(self, limit: int, older_than: datetime) -> list[OutgoingEvent]:
+        """Oldest first. A whole scan on FerretDB: the relay only looks when it may have missed one."""
         found = self._submissions.find(
             {"pending_since": {"$lt": older_than}}, {"outbox": 1}, sort=[("pending_since", 1)], limit=limit
         )
         return [_outgoing(document) async for document in found]
 
     async def mark_sent(self, submission_ids: Sequence[UUID]) -> None:
-        await self._submissions.update_many(
-            {"_id": {"$in": [str(submission_id) for submission_id in submission_ids]}},
-            {"$unset": {"outbox": "", "pending_since": ""}},
+        # One update by _id each, at once: FerretDB would answer an update_many with `$in` by a whole scan.
+        sent = {"$unset": {"outbox": "", "pending_since": ""}}
+        await asyncio.gather(
+            *(self._submissions.update_one({"_id": str(submission_id)}, sent) for submission_id in submission_ids)
         )
 
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
 from civicflow.intake.domain.validation import FieldError
@@ -60,7 +61,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         # Never a bare 500, and never the error's text (it may quote the input).
-        if classify(error) is Disposition.UNAVAILABLE:
+        # A store error on a request that was checked before it reached the store is the store's, not the input's.
+        if isinstance(error, PyMongoError) or classify(error) is Disposition.UNAVAILABLE:
             problem = Problem(
                 503,
                 "temporarily-unavailable",
