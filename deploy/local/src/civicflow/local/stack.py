@@ -217,11 +217,26 @@ class Stack:
 
     def down(self) -> None:
         for component in reversed(self.parts):
-            pid_file = self.run_dir / f"{component.name}.pid"
-            if pid_file.exists():
-                _stop_group(int(pid_file.read_text()), component.stop_signal)
-                pid_file.unlink()
-                self.say(f"{component.name}: stopped")
+            self.stop(component.name)
+
+    def stop(self, name: str, stop_signal: signal.Signals | None = None) -> None:
+        """Stop one component, as `down` does, or crash it (`signal.SIGKILL`); `start` brings it back."""
+        component = self._component(name)
+        pid_file = self.run_dir / f"{component.name}.pid"
+        if pid_file.exists():
+            _stop_group(int(pid_file.read_text()), stop_signal or component.stop_signal)
+            pid_file.unlink()
+            self.say(f"{component.name}: stopped")
+
+    async def start(self, name: str) -> None:
+        """Start one component again (after `stop`), and wait until it is healthy."""
+        await self._start(self._component(name), service_environment(self.layout) | self.extra_env)
+
+    def _component(self, name: str) -> Component:
+        found = [part for part in self.parts if part.name == name]
+        if not found:
+            raise StackError(f"no component {name!r} in this stack (it may run elsewhere)")
+        return found[0]
 
 
 def _stop_group(pid: int, stop_signal: signal.Signals, grace_seconds: float = 20.0) -> None:
