@@ -21,18 +21,28 @@ def collector() -> Iterator[Collector]:
         yield running
 
 
+# Retries a test can wait for: 1 s, 3 s and 6 s instead of 10 s, 1 min, 10 min and 1 h.
+SHORT_RETRIES = {"CIVICFLOW_RETRY_DELAYS_SECONDS": "[1, 3, 6]"}
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Layout]:
+def running_stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Stack]:
+    """The stack itself, for tests that stop, crash and start its components; they leave it all running."""
     layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
     telemetry = {
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
         "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
         "OTEL_BSP_SCHEDULE_DELAY": "100",
     }
-    running = Stack(layout, extra_env=telemetry)
+    running = Stack(layout, extra_env=telemetry | SHORT_RETRIES)
     try:
         asyncio.run(running.up())
-        yield layout
+        yield running
     finally:
         running.down()
         remove_postgres_data(layout)
+
+
+@pytest.fixture(scope="session")
+def stack(running_stack: Stack) -> Layout:
+    return running_stack.layout

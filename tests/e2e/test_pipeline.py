@@ -2,12 +2,9 @@
 operator would look: the agency topic, the mailbox, the status timeline and the traces."""
 
 import asyncio
-import email
-import email.policy
 import json
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -38,53 +35,12 @@ from civicflow.shared.events import (
     derive_event_id,
 )
 from civicflow.shared.events.deadletter import DeadLetterReason
+from tests.support.journeys import mailed_steps, mails, post, until_settled
 from tests.support.otlp import Collector
 
 pytestmark = pytest.mark.e2e
 
-FINAL = {"routed", "unroutable", "rejected"}
 PERSONAL_DATA = ("Erika", "Mustermann", "1964-08-12", "erika@example.org", "Heidestraße", "51147")
-
-
-@dataclass
-class Posted:
-    submission_id: str
-    location: str
-    token: str
-    expect: str
-
-
-async def post(client: httpx.AsyncClient, body: dict[str, Any], expect: str) -> Posted:
-    response = await client.post("/v1/submissions", json=body)
-    assert response.status_code == 202, response.text
-    accepted = response.json()
-    return Posted(accepted["submission_id"], response.headers["location"], accepted["status_token"], expect)
-
-
-async def status_of(client: httpx.AsyncClient, posted: Posted) -> dict[str, Any]:
-    response = await client.get(posted.location, headers={"Authorization": f"Bearer {posted.token}"})
-    assert response.status_code == 200
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: float = 90.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = await status_of(client, posted)
-        told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-        steps = {entry["step"] for entry in status["timeline"]} - {"notified"}
-        if status["status"] in FINAL and steps <= told:  # every step reached, and the citizen told of each
-            return status
-        assert time.monotonic() < deadline, f"not settled in time: {status}"
-        await asyncio.sleep(0.3)
-
-
-def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
-    return [
-        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        for path in sorted(mail_dir.glob("*.eml"))
-    ]
 
 
 async def test_applications_travel_the_whole_pipeline(stack: Layout, collector: Collector, tmp_path: Path) -> None:
@@ -314,14 +270,6 @@ def results_of(received: SubmissionReceived) -> list[tuple[str, UUID]]:
         (topics.IDENTITY_VERIFIED, verified),
         (topics.SUBMISSION_ROUTED, derive_event_id(verified, SubmissionRouted.step)),
         (topics.agency_submissions("koeln-gewerbe"), derive_event_id(verified, Step.DELIVERED)),
-    ]
-
-
-def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
-    return [
-        str(m["Message-ID"]).strip("<>").split("@")[0].rsplit(".", 1)[1]
-        for m in mails(mail_dir)
-        if submission_id in str(m["Message-ID"])
     ]
 
 

@@ -4,7 +4,9 @@ A replay writes the original message, key and headers unchanged to its source to
 consumers that handled it before skip it, the one that gave up handles it again.
 """
 
+import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,20 +32,20 @@ class Filter:
         )
 
 
-async def read_letters(bootstrap_servers: str) -> tuple[list[DeadLetter], int]:
+async def read_letters(bootstrap_servers: str, timeout_seconds: float = 10.0) -> tuple[list[DeadLetter], int]:
     """Every dead letter on the topic, oldest first per partition, and how many records were unreadable."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    # Group-less and subscribed: aiokafka then assigns every partition of the topic to this one consumer.
+    consumer = AIOKafkaConsumer(
+        topics.DEAD_LETTER, bootstrap_servers=bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
-        await consumer.topics()  # fetches the cluster's metadata
-        partitions = [
-            TopicPartition(topics.DEAD_LETTER, partition)
-            for partition in sorted(consumer.partitions_for_topic(topics.DEAD_LETTER) or ())
-        ]
+        deadline = time.monotonic() + timeout_seconds
+        while not consumer.assignment() and time.monotonic() < deadline:  # noqa: ASYNC110 - aiokafka has no event
+            await asyncio.sleep(0.1)
+        partitions = sorted(consumer.assignment())
         if not partitions:
             return [], 0
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         letters, unreadable = [], 0
         while await _behind(consumer, ends):

@@ -1,0 +1,63 @@
+"""An application's journey as a citizen follows it: posted, its status polled until every step is reached and
+told, and the mails in the local mailbox."""
+
+import asyncio
+import email
+import email.policy
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+FINAL = {"routed", "unroutable", "rejected"}
+
+
+@dataclass
+class Posted:
+    submission_id: str
+    location: str
+    token: str
+    expect: str
+
+
+async def post(client: httpx.AsyncClient, body: dict[str, Any], expect: str) -> Posted:
+    response = await client.post("/v1/submissions", json=body)
+    assert response.status_code == 202, response.text
+    accepted = response.json()
+    return Posted(accepted["submission_id"], response.headers["location"], accepted["status_token"], expect)
+
+
+async def status_of(client: httpx.AsyncClient, posted: Posted) -> dict[str, Any]:
+    response = await client.get(posted.location, headers={"Authorization": f"Bearer {posted.token}"})
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = await status_of(client, posted)
+        told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
+        steps = {entry["step"] for entry in status["timeline"]} - {"notified"}
+        if status["status"] in FINAL and steps <= told:  # every step reached, and the citizen told of each
+            return status
+        assert time.monotonic() < deadline, f"not settled in time: {status}"
+        await asyncio.sleep(0.3)
+
+
+def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted(mail_dir.glob("*.eml"))
+    ]
+
+
+def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
+    return [
+        str(m["Message-ID"]).strip("<>").split("@")[0].rsplit(".", 1)[1]
+        for m in mails(mail_dir)
+        if submission_id in str(m["Message-ID"])
+    ]
