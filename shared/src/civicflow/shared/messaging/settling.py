@@ -111,12 +111,23 @@ class Settler(Generic[E]):
 
     async def _set_back_undecodable(self, batch: _Batch[E]) -> None:
         undecodable = [item for item in batch.open.values() if item.event is None]
-        for item in undecodable:
-            detail = f"not a valid {self.subscription.event_type.__name__}: {item.problem}"
-            letter = dead_letter(item.delivery, self.group, DeadLetterReason.UNDECODABLE, detail)
-            await self.setbacks.dead_letter(letter)
-            logger.warning("%s: dead-lettered offset %s (undecodable)", self._name, item.delivery.offset)
-            batch.settle(item)
+        letters = [
+            dead_letter(
+                item.delivery,
+                self.group,
+                DeadLetterReason.UNDECODABLE,
+                f"not a valid {self.subscription.event_type.__name__}: {item.problem}",
+            )
+            for item in undecodable
+        ]
+        outcomes = await asyncio.gather(*map(self.setbacks.dead_letter, letters), return_exceptions=True)
+        for item, outcome in zip(undecodable, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):
+                logger.warning("%s: dead-lettered offset %s (undecodable)", self._name, item.delivery.offset)
+                batch.settle(item)
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            raise failures[0]
 
     async def _skip_already_processed(self, batch: _Batch[E]) -> None:
         first_by_id: dict[UUID, Decoded[E]] = {}
