@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
 
 from civicflow.identity.entrypoints import kafka as identity_kafka
 from civicflow.intake.entrypoints import kafka as intake_kafka
@@ -17,15 +18,17 @@ UNUSED: Any = None  # registration only records the subscriptions; the dependenc
 
 REGISTRATIONS: dict[str, Callable[[Consumers], None]] = {
     "intake": lambda consumers: intake_kafka.register_subscribers(consumers, UNUSED),
-    "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
-    "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
-    "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
+    "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
+    "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
+    "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED),
 }
 
 
 def registered(service: str) -> Consumers:
     """The service's consumers, registered on a broker that is never started."""
-    consumers = Consumers(KafkaBroker(apply_types=False), topics.ConsumerGroup[service.upper()], MessagingSettings())
+    group = topics.ConsumerGroup[service.upper()]
+    never_used: Any = AsyncMongoClient(connect=False)["unused"]  # a client that never connects
+    consumers = Consumers(KafkaBroker(apply_types=False), group, MessagingSettings(), never_used)
     REGISTRATIONS[service](consumers)
     return consumers
 

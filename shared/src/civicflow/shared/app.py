@@ -23,8 +23,6 @@ logger = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[None]]
 MAX_RECONNECT_DELAY_SECONDS = 15.0
 PAUSE_AFTER_TASK_FAILURE_SECONDS = 5.0
-# How often expired bookkeeping (processed-event ids) is swept away.
-SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 def make_service_app(
@@ -101,17 +99,6 @@ async def _keep_running(job: Hook, title: str, once: asyncio.Event) -> None:
         except Exception:
             logger.exception("%s: a background job failed; starting it again", title)
         await asyncio.sleep(PAUSE_AFTER_TASK_FAILURE_SECONDS)
-
-
-def periodically(seconds: float, job: Hook) -> Hook:
-    """A background job that runs `job` now and then every `seconds`."""
-
-    async def run() -> None:
-        while True:
-            await job()
-            await asyncio.sleep(seconds)
-
-    return run
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

@@ -1,7 +1,5 @@
 """Intake's composition root."""
 
-from functools import partial
-
 from fastapi import FastAPI
 
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
@@ -13,7 +11,7 @@ from civicflow.intake.relay import OutboxRelay
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
-from civicflow.shared.mongo import make_mongo_client, store_up
+from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -22,9 +20,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
-    submissions = MongoSubmissions(mongo[settings.mongo.database_or(DEFAULT_DATABASE)])
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
-    kafka.register_subscribers(consumers, submissions)
+    database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
+    submissions = MongoSubmissions(database)
+    kafka.register_subscribers(Consumers(broker, CONSUMER_GROUP, settings.messaging, database), submissions)
     relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
 
     app = make_service_app(

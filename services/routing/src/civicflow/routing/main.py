@@ -1,17 +1,14 @@
 """Routing's composition root."""
 
-from datetime import timedelta
-from functools import partial
-
 from fastapi import FastAPI
 
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
 from civicflow.routing.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
 from civicflow.routing.entrypoints import kafka
-from civicflow.shared.app import SWEEP_INTERVAL_SECONDS, make_service_app, periodically, serve
+from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
-from civicflow.shared.messaging import Consumers, MongoProcessedEvents
-from civicflow.shared.mongo import make_mongo_client, store_up
+from civicflow.shared.messaging import Consumers
+from civicflow.shared.mongo import make_mongo_client
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -20,20 +17,18 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
-    processed = MongoProcessedEvents(
-        mongo[settings.mongo.database_or(DEFAULT_DATABASE)],
-        timedelta(days=settings.messaging.processed_retention_days),
-    )
     postal = load_postal_index(settings.data.postal_table)
     registry = load_agency_registry(settings.data.agency_registry)
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, partial(store_up, mongo))
-    kafka.register_subscribers(consumers, postal, registry, KafkaEventPublisher(broker), processed)
+    consumers = Consumers(
+        broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
+    )
+    kafka.register_subscribers(consumers, postal, registry, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow routing",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[periodically(SWEEP_INTERVAL_SECONDS, processed.forget_expired)],
+        background=[consumers.sweep],
     )
 
 

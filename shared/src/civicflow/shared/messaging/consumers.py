@@ -9,11 +9,14 @@ read by subscribers of their own, one per stage, each waiting until its head rec
 import asyncio
 import inspect
 import logging
+from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
+from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.shared import topics
 from civicflow.shared.events.deadletter import DeadLetterReason
@@ -21,8 +24,10 @@ from civicflow.shared.messaging.deadletters import dead_letter
 from civicflow.shared.messaging.decoding import DecodedBatch, decode
 from civicflow.shared.messaging.deliveries import Delivery
 from civicflow.shared.messaging.kafka_setbacks import KafkaSetbacks
+from civicflow.shared.messaging.processed import MongoProcessedEvents
 from civicflow.shared.messaging.settling import Settler, StillUnavailable
-from civicflow.shared.messaging.subscription import E, StoreProbe, Subscription
+from civicflow.shared.messaging.subscription import E, Subscription
+from civicflow.shared.mongo import Document, store_up
 from civicflow.shared.settings import MessagingSettings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +39,8 @@ HOLD_LIMIT_SECONDS = 60.0
 RETRY_POLL_SECONDS = 5.0
 # After a failure of this module itself (a bug), before the batch is fetched again.
 PAUSE_AFTER_DEFECT_SECONDS = 1.0
+# How often expired processed-event ids are swept away.
+SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 class _Acknowledgeable(Protocol):
@@ -43,12 +50,15 @@ class _Acknowledgeable(Protocol):
 
 
 class Consumers:
-    """Every subscription of one service's consumer group, and the retry topics they share."""
+    """Every subscription of one service's consumer group, the retry topics they share, and the service's record
+    of processed events in its own database (whose being down holds consumption)."""
 
     def __init__(
-        self, broker: KafkaBroker, group: str, settings: MessagingSettings, store_up: StoreProbe | None = None
+        self, broker: KafkaBroker, group: str, settings: MessagingSettings, database: AsyncDatabase[Document]
     ) -> None:
-        self.broker, self.group, self.settings, self.store_up = broker, group, settings, store_up
+        self.broker, self.group, self.settings = broker, group, settings
+        self.processed = MongoProcessedEvents(database, timedelta(days=settings.processed_retention_days))
+        self.store_up = partial(store_up, database.client)
         self.setbacks = KafkaSetbacks(broker, group)
         self.settlers: dict[str, Settler[Any]] = {}
         for stage in range(1, len(settings.retry_delays_seconds) + 1):
@@ -80,6 +90,12 @@ class Consumers:
             **self._options(self.group),
         )
         subscriber(consume, decoder=decoder)
+
+    async def sweep(self) -> None:
+        """A background job for the service's lifetime: forget expired processed-event ids every hour."""
+        while True:
+            await self.processed.forget_expired()
+            await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
 
     def _subscribe_retries(self, stage: int) -> None:
         async def consume_retry(message: StreamMessage[Any]) -> None:

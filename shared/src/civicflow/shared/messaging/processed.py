@@ -49,6 +49,6 @@ class MongoProcessedEvents:
             await insert_new(self._collection, [{"_id": f"done:{event_id}", "at": now} for event_id in event_ids])
 
     async def forget_expired(self) -> None:
-        """Drop ids older than the retention; run now and then (see app.periodically)."""
+        """Drop ids older than the retention; run now and then (see Consumers.sweep)."""
         await self._collection.create_index("at")
         await self._collection.delete_many({"at": {"$lt": datetime.now(UTC) - self._retention}})

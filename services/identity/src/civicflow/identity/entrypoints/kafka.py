@@ -5,7 +5,7 @@ from civicflow.identity.handlers import SigningKeys, verify_submission
 from civicflow.shared import topics
 from civicflow.shared.events import SubmissionReceived
 from civicflow.shared.kafka import EventPublisher
-from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
+from civicflow.shared.messaging import Consumers, Subscription
 
 
 def register_subscribers(
@@ -13,11 +13,12 @@ def register_subscribers(
     keys: SigningKeys,
     expected: Expectations,
     publisher: EventPublisher,
-    processed: ProcessedEvents,
 ) -> None:
     async def on_submission_received(event: SubmissionReceived) -> None:
         await verify_submission(event, keys, expected, publisher)
 
     consumers.subscribe(
-        Subscription(topics.SUBMISSION_RECEIVED, SubmissionReceived, on_submission_received, processed=processed)
+        Subscription(
+            topics.SUBMISSION_RECEIVED, SubmissionReceived, on_submission_received, processed=consumers.processed
+        )
     )

@@ -12,7 +12,7 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.kafka import EventPublisher
-from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
+from civicflow.shared.messaging import Consumers, Subscription
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -23,9 +23,7 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
 }
 
 
-def register_subscribers(
-    consumers: Consumers, channels: ChannelRegistry, publisher: EventPublisher, sent: ProcessedEvents
-) -> None:
+def register_subscribers(consumers: Consumers, channels: ChannelRegistry, publisher: EventPublisher) -> None:
     async def on_step(event: StatusEvent) -> None:
         await notify_citizen(event, channels, publisher)
 
@@ -33,4 +31,4 @@ def register_subscribers(
         # Each event is remembered as soon as the citizen was told: after a crash, a redelivered step is not
         # mailed again (a crash between the SMTP server's acceptance and that write can still repeat one
         # mail; its Message-ID is the same, so mail clients fold the two).
-        consumers.subscribe(Subscription(topic, event_type, on_step, processed=sent, remember_each=True))
+        consumers.subscribe(Subscription(topic, event_type, on_step, processed=consumers.processed, remember_each=True))

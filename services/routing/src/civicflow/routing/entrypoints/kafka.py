@@ -5,7 +5,7 @@ from civicflow.routing.handlers import route_submission
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityVerified
 from civicflow.shared.kafka import EventPublisher
-from civicflow.shared.messaging import Consumers, ProcessedEvents, Subscription
+from civicflow.shared.messaging import Consumers, Subscription
 
 
 def register_subscribers(
@@ -13,11 +13,10 @@ def register_subscribers(
     postal: PostalIndex,
     registry: AgencyRegistry,
     publisher: EventPublisher,
-    processed: ProcessedEvents,
 ) -> None:
     async def on_identity_verified(event: IdentityVerified) -> None:
         await route_submission(event, postal, registry, publisher)
 
     consumers.subscribe(
-        Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=processed)
+        Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=consumers.processed)
     )
