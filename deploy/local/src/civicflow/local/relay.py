@@ -25,6 +25,7 @@ from tqdm import tqdm
 from civicflow.local.tail import open_tail
 from civicflow.local.topics_admin import PARTITIONS
 from civicflow.local.usage import PROC, parse_stat
+from civicflow.shared.kafka import PRODUCER_OPTIONS
 
 HOPS = 4
 # Benchmark-only topics, created for a relay run and deleted after it; no CivicFlow service knows them.
@@ -85,7 +86,7 @@ async def run_relay(bootstrap_servers: str, messages: int = DEFAULT_MESSAGES) ->
 
 
 async def _pump(bootstrap_servers: str, reader: AIOKafkaConsumer, messages: int) -> RelayResult:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **PRODUCER_OPTIONS)
     await producer.start()
     payload = os.urandom(MESSAGE_BYTES)
     progress = tqdm(total=messages, desc="relay arrived", unit="msg")
@@ -136,7 +137,7 @@ async def _hop(bootstrap_servers: str, source: str, target: str, group_id: str, 
         enable_auto_commit=False,
         auto_offset_reset="latest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **PRODUCER_OPTIONS)
     await consumer.start()
     await producer.start()
     try:
