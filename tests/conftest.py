@@ -24,12 +24,7 @@ def collector() -> Iterator[Collector]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Layout]:
     layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
-    telemetry = {
-        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-    }
-    running = Stack(layout, extra_env=telemetry)
+    running = Stack(layout, extra_env=collector.exporter_env())
     try:
         asyncio.run(running.up())
         yield layout
