@@ -5,6 +5,7 @@ import asyncio
 import email.parser
 import email.policy
 import json
+import logging
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -36,6 +37,8 @@ class TopicWatch:
 
     @classmethod
     async def open(cls, bootstrap_servers: str, clock: Clock) -> "TopicWatch":
+        # The broker's restart is one of the faults; aiokafka logs every refused reconnect as an error.
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
         agency_topics = [name for name in all_topic_names() if name.startswith("agency.")]
         watch = cls(await open_tail(bootstrap_servers, *agency_topics, topics.DEAD_LETTER), clock)
         watch._task = asyncio.create_task(watch._read())
