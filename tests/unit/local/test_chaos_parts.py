@@ -63,15 +63,17 @@ async def test_the_stream_finds_what_was_accepted_since_a_moment(tmp_path: Path)
     assert stream.accepted_since(10.5) == []
 
 
-async def test_a_stream_against_nothing_counts_every_request_as_not_accepted(tmp_path: Path) -> None:
+async def test_a_stream_and_a_burst_against_nothing_count_every_request_as_not_accepted(tmp_path: Path) -> None:
     (nobody,) = free_ports(1)  # closed again at once: nothing listens there
     closed = layout(tmp_path, ports=Ports(intake=nobody))
     stream = Stream(closed, rate=50.0, clock=Clock(say=lambda _: None))
     posting = asyncio.create_task(stream.run())
-    await asyncio.sleep(0.3)
+    await stream.burst(20)  # returns once all 20 are answered
+    assert len(stream.refused) >= 20
+    await asyncio.sleep(0.2)
     stream.stop()
     await posting
-    assert stream.posted > 0
+    assert stream.posted > 20
     assert stream.accepted == []
     assert {item.reason for item in stream.refused} == {"ConnectError"}
     assert len(stream.refused) == stream.posted

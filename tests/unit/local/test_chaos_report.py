@@ -13,9 +13,9 @@ COMPLETE = Timeline.of(
 
 def faults() -> list[FaultRecord]:
     return [
-        FaultRecord(Fault("intake", Kind.KILL), began=15.0, back=21.3, flowing=22.0),
-        FaultRecord(Fault("kafka", Kind.RESTART), began=45.0, back=52.5, flowing=None),
-        FaultRecord(Fault("postgres", Kind.OUTAGE, 10.0), began=80.0, back=91.0, flowing=93.5),
+        FaultRecord(Fault("intake", Kind.KILL), began=15.0, back=21.3, in_flight=31, flowing=22.0),
+        FaultRecord(Fault("kafka", Kind.RESTART), began=45.0, back=52.5, in_flight=28, flowing=None),
+        FaultRecord(Fault("postgres", Kind.OUTAGE, 10.0), began=80.0, back=91.0, in_flight=0, flowing=93.5),
     ]
 
 
@@ -49,6 +49,7 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
     )
     report = ChaosReport(
         rate=10.0,
+        burst=30,
         seconds=120.4,
         posted=1204,
         faults=faults(),
@@ -62,15 +63,16 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
     assert format_chaos(report) == (
         "CivicFlow fault run: 10 applications/s for 120 s, 1204 posted, 3 faults\n"
         "\n"
-        "fault                                                        began    back  flowing   not accepted meanwhile\n"
-        "(before the first fault)                                                              HTTP 503 1\n"
-        "intake killed (SIGKILL), started again                        15.0    21.3     22.0   "
-        "ConnectError 2, ReadError 1\n"
-        "kafka restarted (stop + start)                                45.0    52.5    never\n"
-        "store down 10 s: postgres stopped under a running ferretdb    80.0    91.0     93.5   HTTP 503 1\n"
-        "seconds since the run began; back: healthy again; flowing: an application accepted after that was on its"
-        " agency topic\n"
-        "with its three mails; not accepted meanwhile: from this fault until the next\n"
+        "fault                                                      in flight   began    back  flowing   not accepted"
+        " meanwhile\n"
+        "(before the first fault)                                                                        HTTP 503 1\n"
+        "intake killed (SIGKILL), started again                            31    15.0    21.3     22.0   ConnectError"
+        " 2, ReadError 1\n"
+        "kafka restarted (stop + start)                                    28    45.0    52.5    never\n"
+        "store down 10 s: postgres stopped under a running ferretdb         0    80.0    91.0     93.5   HTTP 503 1\n"
+        "in flight: accepted, not yet on the agency topic with all mails when it struck (after a burst of 30);\n"
+        "began, back (healthy again), flowing (an application accepted after that went all the way): seconds since\n"
+        "the run began; not accepted meanwhile: from this fault until the next\n"
         "skipped: store down 10 s: ferretdb stopped (ferretdb runs elsewhere)\n"
         "\n"
         "applications\n"
@@ -105,7 +107,7 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
 
 def test_without_the_mailbox_the_report_says_mails_were_not_counted() -> None:
     counts = count(Observed(["a"], {}, {"a": ["e1"]}, None, {"a": COMPLETE}))
-    report = ChaosReport(1.0, 10.0, 10, [], [], [], counts, {}, mailbox=None, drained=True)
+    report = ChaosReport(1.0, 0, 10.0, 10, [], [], [], counts, {}, mailbox=None, drained=True)
     text = format_chaos(report)
     assert "e-mails: not counted: SMTP_HOST names a server elsewhere, whose mailbox this run cannot read" in text
     assert text.endswith("\nresult: passed")

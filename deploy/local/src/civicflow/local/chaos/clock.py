@@ -7,8 +7,12 @@ from datetime import datetime
 
 class Clock:
     def __init__(self, say: Callable[[str], None] = print) -> None:
-        self._began_monotonic, self._began_wall = time.monotonic(), time.time()
         self._say = say
+        self.restart()
+
+    def restart(self) -> None:
+        """Count from now: the run begins."""
+        self._began_monotonic, self._began_wall = time.monotonic(), time.time()
 
     def now(self) -> float:
         """Seconds since the run began."""

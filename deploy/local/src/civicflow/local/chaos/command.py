@@ -19,6 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pause", type=float, default=defaults.pause_seconds, help="seconds after the stream flows again"
     )
     parser.add_argument(
+        "--burst", type=int, default=defaults.burst, help="applications posted at once right before each fault"
+    )
+    parser.add_argument(
         "--store-down", type=float, default=defaults.store_down_seconds, help="seconds the store is down"
     )
     parser.add_argument(
@@ -31,6 +34,7 @@ def run_command(layout: Layout, args: argparse.Namespace) -> int:
         rate=args.rate,
         warmup_seconds=args.warmup,
         pause_seconds=args.pause,
+        burst=args.burst,
         store_down_seconds=args.store_down,
         stall_seconds=args.stall,
     )

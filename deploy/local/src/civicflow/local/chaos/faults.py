@@ -42,7 +42,8 @@ class FaultRecord:
     fault: Fault
     began: float  # run seconds
     back: float  # healthy again
-    flowing: float | None = None  # an application accepted after `back` reached its agency topic; None: not in time
+    in_flight: int = 0  # applications accepted but not yet on their agency topic with their mails, as it struck
+    flowing: float | None = None  # an application accepted after `back` went all the way; None: not in time
 
 
 def every_fault(store_down_seconds: float) -> list[Fault]:
@@ -68,8 +69,8 @@ def plan(stack: Stack, faults: Sequence[Fault]) -> tuple[list[Fault], list[Fault
     return doable, [fault for fault in faults if fault.component not in own]
 
 
-async def inflict(fault: Fault, stack: Stack, clock: Clock, number: str) -> FaultRecord:
-    clock.say(f"fault {number}: {fault.title}")
+async def inflict(fault: Fault, stack: Stack, clock: Clock, number: str, in_flight: int) -> FaultRecord:
+    clock.say(f"fault {number}: {fault.title}; {in_flight} applications in the pipeline")
     began = clock.now()
     crash = signal.SIGKILL if fault.kind is Kind.KILL else None
     # In a thread: a clean stop can take seconds (Kafka's), and the stream must not wait for it.
@@ -80,7 +81,7 @@ async def inflict(fault: Fault, stack: Stack, clock: Clock, number: str) -> Faul
     await stack.start(fault.component)
     back = clock.now()
     clock.say(f"{fault.component}: healthy again, {back - began:.1f} s after the fault")
-    return FaultRecord(fault, began, back)
+    return FaultRecord(fault, began, back, in_flight)
 
 
 async def restore(stack: Stack) -> None:

@@ -16,6 +16,7 @@ SHOWN_IDS = 10
 @dataclass(frozen=True)
 class ChaosReport:
     rate: float
+    burst: int
     seconds: float  # how long the stream ran
     posted: int
     faults: Sequence[FaultRecord]
@@ -55,18 +56,20 @@ def format_chaos(report: ChaosReport) -> str:
 
 
 def _fault_table(report: ChaosReport) -> list[str]:
-    row = "{:<58} {:>7} {:>7} {:>8}   {}"
-    lines = [row.format("fault", "began", "back", "flowing", "not accepted meanwhile")]
+    row = "{:<58} {:>9} {:>7} {:>7} {:>8}   {}"
+    lines = [row.format("fault", "in flight", "began", "back", "flowing", "not accepted meanwhile")]
     before, *during = refusals_by_fault(report.faults, report.refused)
     if before:
-        lines.append(row.format("(before the first fault)", "", "", "", _reasons(before)))
+        lines.append(row.format("(before the first fault)", "", "", "", "", _reasons(before)))
     for record, refused in zip(report.faults, during, strict=True):
         flowing = "never" if record.flowing is None else f"{record.flowing:.1f}"
         began, back = f"{record.began:.1f}", f"{record.back:.1f}"
-        lines.append(row.format(record.fault.title, began, back, flowing, _reasons(refused)).rstrip())
+        in_flight = record.in_flight
+        lines.append(row.format(record.fault.title, in_flight, began, back, flowing, _reasons(refused)).rstrip())
     lines.append(
-        "seconds since the run began; back: healthy again; flowing: an application accepted after that was on its"
-        " agency topic\nwith its three mails; not accepted meanwhile: from this fault until the next"
+        "in flight: accepted, not yet on the agency topic with all mails when it struck (after a burst of"
+        f" {report.burst});\nbegan, back (healthy again), flowing (an application accepted after that went all the"
+        " way): seconds since\nthe run began; not accepted meanwhile: from this fault until the next"
     )
     lines += [f"skipped: {fault.title} ({fault.component} runs elsewhere)" for fault in report.skipped]
     return lines

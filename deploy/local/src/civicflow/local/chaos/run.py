@@ -1,9 +1,10 @@
 """The fault run against a running stack: the stream, the faults in turn, the wait for the pipeline, the count.
 
-After each fault the run waits until the stream flows again (an application accepted after the component came
-back has reached its agency topic), then pauses before the next. After the last one it stops posting and waits
-until every accepted application is on its agency topic, has its mails and a complete timeline, or until
-nothing moved for `stall_seconds`; then until the stack is idle, so that late copies are counted too.
+Each fault strikes right after a burst of applications, so that the services behind intake are working when it
+does. Then the run waits until the stream flows again (an application accepted after the component came back
+is on its agency topic with its three mails), and pauses before the next. After the last one it stops posting
+and waits until every accepted application is on its agency topic, has its mails and a complete timeline, or
+until nothing moved for `stall_seconds`; then until the stack is idle, so that late copies are counted too.
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from civicflow.local.chaos.faults import Fault, FaultRecord, every_fault, inflic
 from civicflow.local.chaos.options import ChaosOptions
 from civicflow.local.chaos.report import ChaosReport, format_chaos
 from civicflow.local.chaos.stream import Stream
-from civicflow.local.chaos.waiting import until_done, until_flowing
+from civicflow.local.chaos.waiting import in_pipeline, until_done, until_flowing
 from civicflow.local.chaos.watch import Mailbox, TopicWatch, read_timelines
 from civicflow.local.stack import Stack
 
@@ -40,6 +41,7 @@ async def run_chaos(stack: Stack, options: ChaosOptions, clock: Clock) -> ChaosR
     mailbox = None if layout.external_smtp else Mailbox(layout.mail_dir)
     watch = await TopicWatch.open(layout.kafka_bootstrap, clock)
     stream = Stream(layout, options.rate, clock)
+    clock.restart()
     try:
         records = await _stream_through(faults, stream, watch, mailbox, stack, options, clock)
         seconds = clock.now()
@@ -61,6 +63,7 @@ async def run_chaos(stack: Stack, options: ChaosOptions, clock: Clock) -> ChaosR
     counts = count(observed)
     report = ChaosReport(
         rate=options.rate,
+        burst=options.burst,
         seconds=seconds,
         posted=stream.posted,
         faults=records,
@@ -83,14 +86,20 @@ async def _stream_through(
     options: ChaosOptions,
     clock: Clock,
 ) -> list[FaultRecord]:
-    """The stream from the first fault to the last; each fault waits for the stream to flow again, and a pause."""
-    clock.say(f"stream: {options.rate:g} applications/s to {stack.layout.intake_url}; {len(faults)} faults to come")
+    """The stream from the first fault to the last. Each fault strikes right after a burst, then waits for the
+    stream to flow again, and a pause."""
+    clock.say(
+        f"stream: {options.rate:g} applications/s to {stack.layout.intake_url}; {len(faults)} faults to come,"
+        f" each after a burst of {options.burst}"
+    )
     posting = asyncio.create_task(stream.run())
     records = []
     try:
         await asyncio.sleep(options.warmup_seconds)
         for number, fault in enumerate(faults, 1):
-            record = await inflict(fault, stack, clock, f"{number}/{len(faults)}")
+            await stream.burst(options.burst)
+            in_flight = await in_pipeline(stream, watch, mailbox)
+            record = await inflict(fault, stack, clock, f"{number}/{len(faults)}", in_flight)
             flowing = await until_flowing(stream, watch, mailbox, record.back, options.flow_timeout_seconds, clock)
             records.append(replace(record, flowing=flowing))
             await asyncio.sleep(options.pause_seconds)

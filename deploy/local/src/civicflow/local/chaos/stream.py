@@ -1,6 +1,7 @@
 """The steady stream: one application every 1/rate seconds, whatever happens to intake, each with an identity
-token signed just before it is sent. Every 202 is kept (submission id, status token); every other answer, and
-every request that got none, is counted as not accepted by its reason, and the stream goes on."""
+token signed just before it is sent, and now and then a burst besides. Every 202 is kept (submission id,
+status token); every other answer, and every request that got none, is counted as not accepted by its reason,
+and the stream goes on."""
 
 import asyncio
 import contextlib
@@ -38,7 +39,10 @@ class Stream:
         self.posted = 0
         self.accepted: list[Accepted] = []  # in the order the answers were read
         self.refused: list[Refused] = []
-        self._stopped = asyncio.Event()
+        self._stopped, self._running = asyncio.Event(), asyncio.Event()
+        self._client: httpx.AsyncClient | None = None
+        self._key: SigningKey | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
 
     def stop(self) -> None:
         self._stopped.set()
@@ -53,25 +57,35 @@ class Stream:
 
     async def run(self) -> None:
         """Post until `stop()`, then wait for the answers still outstanding."""
-        key = SigningKey.load_or_create(self.layout.idp_state_dir)
+        self._key = SigningKey.load_or_create(self.layout.idp_state_dir)
         # Idle connections are dropped before the server's 5 s keep-alive ends, so no request races a closing socket.
         limits = httpx.Limits(max_connections=MAX_CONNECTIONS, keepalive_expiry=2.0)
-        client = httpx.AsyncClient(base_url=self.layout.intake_url, timeout=POST_TIMEOUT_SECONDS, limits=limits)
-        async with client:
-            in_flight: set[asyncio.Task[None]] = set()
-            began = time.monotonic()
+        async with httpx.AsyncClient(
+            base_url=self.layout.intake_url, timeout=POST_TIMEOUT_SECONDS, limits=limits
+        ) as self._client:
+            self._running.set()
+            began, steady = time.monotonic(), 0
             while not self._stopped.is_set():
-                due = began + self.posted / self.rate
+                due = began + steady / self.rate
                 with contextlib.suppress(TimeoutError):  # due: post the next one
                     await asyncio.wait_for(self._stopped.wait(), timeout=max(0.0, due - time.monotonic()))
-                if self._stopped.is_set():
-                    break
-                body = application(key, self.layout.idp_issuer)
-                post = asyncio.create_task(self._post(client, body))
-                in_flight.add(post)
-                post.add_done_callback(in_flight.discard)
-                self.posted += 1
-            await asyncio.gather(*in_flight)
+                if not self._stopped.is_set():
+                    self._send()
+                    steady += 1
+            await asyncio.gather(*self._in_flight)
+
+    async def burst(self, count: int) -> None:
+        """`count` applications at once, besides the steady ones; returns when every one of them is answered."""
+        await self._running.wait()
+        await asyncio.gather(*(self._send() for _ in range(count)))
+
+    def _send(self) -> asyncio.Task[None]:
+        assert self._client is not None and self._key is not None
+        post = asyncio.create_task(self._post(self._client, application(self._key, self.layout.idp_issuer)))
+        self._in_flight.add(post)
+        post.add_done_callback(self._in_flight.discard)
+        self.posted += 1
+        return post
 
     async def _post(self, client: httpx.AsyncClient, body: dict[str, object]) -> None:
         try:

@@ -13,6 +13,13 @@ from civicflow.local.chaos.watch import Mailbox, TopicWatch, read_timelines
 PROGRESS_EVERY_SECONDS = 10.0
 
 
+async def in_pipeline(stream: Stream, watch: TopicWatch, mailbox: Mailbox | None) -> int:
+    """Applications accepted and not yet on their agency topic with their three mails."""
+    mails = None if mailbox is None else await asyncio.to_thread(mailbox.scan)
+    ids = (item.submission_id for item in stream.accepted)
+    return sum(1 for sid in ids if sid not in watch.first_seen or not _mailed(mails, sid))
+
+
 async def until_flowing(
     stream: Stream, watch: TopicWatch, mailbox: Mailbox | None, since: float, timeout: float, clock: Clock
 ) -> float | None:
