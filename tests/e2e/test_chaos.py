@@ -19,7 +19,7 @@ SMALL = ChaosOptions(
     warmup_seconds=3.0,
     pause_seconds=2.0,
     burst=10,
-    store_down_seconds=10.0,
+    store_down_seconds=5.0,
     flow_timeout_seconds=60.0,
     stall_seconds=60.0,
 )
