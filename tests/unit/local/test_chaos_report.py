@@ -2,7 +2,7 @@
 
 from civicflow.local.chaos.counts import Observed, Timeline, count
 from civicflow.local.chaos.faults import Fault, FaultRecord, Kind
-from civicflow.local.chaos.report import ChaosReport, format_chaos, refusals_by_fault
+from civicflow.local.chaos.report import ChaosReport, by_fault, format_chaos
 from civicflow.local.chaos.stream import Refused
 
 STEPS = ("received", "verified", "routed")
@@ -29,8 +29,8 @@ def refused() -> list[Refused]:
     ]
 
 
-def test_refusals_are_counted_from_one_fault_to_the_next() -> None:
-    before, intake, kafka, postgres = refusals_by_fault(faults(), refused())
+def test_what_happened_is_counted_from_one_fault_to_the_next() -> None:
+    before, intake, kafka, postgres = by_fault(faults(), ((item.at, item.reason) for item in refused()))
     assert before == {"HTTP 503": 1}
     assert intake == {"ConnectError": 2, "ReadError": 1}
     assert kafka == {}
@@ -55,6 +55,7 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
         faults=faults(),
         skipped=[Fault("ferretdb", Kind.OUTAGE, 10.0)],
         refused=refused(),
+        seen_again=[46.0, 47.5, 99.0],
         counts=counts,
         dead_letters={"civicflow-notify retries_exhausted": 1},
         mailbox="var/mail",
@@ -63,16 +64,19 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
     assert format_chaos(report) == (
         "CivicFlow fault run: 10 applications/s for 120 s, 1204 posted, 3 faults\n"
         "\n"
-        "fault                                                      in flight   began    back  flowing   not accepted"
-        " meanwhile\n"
-        "(before the first fault)                                                                        HTTP 503 1\n"
-        "intake killed (SIGKILL), started again                            31    15.0    21.3     22.0   ConnectError"
-        " 2, ReadError 1\n"
-        "kafka restarted (stop + start)                                    28    45.0    52.5    never\n"
-        "store down 10 s: postgres stopped under a running ferretdb         0    80.0    91.0     93.5   HTTP 503 1\n"
+        "fault                                                      in flight   began    back  flowing  copies   not"
+        " accepted\n"
+        "(before the first fault)                                                                            0   "
+        "HTTP 503 1\n"
+        "intake killed (SIGKILL), started again                            31    15.0    21.3     22.0       0   "
+        "ConnectError 2, ReadError 1\n"
+        "kafka restarted (stop + start)                                    28    45.0    52.5    never       2\n"
+        "store down 10 s: postgres stopped under a running ferretdb         0    80.0    91.0     93.5       1   "
+        "HTTP 503 1\n"
         "in flight: accepted, not yet on the agency topic with all mails when it struck (after a burst of 30);\n"
         "began, back (healthy again), flowing (an application accepted after that went all the way): seconds since\n"
-        "the run began; not accepted meanwhile: from this fault until the next\n"
+        "the run began; copies (a submission again on the agency topics) and not accepted: from this fault until the"
+        " next\n"
         "skipped: store down 10 s: ferretdb stopped (ferretdb runs elsewhere)\n"
         "\n"
         "applications\n"
@@ -107,7 +111,7 @@ def test_the_report_shows_the_faults_then_the_counts_and_the_verdict() -> None:
 
 def test_without_the_mailbox_the_report_says_mails_were_not_counted() -> None:
     counts = count(Observed(["a"], {}, {"a": ["e1"]}, None, {"a": COMPLETE}))
-    report = ChaosReport(1.0, 0, 10.0, 10, [], [], [], counts, {}, mailbox=None, drained=True)
+    report = ChaosReport(1.0, 0, 10.0, 10, [], [], [], [], counts, {}, mailbox=None, drained=True)
     text = format_chaos(report)
     assert "e-mails: not counted: SMTP_HOST names a server elsewhere, whose mailbox this run cannot read" in text
     assert text.endswith("\nresult: passed")

@@ -3,7 +3,7 @@ lines out."""
 
 import bisect
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from civicflow.local.chaos.counts import ChaosCounts, MailCounts
@@ -22,19 +22,20 @@ class ChaosReport:
     faults: Sequence[FaultRecord]
     skipped: Sequence[Fault]
     refused: Sequence[Refused]
+    seen_again: Sequence[float]  # when each copy beyond the first arrived on the agency topics
     counts: ChaosCounts
     dead_letters: Mapping[str, int]  # "<group> <reason>" -> letters written during the run
     mailbox: str | None  # where the mails were read; None: the SMTP server runs elsewhere
     drained: bool  # False: waiting for the pipeline ended without progress
 
 
-def refusals_by_fault(faults: Sequence[FaultRecord], refused: Sequence[Refused]) -> list[Counter[str]]:
-    """Requests not accepted, by reason: first those before the first fault, then one counter per fault, from
-    its beginning to the next one's."""
+def by_fault(faults: Sequence[FaultRecord], happenings: Iterable[tuple[float, str]]) -> list[Counter[str]]:
+    """What happened when (run seconds, what), counted: first before the first fault, then one counter per
+    fault, from its beginning to the next one's."""
     starts = [record.began for record in faults]
     found: list[Counter[str]] = [Counter() for _ in range(len(faults) + 1)]
-    for refusal in refused:
-        found[bisect.bisect_right(starts, refusal.at)][refusal.reason] += 1
+    for at, what in happenings:
+        found[bisect.bisect_right(starts, at)][what] += 1
     return found
 
 
@@ -56,20 +57,21 @@ def format_chaos(report: ChaosReport) -> str:
 
 
 def _fault_table(report: ChaosReport) -> list[str]:
-    row = "{:<58} {:>9} {:>7} {:>7} {:>8}   {}"
-    lines = [row.format("fault", "in flight", "began", "back", "flowing", "not accepted meanwhile")]
-    before, *during = refusals_by_fault(report.faults, report.refused)
-    if before:
-        lines.append(row.format("(before the first fault)", "", "", "", "", _reasons(before)))
-    for record, refused in zip(report.faults, during, strict=True):
+    row = "{:<58} {:>9} {:>7} {:>7} {:>8} {:>7}   {}"
+    lines = [row.format("fault", "in flight", "began", "back", "flowing", "copies", "not accepted")]
+    refused = by_fault(report.faults, ((item.at, item.reason) for item in report.refused))
+    copies = [found["copy"] for found in by_fault(report.faults, ((at, "copy") for at in report.seen_again))]
+    if refused[0] or copies[0]:
+        lines.append(row.format("(before the first fault)", "", "", "", "", copies[0], _reasons(refused[0])))
+    for record, not_accepted, again in zip(report.faults, refused[1:], copies[1:], strict=True):
         flowing = "never" if record.flowing is None else f"{record.flowing:.1f}"
-        began, back = f"{record.began:.1f}", f"{record.back:.1f}"
-        in_flight = record.in_flight
-        lines.append(row.format(record.fault.title, in_flight, began, back, flowing, _reasons(refused)).rstrip())
+        times = (f"{record.began:.1f}", f"{record.back:.1f}", flowing)
+        lines.append(row.format(record.fault.title, record.in_flight, *times, again, _reasons(not_accepted)).rstrip())
     lines.append(
         "in flight: accepted, not yet on the agency topic with all mails when it struck (after a burst of"
         f" {report.burst});\nbegan, back (healthy again), flowing (an application accepted after that went all the"
-        " way): seconds since\nthe run began; not accepted meanwhile: from this fault until the next"
+        " way): seconds since\nthe run began; copies (a submission again on the agency topics) and not accepted:"
+        " from this fault until the next"
     )
     lines += [f"skipped: {fault.title} ({fault.component} runs elsewhere)" for fault in report.skipped]
     return lines

@@ -69,6 +69,7 @@ async def run_chaos(stack: Stack, options: ChaosOptions, clock: Clock) -> ChaosR
         faults=records,
         skipped=skipped,
         refused=stream.refused,
+        seen_again=watch.seen_again,
         counts=counts,
         dead_letters=dict(watch.dead_letters),
         mailbox=None if mailbox is None else str(mailbox.mail_dir),

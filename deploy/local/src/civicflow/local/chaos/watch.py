@@ -32,6 +32,7 @@ class TopicWatch:
         self._consumer, self._clock = consumer, clock
         self.copies: dict[str, list[str]] = {}
         self.first_seen: dict[str, float] = {}
+        self.seen_again: list[float] = []  # when each copy beyond a submission's first arrived
         self.dead_letters: Counter[str] = Counter()
         self._task: asyncio.Task[None] | None = None
 
@@ -67,6 +68,8 @@ class TopicWatch:
 
     def _delivered(self, submission_id: str, event_id: str) -> None:
         self.copies.setdefault(submission_id, []).append(event_id)
+        if submission_id in self.first_seen:
+            self.seen_again.append(self._clock.now())
         self.first_seen.setdefault(submission_id, self._clock.now())
 
 
