@@ -8,7 +8,7 @@ LEVELS ?=
 # uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: help setup up down demo test lint unit bench bench-growth validate
+.PHONY: help setup up down demo test lint unit bench bench-growth chaos validate
 
 help:
 	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
@@ -19,6 +19,9 @@ help:
 	@echo "                                          (C in flight) and open loop at half that rate; CPU and RSS per process"
 	@echo "make bench N=300 RATE=8                   only an open loop: N applications at RATE per second"
 	@echo "make bench-growth [LEVELS=\"0 10000 50000\"] [GROWTH_N=1000]   applications/s and p95 as the store fills (long)"
+	@echo "make chaos [RATE=10] [PAUSE=20] [BURST=30]   applications at RATE/s while each component is crashed or"
+	@echo "                                          stopped in turn (each right after a BURST); then lost, duplicates,"
+	@echo "                                          mails and timelines by submission id"
 
 setup:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv>=0.9,<0.14"
@@ -39,6 +42,9 @@ bench: setup
 
 bench-growth: setup
 	$(UV) run civicflow bench-growth --count $(GROWTH_N) --concurrency $(C) $(if $(LEVELS),--levels $(LEVELS))
+
+chaos: setup
+	$(UV) run civicflow chaos $(if $(RATE),--rate $(RATE)) $(if $(PAUSE),--pause $(PAUSE)) $(if $(BURST),--burst $(BURST))
 
 lint: setup
 	$(UV) run ruff check .

@@ -29,12 +29,7 @@ SHORT_RETRIES = {"CIVICFLOW_RETRY_DELAYS_SECONDS": "[1, 3, 6]"}
 def running_stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Stack]:
     """The stack itself, for tests that stop, crash and start its components; they leave it all running."""
     layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
-    telemetry = {
-        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
-        "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-    }
-    running = Stack(layout, extra_env=telemetry | SHORT_RETRIES)
+    running = Stack(layout, extra_env=collector.exporter_env() | SHORT_RETRIES)
     try:
         asyncio.run(running.up())
         yield running

@@ -52,6 +52,14 @@ class Collector:
         with self._lock:
             self.spans.extend(received)
 
+    def exporter_env(self) -> dict[str, str]:
+        """The environment that makes a service export its spans here."""
+        return {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": self.url,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        }
+
     def trace(self, trace_id: str) -> list[Span]:
         with self._lock:
             return [span for span in self.spans if span.trace_id == trace_id]

@@ -130,3 +130,18 @@ def test_external_servers_are_read_from_the_conventional_variables(monkeypatch: 
         "mongodb://db:27017",
         ("mx.example", 25),
     )
+
+
+async def test_one_component_is_crashed_and_started_again_and_a_second_stop_says_nothing_ran(tmp_path: Path) -> None:
+    (port,) = free_ports(1)
+    stack = Stack(layout(tmp_path), say=lambda _: None, parts=[web_server(port)])
+    await stack.up()
+    crashed = int((tmp_path / "run" / "web.pid").read_text())
+    assert stack.stop("web", signal.SIGKILL) is True
+    assert not alive(crashed)
+    assert stack.stop("web") is False  # no pid file: nothing of this stack's to stop
+    await stack.start("web")
+    restarted = int((tmp_path / "run" / "web.pid").read_text())
+    assert restarted != crashed and alive(restarted)
+    assert await health.http_ok(f"http://127.0.0.1:{port}/")
+    stack.down()

@@ -1,4 +1,4 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench, bench-growth)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench, bench-growth, chaos)."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 
+from civicflow.local.chaos import command as chaos_command
 from civicflow.local.idp import LOA_URIS, SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack, StackError
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--issuer", help="the `iss` claim (default: the local identity provider's address)")
     commands.add_parser("demo", help="post one application and print its status timeline")
     _add_benchmarks(commands)
+    chaos_command.add_arguments(
+        commands.add_parser("chaos", help="a steady stream of applications while each component fails in turn")
+    )
     commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
     _add_deadletter_commands(commands)
     args = parser.parse_args(argv)
@@ -64,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.deadletter_cli import run_deadletters
 
             return asyncio.run(run_deadletters(layout.kafka_bootstrap, args))
+        elif args.command == "chaos":
+            return chaos_command.run_command(layout, args)
         elif args.command in ("bench", "bench-growth"):
             return _benchmark(args, layout)
     except StackError as error:

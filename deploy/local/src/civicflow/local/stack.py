@@ -219,14 +219,17 @@ class Stack:
         for component in reversed(self.parts):
             self.stop(component.name)
 
-    def stop(self, name: str, stop_signal: signal.Signals | None = None) -> None:
-        """Stop one component, as `down` does, or crash it (`signal.SIGKILL`); `start` brings it back."""
+    def stop(self, name: str, stop_signal: signal.Signals | None = None) -> bool:
+        """Stop one component, as `down` does, or crash it (`signal.SIGKILL`); `start` brings it back. False
+        when there was nothing to stop: no pid file, so not started by a stack on this var/."""
         component = self._component(name)
         pid_file = self.run_dir / f"{component.name}.pid"
-        if pid_file.exists():
-            _stop_group(int(pid_file.read_text()), stop_signal or component.stop_signal)
-            pid_file.unlink()
-            self.say(f"{component.name}: stopped")
+        if not pid_file.exists():
+            return False
+        _stop_group(int(pid_file.read_text()), stop_signal or component.stop_signal)
+        pid_file.unlink()
+        self.say(f"{component.name}: stopped")
+        return True
 
     async def start(self, name: str) -> None:
         """Start one component again (after `stop`), and wait until it is healthy."""
