@@ -8,9 +8,7 @@ from civicflow.local.chaos.clock import Clock
 from civicflow.local.chaos.faults import every_fault, restore
 from civicflow.local.chaos.options import ChaosOptions
 from civicflow.local.chaos.run import run_chaos
-from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack
-from tests.support.otlp import Collector
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +26,10 @@ SMALL = ChaosOptions(
 # About 2.5 minutes on two cores (a killed service takes 15-30 s to rejoin its consumer groups), plus the stack's
 # start when this is the session's first e2e test.
 @pytest.mark.timeout(480)
-async def test_nothing_accepted_is_lost_or_doubled_while_components_fail(stack: Layout, collector: Collector) -> None:
+async def test_nothing_accepted_is_lost_or_doubled_while_components_fail(running_stack: Stack) -> None:
     clock = Clock()
-    # The services keep exporting their spans to the session's collector after a restart, for the tests after this.
-    running = Stack(stack, say=clock.say, extra_env=collector.exporter_env())
+    # Restarted with the session's settings (its trace collector, its short retries), for the tests after this.
+    running = Stack(running_stack.layout, say=clock.say, extra_env=running_stack.extra_env)
     try:
         run = await run_chaos(running, SMALL, clock)
     finally:

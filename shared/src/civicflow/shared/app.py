@@ -34,14 +34,14 @@ def make_service_app(
     background: Sequence[Hook] = (),
     on_shutdown: Hook | None = None,
 ) -> FastAPI:
-    """`background`: jobs that run for the service's lifetime once Kafka is connected (an outbox relay, a sweep);
-    one that fails is logged and started again."""
-    connected = asyncio.Event()
+    """`background`: jobs that run for the service's lifetime once Kafka can be published to (an outbox relay, a
+    sweep), not waiting for the subscribers to join their groups; one that fails is logged and started again."""
+    connected, can_publish = asyncio.Event(), asyncio.Event()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_start_when_reachable(broker, title, connected))]
-        tasks += [asyncio.create_task(_keep_running(job, title, once=connected)) for job in background]
+        tasks = [asyncio.create_task(_start_when_reachable(broker, title, can_publish, connected))]
+        tasks += [asyncio.create_task(_keep_running(job, title, once=can_publish)) for job in background]
         try:
             yield
         finally:
@@ -71,13 +71,17 @@ def make_service_app(
     return app
 
 
-async def _start_when_reachable(broker: KafkaBroker, title: str, connected: asyncio.Event) -> None:
+async def _start_when_reachable(
+    broker: KafkaBroker, title: str, can_publish: asyncio.Event, connected: asyncio.Event
+) -> None:
     """Keep trying to connect instead of exiting: Kafka may come up after the service (Kubernetes starts pods
     in any order). Meanwhile /health/ready answers 503 and intake answers 503 to submissions."""
     delay = 1.0
     while True:
         try:
-            await broker.start()
+            await broker.connect()  # the producer
+            can_publish.set()
+            await broker.start()  # the subscribers
         except (KafkaError, OSError) as error:
             await broker.stop()  # release the half-opened clients before the next attempt
             logger.warning("%s: Kafka not reachable (%s); retrying in %.0f s", title, error, delay)

@@ -28,6 +28,8 @@ def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: Tracer
         settings.bootstrap_servers,
         client_id=client_id,
         **PRODUCER_OPTIONS,
+        # Pause between attempts while the broker is away (aiokafka's 100 ms keeps every client spinning).
+        retry_backoff_ms=500,
         middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
         # FastStream logs every message received and processed; that is trace material, not log lines.
         log_level=logging.DEBUG,

@@ -7,6 +7,7 @@ Spans and logs never carry personal data: names, birth dates, e-mail and postal 
 
 import logging
 import os
+import time
 
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -54,4 +55,32 @@ def configure_logging(level: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    kafka_client = logging.getLogger("aiokafka")
+    kafka_client.setLevel(logging.WARNING)
+    # While the broker is away, each of a service's Kafka clients says so thousands of times a second.
+    kafka_client.addFilter(RepeatLimiter(REPEAT_WINDOW_SECONDS))
+
+
+REPEAT_WINDOW_SECONDS = 10.0
+
+
+class RepeatLimiter(logging.Filter):
+    """Lets a message through once per window (told apart by its text before formatting); the next one to pass
+    says how many like it were held back."""
+
+    def __init__(self, window_seconds: float) -> None:
+        super().__init__()
+        self._window = window_seconds
+        self._last: dict[tuple[str, object], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (record.name, record.msg)
+        now = time.monotonic()
+        passed_at, held = self._last.get(key, (float("-inf"), 0))
+        if now - passed_at < self._window:
+            self._last[key] = (passed_at, held + 1)
+            return False
+        self._last[key] = (now, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like this held back)"
+        return True

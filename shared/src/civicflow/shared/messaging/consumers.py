@@ -87,7 +87,7 @@ class Consumers:
             batch=True,
             max_records=self.settings.batch_max_records,
             batch_timeout_ms=self.settings.batch_timeout_ms,
-            **self._options(self.group),
+            **self._options(subscription.topic),
         )
         subscriber(consume, decoder=decoder)
 
@@ -113,12 +113,9 @@ class Consumers:
                 return
             await self._settle(DecodedBatch([decode(delivery, settler.event_type)], message), settler, message)
 
+        topic = topics.retry_topic(self.group, stage)
         subscriber = self.broker.subscriber(
-            topics.retry_topic(self.group, stage),
-            batch=True,
-            max_records=1,
-            include_in_schema=False,
-            **self._options(f"{self.group}-retry"),
+            topic, batch=True, max_records=1, include_in_schema=False, **self._options(topic)
         )
         subscriber(consume_retry, decoder=_as_is)
 
@@ -141,9 +138,12 @@ class Consumers:
         await self.setbacks.dead_letter(dead_letter(delivery, self.group, DeadLetterReason.UNDECODABLE, detail))
         await _commit(message)
 
-    def _options(self, group_id: str) -> dict[str, Any]:
+    def _options(self, topic: str) -> dict[str, Any]:
         # FastStream's default commits before the handler runs and starts a new group at the log's end:
         # here nothing is committed before it is settled, and a new group reads from the beginning.
+        # One Kafka consumer group per topic read (named after the service's group): a consumer that joins
+        # or dies makes only its own group rebalance, not every subscription of the service in turn.
+        group_id = f"{self.group}.{topic}"
         return {"group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL}
 
 
