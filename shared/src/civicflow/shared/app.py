@@ -15,6 +15,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 
+from civicflow.shared.messaging.failures import describe
 from civicflow.shared.mongo import Document, store_up
 from civicflow.shared.telemetry import flush_tracing
 
@@ -100,8 +101,8 @@ async def _keep_running(job: Hook, title: str, once: asyncio.Event) -> None:
             await job()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception("%s: a background job failed; starting it again", title)
+        except Exception as error:  # noqa: BLE001 - a background job is started again, whatever stopped it
+            logger.error("%s: a background job failed (%s); starting it again", title, describe(error))
         await asyncio.sleep(PAUSE_AFTER_TASK_FAILURE_SECONDS)
 
 

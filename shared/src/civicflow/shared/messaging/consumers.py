@@ -23,6 +23,7 @@ from civicflow.shared.events.deadletter import DeadLetterReason
 from civicflow.shared.messaging.deadletters import dead_letter
 from civicflow.shared.messaging.decoding import DecodedBatch, decode
 from civicflow.shared.messaging.deliveries import Delivery
+from civicflow.shared.messaging.failures import describe
 from civicflow.shared.messaging.kafka_setbacks import KafkaSetbacks
 from civicflow.shared.messaging.processed import MongoProcessedEvents
 from civicflow.shared.messaging.settling import Settler, StillUnavailable
@@ -126,8 +127,9 @@ class Consumers:
             logger.warning("%s: still unavailable (%s); fetching the batch again", self.group, outage)
             await _rewind(message)
             return
-        except Exception:
-            logger.exception("%s: consuming failed; fetching the batch again", self.group)
+        except Exception as defect:  # noqa: BLE001 - a defect here must not let the batch be committed
+            # Its kind and place, not its message or traceback text: those may quote the message's personal data.
+            logger.error("%s: consuming failed (%s); fetching the batch again", self.group, describe(defect))
             await _rewind(message)
             await asyncio.sleep(PAUSE_AFTER_DEFECT_SECONDS)
             return
@@ -135,7 +137,12 @@ class Consumers:
 
     async def _unknown_source(self, delivery: Delivery, message: _Acknowledgeable) -> None:
         detail = f"{delivery.topic} holds a record from {delivery.source_topic!r}, which {self.group} does not read"
-        await self.setbacks.dead_letter(dead_letter(delivery, self.group, DeadLetterReason.UNDECODABLE, detail))
+        try:
+            await self.setbacks.dead_letter(dead_letter(delivery, self.group, DeadLetterReason.UNDECODABLE, detail))
+        except Exception as error:  # noqa: BLE001 - Kafka is away: keep the record, fetch it again
+            logger.warning("%s: could not dead-letter a retry record (%s)", self.group, describe(error))
+            await _rewind(message)
+            return
         await _commit(message)
 
     def _options(self, topic: str) -> dict[str, Any]:
