@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from civicflow.shared.security.keys import KeyName
+from tests.support.sealing import new_key
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["intake", "identity", "routing", "notify"]
 
@@ -29,6 +32,7 @@ def test_the_service_installs_alone_and_builds_its_app(service: str, tmp_path: P
         check=True,
         timeout=300,
     )
+    keys = {name.variable: new_key() for name in KeyName}
     probe = (
         f"import importlib.util as u; from civicflow.{service}.main import create_app; create_app(); "
         "others = [n for n in ('intake', 'identity', 'routing', 'notify', 'local') "
@@ -38,9 +42,19 @@ def test_the_service_installs_alone_and_builds_its_app(service: str, tmp_path: P
     result = subprocess.run(
         [str(environment / "bin" / "python"), "-c", probe],
         cwd=tmp_path,
-        env=env,
+        env=env | keys,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    # Without the keys for the personal data it reads or writes, the service does not start.
+    without_keys = subprocess.run(
+        [str(environment / "bin" / "python"), "-c", f"from civicflow.{service}.main import create_app; create_app()"],
+        cwd=tmp_path,
+        env={name: value for name, value in env.items() if not name.startswith("CIVICFLOW_KEYS_")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert without_keys.returncode != 0 and "CIVICFLOW_KEYS_" in without_keys.stderr

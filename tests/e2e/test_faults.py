@@ -59,7 +59,7 @@ async def records_until(consumer: AIOKafkaConsumer, wanted: set[str], timeout: f
 
 async def test_a_passing_smtp_outage_is_retried_and_every_mail_goes_out(running_stack: Stack) -> None:
     stack = running_stack.layout
-    retries = await open_tail(stack.kafka_bootstrap, topics.retry_topic(NOTIFY, 1))
+    retries = await open_tail(stack.kafka_admin, topics.retry_topic(NOTIFY, 1))
     async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
         async with stopped(running_stack, "smtp"):
             posted = await post(
@@ -76,7 +76,7 @@ async def test_retries_that_run_out_are_dead_lettered_and_a_replay_delivers(
     running_stack: Stack, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack = running_stack.layout
-    letters = await open_tail(stack.kafka_bootstrap, topics.DEAD_LETTER)
+    letters = await open_tail(stack.kafka_admin, topics.DEAD_LETTER)
     async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
         async with stopped(running_stack, "smtp"):
             posted = await post(
@@ -90,12 +90,12 @@ async def test_retries_that_run_out_are_dead_lettered_and_a_replay_delivers(
         assert all(letter.detail.startswith("TransientFailure: SMTP") for letter in ours)
         assert mailed_steps(stack.mail_dir, posted.submission_id) == []
 
-        assert await run_deadletters(stack.kafka_bootstrap, cli_args("list", group=NOTIFY)) == 0
+        assert await run_deadletters(stack.kafka_operator, cli_args("list", group=NOTIFY)) == 0
         listed = capsys.readouterr().out
         assert all(str(letter.dead_letter_id) in listed for letter in ours) and "retries_exhausted" in listed
 
         ids = [str(letter.dead_letter_id) for letter in ours]
-        assert await run_deadletters(stack.kafka_bootstrap, cli_args("replay", ids=ids)) == 0
+        assert await run_deadletters(stack.kafka_operator, cli_args("replay", ids=ids)) == 0
         assert "replayed 3 dead letter(s)" in capsys.readouterr().out
         status = await until_settled(client, posted)
     assert status["status"] == "routed"
@@ -132,7 +132,7 @@ async def test_with_kafka_down_intake_accepts_and_publishes_after_a_crash_and_re
         finally:
             await running_stack.start("kafka")
             await running_stack.start("intake")
-        received = await open_tail(stack.kafka_bootstrap, topics.SUBMISSION_RECEIVED)
+        received = await open_tail(stack.kafka_admin, topics.SUBMISSION_RECEIVED)
         await received.seek_to_beginning()  # the relay may have published while the consumer was joining
         published = await records_until(received, {posted.submission_id for posted in accepted})
         await received.stop()
@@ -145,7 +145,7 @@ async def test_a_burst_cut_short_by_crashing_intake_is_published_once_per_submis
     stack = running_stack.layout
     provider = SigningKey.load_or_create(stack.idp_state_dir)
     bodies = [application(provider, stack.idp_issuer) for _ in range(150)]
-    received = await open_tail(stack.kafka_bootstrap, topics.SUBMISSION_RECEIVED)
+    received = await open_tail(stack.kafka_admin, topics.SUBMISSION_RECEIVED)
     accepted: list[Posted] = []
 
     async def post_all(client: httpx.AsyncClient) -> None:

@@ -32,7 +32,7 @@ async def test_crafted_tokens_are_rejected_with_a_reason_and_valid_applications_
     for index, body in enumerate(valid_bodies):  # interleaved: one valid application after every three hostile
         bodies.insert(index * 4, (body, "valid"))
     watched = [topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED, topics.agency_submissions("koeln-gewerbe")]
-    consumer = await open_tail(stack.kafka_bootstrap, *watched)
+    consumer = await open_tail(stack.kafka_admin, *watched)
     expected: dict[str, str] = {}
     limit = asyncio.Semaphore(20)
 

@@ -14,7 +14,6 @@ from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.domain.messages import Message
-from civicflow.shared.events import Recipient
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
 from tests.support.ports import free_ports
@@ -26,9 +25,7 @@ async def test_an_email_reaches_the_smtp_server_with_its_headers(stack: Layout) 
     host, port = stack.smtp_address
     key = f"{uuid4()}.routed"
     message = Message(subject="Ihr Antrag wurde an die zuständige Stelle übermittelt", body="Grüße", language="de")
-    await SmtpEmail(SmtpSettings(host=host, port=port)).send(
-        Recipient(email="erika@example.org", language="de"), message, message_key=key
-    )
+    await SmtpEmail(SmtpSettings(host=host, port=port)).send("erika@example.org", message, message_key=key)
     found = [
         parsed
         for path in stack.mail_dir.glob("*.eml")
@@ -89,15 +86,15 @@ async def test_the_smtp_servers_verdict_decides_between_retry_and_dead_letter() 
     try:
         email = SmtpEmail(SmtpSettings(host="127.0.0.1", port=port))
         message = Message(subject="Betreff", body="Text", language="de")
-        await email.send(Recipient(email="erika@example.org", language="de"), message, message_key="a.received")
+        await email.send("erika@example.org", message, message_key="a.received")
         with pytest.raises(PermanentFailure, match=r"^SMTP 550$"):
-            await email.send(Recipient(email="gone@example.org", language="de"), message, message_key="b.received")
+            await email.send("gone@example.org", message, message_key="b.received")
         with pytest.raises(TransientFailure, match=r"^SMTP 451$"):
-            await email.send(Recipient(email="full@example.org", language="de"), message, message_key="c.received")
-        await email.send(Recipient(email="erika@example.org", language="de"), message, message_key="d.received")
+            await email.send("full@example.org", message, message_key="c.received")
+        await email.send("erika@example.org", message, message_key="d.received")
         await email.close()
     finally:
         controller.stop()
     refused = SmtpEmail(SmtpSettings(host="127.0.0.1", port=port, timeout_seconds=2.0))
     with pytest.raises(TransientFailure):  # the server is gone: the mail waits for a retry
-        await refused.send(Recipient(email="erika@example.org", language="de"), message, message_key="e.received")
+        await refused.send("erika@example.org", message, message_key="e.received")

@@ -9,18 +9,22 @@ import pytest
 from civicflow.local.layout import Layout
 from civicflow.routing.config import RoutingSettings
 from civicflow.routing.main import create_app
-from civicflow.shared.settings import KafkaSettings, MongoSettings
+from civicflow.shared.settings import MongoSettings
+from civicflow.shared.topics import ConsumerGroup
 from tests.support.forwarder import Forwarder
 from tests.support.ports import free_ports
+from tests.support.sealing import made_keys
 
 pytestmark = pytest.mark.integration
 
 
 async def test_a_service_waits_for_kafka_and_is_not_ready_until_then(stack: Layout) -> None:
     (late_port,) = free_ports(1)
+    routing = stack.kafka_as(str(ConsumerGroup.ROUTING))
     settings = RoutingSettings(
-        kafka=KafkaSettings(bootstrap_servers=f"127.0.0.1:{late_port}"),
-        mongo=MongoSettings(uri=stack.mongo_uri),
+        kafka=routing.model_copy(update={"bootstrap_servers": f"127.0.0.1:{late_port}"}),
+        mongo=MongoSettings(uri=stack.store_uri("civicflow_routing")),
+        keys=made_keys(),
     )
     app = create_app(settings)
     host, port = stack.kafka_bootstrap.rsplit(":", 1)

@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import AutoReconnect, BulkWriteError, DuplicateKeyError, OperationFailure
 
 from civicflow.local.health import postgres_tool
-from civicflow.local.layout import Layout, Ports
+from civicflow.local.layout import STORE_OPERATOR, Layout, Ports
 from civicflow.local.stack import Component, Stack, document_store
 from tests.support.ports import free_ports
 from tests.support.store import remove_postgres_data
@@ -221,7 +221,9 @@ async def psql(layout: Layout, sql: str) -> str:
 
 
 def psql_connection(layout: Layout) -> list[str]:
-    return ["--no-psqlrc", "--host=127.0.0.1", f"--port={layout.ports.postgres}", "--username=ferretdb", "ferretdb"]
+    """As the store's operator, with its password (every TCP connection proves one)."""
+    password = layout.secrets.store_password(STORE_OPERATOR)
+    return ["--no-psqlrc", f"postgresql://{STORE_OPERATOR}:{password}@127.0.0.1:{layout.ports.postgres}/ferretdb"]
 
 
 async def until(condition: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
@@ -302,3 +304,24 @@ async def test_postgres_stopping_under_ferretdb_is_an_internal_error_until_it_is
     await items.insert_one({"_id": 2})
     assert await items.count_documents({}) == 2
     await client.close()
+
+
+async def test_after_a_ferretdb_restart_every_service_still_writes_its_own_database(own_store: OwnStore) -> None:
+    """FerretDB reads its catalogue of databases with the first client's credentials after a start; a database that
+    client could not see would then be taken for missing and fail every write of its owner (postgres/roles.sql)."""
+    layout = own_store.layout
+    first, second = "civicflow_notify", "civicflow_intake"
+    for database in (first, second):
+        await write_as(layout, database)
+    await own_store.stop(own_store.ferretdb)
+    await own_store.start(own_store.ferretdb)
+    for database in (first, second):  # notify comes first after the restart, intake second
+        await write_as(layout, database)
+
+
+async def write_as(layout: Layout, role: str) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(layout.store_uri(role), serverSelectionTimeoutMS=5000)
+    try:
+        await client[role]["restart_probe"].insert_one({})
+    finally:
+        await client.close()

@@ -55,6 +55,7 @@ state_dir="$(cd "$state_dir" && pwd)"
 # connection forever and FerretDB answers nothing more, reads included, until it is restarted (seen with
 # pool_max_conns=4 and 15 concurrent update_one calls). So the pool must be larger than the number of
 # operations clients can have in flight at once: FerretDB's default of 50 is not, for 50 concurrent writers.
+# FerretDB keeps one pool per PostgreSQL role (each client's own credentials), so this is per service.
 if [[ "$postgresql_url" != *pool_max_conns=* ]]; then
     [[ "$postgresql_url" == *\?* ]] && postgresql_url+="&" || postgresql_url+="?"
     postgresql_url+="pool_max_conns=100"

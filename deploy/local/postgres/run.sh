@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run a local PostgreSQL server (Debian's package) in the FOREGROUND, as the store behind FerretDB.
 #
-#   run.sh <data_dir> <port>
+#   run.sh <data_dir> <port> <roles_dir>
 #
 # - finds (or installs once) the server binaries with install.sh;
 # - as root, runs the server as the unprivileged `postgres` user (PostgreSQL refuses to run as root);
@@ -10,15 +10,22 @@
 #   symbolic link to it;
 # - on first start runs initdb, creates the role and database FerretDB uses (`ferretdb`, owned by it) and
 #   adds ferretdb.sql to that database (GIN indexes beside FerretDB's own, see there);
-# - writes <data>/civicflow.conf (the server settings below) on every start;
+# - on every start (in single-user mode, before the server listens) gives each file in <roles_dir> a role of its
+#   name with the file's content as password: `ferretdb` owns the database and is a member of every other role
+#   (the store's operator); every other role owns the schema of its name (a MongoDB database, to FerretDB) and
+#   reaches no other schema (roles.sql). FerretDB passes each client's user and password on (authMechanism=PLAIN);
+# - writes <data>/civicflow.conf (the server settings below) and <data>/civicflow_hba.conf on every start: every
+#   TCP connection authenticates with a password (SCRAM-SHA-256), none is trusted;
 # - then exec's the server, so the pid you hold IS the postmaster. SIGINT is a fast clean shutdown; SIGTERM is
 #   a clean shutdown too, but "smart": it waits until every session (FerretDB's pool too) has ended.
 # It listens on 127.0.0.1:<port> only; its unix socket is in the private (0700) directory above the data (that
 # path must stay under 108 bytes, or the server refuses to start).
 set -euo pipefail
 
-usage() { echo "usage: $0 <data_dir> <port>" >&2; exit 2; }
-[[ $# -eq 2 ]] || usage
+usage() { echo "usage: $0 <data_dir> <port> <roles_dir>" >&2; exit 2; }
+[[ $# -eq 3 ]] || usage
+[[ -d "$3" ]] || { echo "run.sh: no roles directory $3" >&2; exit 2; }
+roles_dir="$(cd "$3" && pwd -P)"
 [[ "$2" =~ ^[0-9]+$ ]] && (($2 > 0 && $2 < 65536)) || usage
 port="$2"
 
@@ -53,10 +60,9 @@ if [[ ! -f "$pgdata/PG_VERSION" ]]; then
     fresh="$base/data.init"
     rm -rf "$fresh"
     # C collation compares strings byte by byte, as MongoDB does without a collation (FerretDB accepts
-    # C, POSIX, C.UTF8 and en_US.UTF8 with UTF8). Trust on loopback only, for now: the socket directory
-    # is private and the server listens on 127.0.0.1.
+    # C, POSIX, C.UTF8 and en_US.UTF8 with UTF8).
     as_postgres "$bin/initdb" --pgdata="$fresh" --username=postgres --encoding=UTF8 --locale=C \
-        --auth=trust --no-instructions
+        --auth-local=peer --auth-host=scram-sha-256 --no-instructions
     # Single-user mode runs the statements without a listening server (here each line is one statement).
     as_postgres "$bin/postgres" --single -D "$fresh" -c exit_on_error=true postgres >/dev/null <<'SQL'
 CREATE ROLE ferretdb LOGIN
@@ -68,14 +74,24 @@ SQL
     mv "$fresh" "$pgdata"
 fi
 
+as_postgres tee "$pgdata/civicflow_hba.conf" >/dev/null <<'HBA'
+# Written by deploy/local/postgres/run.sh on every start. Only the OS user postgres reaches the server without a
+# password, over the private unix socket; everything over TCP proves a role's password (SCRAM-SHA-256).
+local all postgres peer
+host all all 127.0.0.1/32 scram-sha-256
+HBA
+
 as_postgres tee "$pgdata/civicflow.conf" >/dev/null <<CONF
 # Written by deploy/local/postgres/run.sh on every start (included by postgresql.conf); edits are overwritten.
 listen_addresses = '127.0.0.1'
 port = $port
+hba_file = '${pgdata//\'/\'\'}/civicflow_hba.conf'
+password_encryption = 'scram-sha-256'
 unix_socket_directories = '${base//\'/\'\'}'
-# A small server on a 2-core machine shared with Kafka, FerretDB and four services. FerretDB's pool may open up to
-# 100 connections (deploy/local/ferretdb/run.sh says why so many); the rest is for psql and health checks.
-max_connections = 120
+# A small server on a 2-core machine shared with Kafka, FerretDB and four services. FerretDB keeps a pool per role
+# (each client's own credentials), each of up to 100 connections (deploy/local/ferretdb/run.sh says why so many):
+# five roles (four services and the operator), and the rest for psql and health checks.
+max_connections = 520
 shared_buffers = 128MB
 effective_cache_size = 1GB
 work_mem = 8MB
@@ -92,6 +108,18 @@ timezone = 'UTC'
 log_timezone = 'UTC'
 log_line_prefix = '%m [%p] %q%u@%d '
 CONF
+
+# The roles, in single-user mode (no server listens yet); passwords go in on stdin, never on a command line.
+{
+    cat "$here/roles.sql"
+    for file in "$roles_dir"/*; do
+        role="$(basename "$file")"
+        [[ "$role" =~ ^[a-z][a-z0-9_]{0,62}$ ]] || { echo "run.sh: $role is not a role name" >&2; exit 2; }
+        password="$(cat "$file")"
+        [[ "$password" =~ ^[A-Za-z0-9_-]{16,}$ ]] || { echo "run.sh: the password of $role is not url-safe" >&2; exit 2; }
+        printf "SELECT pg_temp.civicflow_role('%s', '%s');\n\n" "$role" "$password"
+    done
+} | as_postgres "$bin/postgres" --single -j -D "$pgdata" -c exit_on_error=true ferretdb >/dev/null
 
 echo "run.sh: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') data in $pgdata, on 127.0.0.1:$port"
 exec "${run_as[@]}" "$bin/postgres" -D "$pgdata"

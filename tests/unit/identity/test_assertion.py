@@ -14,7 +14,7 @@ from civicflow.identity.domain.assertion import (
     signing_key_id,
     verify_assertion,
 )
-from civicflow.local.idp import SigningKey
+from civicflow.local.idp import SigningKey, subject_of
 from civicflow.local.sample import ERIKA
 from civicflow.shared.events import Applicant
 
@@ -45,6 +45,9 @@ def token(key: SigningKey, **overrides: Any) -> str:
     return key.issue(**claims)
 
 
+ERIKAS_SUBJECT = subject_of("Erika", "Mustermann", date(1964, 8, 12))
+
+
 def now() -> datetime:
     """When the citizen submitted: just now, like the tokens the tests issue."""
     return datetime.now(UTC)
@@ -56,13 +59,15 @@ def public_key(key: SigningKey) -> jwt.PyJWK:
 
 def test_a_token_from_the_provider_naming_the_applicant_is_verified(provider: SigningKey) -> None:
     assert verify_assertion(token(provider), public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
-        "substantial"
+        "substantial", ERIKAS_SUBJECT
     )
 
 
 def test_names_compare_without_case_or_extra_spaces(provider: SigningKey) -> None:
     assertion = token(provider, given_name=" erika ", family_name="MUSTERMANN", loa="high")
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified("high")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
+        "high", subject_of(" erika ", "MUSTERMANN", date(1964, 8, 12))
+    )
 
 
 def test_a_token_signed_by_another_key_is_rejected(provider: SigningKey, impostor: SigningKey) -> None:
@@ -133,7 +138,9 @@ def test_the_key_survives_a_restart(tmp_path: Path) -> None:
 def test_validity_is_judged_when_the_citizen_submitted_not_when_checked(provider: SigningKey) -> None:
     assertion = token(provider, lifetime_seconds=60)
     an_hour_later = now() + timedelta(hours=1)  # e.g. retried after the provider was down
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified("substantial")
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
+        "substantial", ERIKAS_SUBJECT
+    )
     assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, an_hour_later) == Rejected(
         "token_expired"
     )

@@ -1,10 +1,9 @@
 from pathlib import Path
-from uuid import uuid4
 
 import jwt
 
 from civicflow.identity.domain.assertion import Expectations
-from civicflow.identity.handlers import verify_submission
+from civicflow.identity.handlers import Verifier, verify_submission
 from civicflow.local.idp import SigningKey
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.shared import topics
@@ -12,11 +11,18 @@ from civicflow.shared.events import (
     Applicant,
     IdentityRejected,
     IdentityVerified,
-    Recipient,
     SubmissionReceived,
 )
+from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.sealing import sealer_for
+from tests.support import sealing
 from tests.unit.fakes import FakePublisher
 from tests.unit.identity.test_assertion import EXPECTED, token
+
+KEYS = sealing.made_keys()
+INTAKE = sealing.sealer_with_every_key(KEYS)
+IDENTITY = sealer_for(KEYS, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN)
+PSEUDONYM_KEY = b"p" * 32
 
 
 class KnownKeys:
@@ -29,14 +35,7 @@ class KnownKeys:
 
 def received(identity_token: str) -> SubmissionReceived:
     applicant = Applicant.model_validate(ERIKA)
-    return SubmissionReceived(
-        submission_id=uuid4(),
-        recipient=Recipient.of(applicant),
-        service_id="99050012104000",
-        applicant=applicant,
-        form=BUSINESS_REGISTRATION,
-        identity_token=identity_token,
-    )
+    return sealing.received(INTAKE, applicant, BUSINESS_REGISTRATION, identity_token, "99050012104000")
 
 
 async def run(
@@ -45,7 +44,7 @@ async def run(
     publisher: FakePublisher,
     expected: Expectations = EXPECTED,
 ) -> None:
-    await verify_submission(event, keys, expected, publisher)
+    await verify_submission(event, Verifier(keys, expected, IDENTITY, PSEUDONYM_KEY), publisher)
 
 
 async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_cause(tmp_path: Path) -> None:
@@ -60,6 +59,19 @@ async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_ca
     assert verified.event_id == again.event_id
     assert verified.level_of_assurance == "substantial" and verified.submission_id == event.submission_id
     assert verified.event_id != event.event_id and verified.received_at == event.occurred_at
+    # The identity token goes no further; the applicant travels on sealed as intake sealed them.
+    assert "identity_token" not in verified.model_dump() and verified.applicant == event.applicant
+
+
+async def test_the_same_person_gets_the_same_pseudonymous_citizen_id(tmp_path: Path) -> None:
+    key = SigningKey.load_or_create(tmp_path)
+    publisher = FakePublisher()
+    await run(received(token(key)), KnownKeys(key), publisher)
+    await run(received(token(key)), KnownKeys(key), publisher)
+    await run(received(token(key, given_name="Max", family_name="Muster")), KnownKeys(key), FakePublisher())
+    first, second = (event for _, event, _ in publisher.published)
+    assert isinstance(first, IdentityVerified) and isinstance(second, IdentityVerified)
+    assert first.citizen_id == second.citizen_id and "Erika" not in first.citizen_id
 
 
 async def test_a_forged_token_is_rejected_never_passed_on(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
+from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import valid_body
 
@@ -26,7 +27,9 @@ class Intake:
         self.relay = FakeRelay()
         app = FastAPI()
         install_problem_handlers(app)
-        app.include_router(submissions_router(Catalogue.bundled(), self.submissions, self.relay, LIMIT))
+        app.include_router(
+            submissions_router(Catalogue.bundled(), self.submissions, self.relay, sealer_with_every_key(), LIMIT)
+        )
         self.client = TestClient(app, raise_server_exceptions=False)
 
     def assert_nothing_kept(self) -> None:

@@ -5,22 +5,25 @@ import pytest
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.handlers import Accepted, TraceContext, accept_submission, record_steps
 from civicflow.shared.events import (
+    Applicant,
     CitizenNotified,
     IdentityRejected,
     IdentityVerified,
-    Recipient,
     SubmissionRouted,
+    personal,
 )
+from tests.support.sealing import recipient, sealer_with_every_key
 from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import CATALOGUE, valid_body
 
-RECIPIENT = Recipient(email="erika@example.org", language="de")
+SEALER = sealer_with_every_key()
+RECIPIENT = recipient(SEALER, uuid4(), "erika@example.org")
 
 
 async def accepted(submissions: FakeSubmissions) -> Accepted:
     valid = validate_submission(valid_body(), CATALOGUE)
     assert isinstance(valid, ValidSubmission)
-    return await accept_submission(valid, submissions, FakeRelay(), TraceContext("ab" * 16, {}))
+    return await accept_submission(valid, submissions, FakeRelay(), SEALER, TraceContext("ab" * 16, {}))
 
 
 async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> None:
@@ -36,9 +39,10 @@ async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> N
         submission_id=submission_id,
         recipient=RECIPIENT,
         service_id="99050012104000",
-        applicant=valid_body()["applicant"],
-        form={},
+        applicant=SEALER.seal(personal.APPLICANT, Applicant.model_validate(valid_body()["applicant"]), submission_id),
+        form=SEALER.seal(personal.FORM, {}, submission_id),
         level_of_assurance="substantial",
+        citizen_id="a" * 32,
         received_at=routed.occurred_at,
     )
     notified = CitizenNotified(submission_id=submission_id, notified_step="routed", channel="email")

@@ -86,11 +86,12 @@ def test_nothing_is_started_for_servers_given_in_the_environment(tmp_path: Path)
 
 def test_ferretdb_keeps_its_data_in_the_postgres_server_started_before_it(tmp_path: Path) -> None:
     store = {part.name: part for part in components(layout(tmp_path, ports=Ports(postgres=15432, mongo=17017)))}
-    assert store["postgres"].command[-2:] == [str(tmp_path / "postgres"), "15432"]
+    assert store["postgres"].command[-3:] == [str(tmp_path / "postgres"), "15432", str(tmp_path / "secrets/postgres")]
+    # No user in FerretDB's address: it connects as each client's own role, with that client's password.
     assert store["ferretdb"].command[-3:] == [
         str(tmp_path / "ferretdb"),
         "17017",
-        "postgres://ferretdb@127.0.0.1:15432/ferretdb",
+        "postgres://127.0.0.1:15432/ferretdb",
     ]
     # PostgreSQL's fast shutdown: SIGTERM (smart) would wait for FerretDB's pooled sessions to end.
     assert store["postgres"].stop_signal == signal.SIGINT

@@ -6,24 +6,32 @@ from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import Message, compose
 from civicflow.notify.handlers import notify_citizen
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, IdentityRejected, Recipient, SubmissionRouted
+from civicflow.shared.events import CitizenNotified, IdentityRejected, SubmissionRouted
+from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.sealing import Unsealable, sealer_for
+from tests.support.sealing import made_keys, recipient, sealer_with_every_key
 from tests.unit.fakes import FakePublisher
+
+KEYS = made_keys()
+INTAKE = sealer_with_every_key(KEYS)
+NOTIFY = sealer_for(KEYS, KeyName.CONTACT)
 
 
 class RecordingChannel:
     name = "email"
 
     def __init__(self) -> None:
-        self.sent: list[tuple[Recipient, Message, str]] = []
+        self.sent: list[tuple[str, Message, str]] = []
 
-    async def send(self, recipient: Recipient, message: Message, message_key: str) -> None:
-        self.sent.append((recipient, message, message_key))
+    async def send(self, address: str, message: Message, message_key: str) -> None:
+        self.sent.append((address, message, message_key))
 
 
 def routed(language: str = "de") -> SubmissionRouted:
+    submission_id = uuid4()
     return SubmissionRouted(
-        submission_id=uuid4(),
-        recipient=Recipient(email="erika@example.org", language=language),
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "erika@example.org", language),
         agency_id="koeln-gewerbe",
         municipality_key="05315000",
     )
@@ -37,9 +45,10 @@ def test_messages_speak_the_citizens_language() -> None:
 
 
 def test_a_rejection_tells_the_reason() -> None:
+    submission_id = uuid4()
     event = IdentityRejected(
-        submission_id=uuid4(),
-        recipient=Recipient(email="a@example.org", language="en"),
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "a@example.org", "en"),
         reason="token_expired",
     )
     assert "token_expired" in compose(event).body
@@ -50,8 +59,9 @@ async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:
     channels = ChannelRegistry()
     channels.register(channel)
     event = routed()
-    await notify_citizen(event, channels, publisher)
+    await notify_citizen(event, channels, NOTIFY, publisher)
     assert len(channel.sent) == 1
+    assert channel.sent[0][0] == "erika@example.org"  # opened with notify's key, only to send
     assert channel.sent[0][2] == f"{event.submission_id}.routed"  # the Message-ID: stable per submission and step
     assert publisher.topics() == [topics.CITIZEN_NOTIFIED]
     ((_, notified, key),) = publisher.published
@@ -60,11 +70,23 @@ async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:
 
 
 async def test_an_unknown_channel_fails_loudly() -> None:
+    submission_id = uuid4()
     event = SubmissionRouted(
-        submission_id=uuid4(),
+        submission_id=submission_id,
         agency_id="x1",
         municipality_key="05315000",
-        recipient=Recipient(email="a@example.org", language="de", channel="carrier-pigeon"),
+        recipient=recipient(INTAKE, submission_id, "a@example.org", channel="carrier-pigeon"),
     )
     with pytest.raises(LookupError, match="carrier-pigeon"):
-        await notify_citizen(event, ChannelRegistry(), FakePublisher())
+        await notify_citizen(event, ChannelRegistry(), NOTIFY, FakePublisher())
+
+
+async def test_an_address_sealed_for_another_submission_is_not_sent_to() -> None:
+    channel, publisher = RecordingChannel(), FakePublisher()
+    channels = ChannelRegistry()
+    channels.register(channel)
+    event, other = routed(), routed()
+    forged = event.model_copy(update={"recipient": other.recipient})
+    with pytest.raises(Unsealable):
+        await notify_citizen(forged, channels, NOTIFY, publisher)
+    assert channel.sent == [] and publisher.published == []

@@ -5,13 +5,16 @@ from pydantic import ValidationError
 
 from civicflow.shared import topics
 from civicflow.shared.events import Step, SubmissionRouted, derive_event_id
-from civicflow.shared.events.common import Recipient
+from tests.support.sealing import recipient, sealer_with_every_key
+
+SEALER = sealer_with_every_key()
 
 
 def test_every_event_carries_id_submission_version_and_time() -> None:
+    submission_id = uuid4()
     event = SubmissionRouted(
-        submission_id=uuid4(),
-        recipient=Recipient(email="a@example.org", language="de"),
+        submission_id=submission_id,
+        recipient=recipient(SEALER, submission_id, "a@example.org"),
         agency_id="koeln-gewerbe",
         municipality_key="05315000",
     )
@@ -27,7 +30,7 @@ def test_events_are_frozen_and_refuse_unknown_fields() -> None:
                 "submission_id": str(uuid4()),
                 "agency_id": "a",
                 "municipality_key": "1",
-                "recipient": {"email": "a@example.org", "language": "de"},
+                "recipient": recipient(SEALER, uuid4(), "a@example.org").model_dump(mode="json"),
                 "extra": 1,
             }
         )
@@ -52,9 +55,10 @@ def test_agency_topic_name_follows_the_public_scheme() -> None:
 def test_an_event_read_from_kafka_must_carry_its_whole_envelope() -> None:
     from civicflow.shared.events.base import FROM_KAFKA
 
+    submission_id = uuid4()
     event = SubmissionRouted(
-        submission_id=uuid4(),
-        recipient=Recipient(email="a@example.org", language="de"),
+        submission_id=submission_id,
+        recipient=recipient(SEALER, submission_id, "a@example.org"),
         agency_id="koeln-gewerbe",
         municipality_key="05315000",
     )

@@ -1,9 +1,16 @@
 import logging
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from civicflow.shared.settings import IdentityProviderSettings, SmtpSettings
+from civicflow.shared.settings import (
+    FieldKeySettings,
+    IdentityProviderSettings,
+    KafkaSettings,
+    MongoSettings,
+    SmtpSettings,
+)
 from civicflow.shared.telemetry import RepeatLimiter
 
 
@@ -43,3 +50,60 @@ def test_a_message_repeated_in_a_flood_passes_once_per_window_and_counts_the_res
 def metadata_error() -> logging.LogRecord:
     template = "Unable to update metadata from %s"
     return logging.LogRecord("aiokafka.client", logging.ERROR, "client.py", 325, template, ([1],), None)
+
+
+PLACEHOLDER = "dev-only-not-a-secret"
+
+
+def secure_kafka(**overrides: object) -> KafkaSettings:
+    fields: dict[str, object] = {
+        "security_protocol": "SASL_SSL",
+        "sasl_username": "civicflow-routing",
+        "sasl_password": "a-real-secret",
+    }
+    return KafkaSettings.model_validate(fields | overrides)
+
+
+def test_outside_dev_kafka_is_reached_only_over_sasl_ssl_with_a_real_secret() -> None:
+    secure_kafka().check_for("prod")
+    KafkaSettings().check_for("dev")  # a local broker without authentication, in dev only
+    for env in ("test", "prod"):
+        with pytest.raises(ValueError, match="SASL_SSL"):
+            KafkaSettings().check_for(env)
+        with pytest.raises(ValueError, match="SASL_SSL"):
+            secure_kafka(security_protocol="SASL_PLAINTEXT").check_for(env)
+        with pytest.raises(ValueError, match="placeholder"):
+            secure_kafka(sasl_password=PLACEHOLDER).check_for(env)
+    with pytest.raises(ValueError, match="KAFKA_SASL_USERNAME"):
+        KafkaSettings(security_protocol="SASL_SSL")
+
+
+def test_outside_dev_the_store_is_reached_with_credentials_that_are_no_placeholder() -> None:
+    MongoSettings(uri=SecretStr("mongodb://db:27017")).check_for("dev")
+    MongoSettings(uri=SecretStr("mongodb://civicflow-notify:s3cret@db:27017/x")).check_for("prod")
+    with pytest.raises(ValueError, match="credentials"):
+        MongoSettings(uri=SecretStr("mongodb://db:27017")).check_for("prod")
+    with pytest.raises(ValueError, match="placeholder"):
+        MongoSettings(uri=SecretStr(f"mongodb://civicflow-notify:{PLACEHOLDER}@db:27017/x")).check_for("prod")
+
+
+def test_a_field_key_left_at_the_placeholder_refuses_to_start_outside_dev() -> None:
+    keys = FieldKeySettings(contact=SecretStr(PLACEHOLDER))
+    keys.check_for("dev")
+    with pytest.raises(ValueError, match="CIVICFLOW_KEYS_CONTACT"):
+        keys.check_for("prod")
+
+
+def test_secrets_come_from_files_in_the_secrets_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "kafka_sasl_password").write_text("from-a-file")
+    (tmp_path / "civicflow_keys_contact").write_text("k1:key")
+    monkeypatch.setenv("CIVICFLOW_SECRETS_DIR", str(tmp_path))
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
+    monkeypatch.setenv("KAFKA_SASL_USERNAME", "civicflow-notify")
+    kafka = KafkaSettings()
+    assert kafka.sasl_password is not None and kafka.sasl_password.get_secret_value() == "from-a-file"
+    contact = FieldKeySettings().contact
+    assert contact is not None and contact.get_secret_value() == "k1:key"
+    monkeypatch.setenv("KAFKA_SASL_PASSWORD", "from-the-environment")  # the environment wins
+    password = KafkaSettings().sasl_password
+    assert password is not None and password.get_secret_value() == "from-the-environment"

@@ -2,19 +2,22 @@
 
 import asyncio
 from collections.abc import Sequence
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from pymongo.errors import OperationFailure
 
-from civicflow.shared.events import DeadLetter, Recipient, SubmissionRouted
+from civicflow.shared.events import DeadLetter, SubmissionRouted
 from civicflow.shared.events.deadletter import DeadLetterReason
 from civicflow.shared.messaging import PermanentFailure, StoreUnavailable, Subscription, TransientFailure
 from civicflow.shared.messaging.decoding import Decoded, decode
 from civicflow.shared.messaging.deliveries import ATTEMPT, Delivery
 from civicflow.shared.messaging.settling import Settler, StillUnavailable
 from civicflow.shared.settings import MessagingSettings
+from tests.support.sealing import recipient, sealer_with_every_key
 from tests.unit.fakes import FakeProcessedEvents
+
+SEALER = sealer_with_every_key()
 
 TOPIC = "civicflow.routing.routed.v1"
 SETTINGS = MessagingSettings(retry_delays_seconds=(10.0, 60.0), handler_timeout_seconds=0.5)
@@ -32,10 +35,11 @@ class RecordingSetbacks:
         self.letters.append(letter)
 
 
-def routed(submission_id: object = None) -> SubmissionRouted:
+def routed(submission_id: UUID | None = None) -> SubmissionRouted:
+    submission_id = submission_id or uuid4()
     return SubmissionRouted(
-        submission_id=submission_id or uuid4(),
-        recipient=Recipient(email="erika@example.org", language="de"),
+        submission_id=submission_id,
+        recipient=recipient(SEALER, submission_id, "erika@example.org"),
         agency_id="koeln-gewerbe",
         municipality_key="05315000",
     )

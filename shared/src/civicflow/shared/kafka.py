@@ -1,10 +1,13 @@
 """Kafka factory: a broker that produces safely, and the port handlers publish through."""
 
 import logging
+import ssl
 from typing import Any, Protocol
 
+from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.security import BaseSecurity, SASLScram512
 from opentelemetry import context, propagate
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import BaseModel
@@ -23,10 +26,51 @@ PRODUCER_OPTIONS: dict[str, Any] = {
 }
 
 
+SASL_MECHANISM = "SCRAM-SHA-512"
+
+
+def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
+    if settings.security_protocol != "SASL_SSL":
+        return None
+    context: ssl.SSLContext = create_ssl_context(cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None)
+    return context
+
+
+def client_options(settings: KafkaSettings) -> dict[str, Any]:
+    """What every aiokafka client (producer, consumer, admin) needs to reach the brokers as its principal."""
+    options: dict[str, Any] = {"bootstrap_servers": settings.bootstrap_servers}
+    if settings.security_protocol != "PLAINTEXT":
+        assert settings.sasl_password is not None  # KafkaSettings refuses SASL without one
+        options |= {
+            "security_protocol": settings.security_protocol,
+            "sasl_mechanism": SASL_MECHANISM,
+            "sasl_plain_username": settings.sasl_username,
+            "sasl_plain_password": settings.sasl_password.get_secret_value(),
+            "ssl_context": ssl_context(settings),
+        }
+    return options
+
+
+def broker_security(settings: KafkaSettings) -> BaseSecurity | None:
+    if settings.security_protocol == "PLAINTEXT" or settings.sasl_username is None or settings.sasl_password is None:
+        return None
+    context = ssl_context(settings)
+    return SASLScram512(
+        settings.sasl_username,
+        settings.sasl_password.get_secret_value(),
+        ssl_context=context,
+        use_ssl=context is not None,
+    )
+
+
 def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: TracerProvider) -> KafkaBroker:
     return KafkaBroker(
         settings.bootstrap_servers,
         client_id=client_id,
+        security=broker_security(settings),
+        # Topics are made by the set-up (local stack, compose, the Kubernetes job), never by a service, which may
+        # not create them (README, "Security").
+        allow_auto_create_topics=False,
         **PRODUCER_OPTIONS,
         # Pause between attempts while the broker is away (aiokafka's 100 ms keeps every client spinning).
         retry_backoff_ms=500,

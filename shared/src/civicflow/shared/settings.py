@@ -1,30 +1,96 @@
-"""Settings, one class per concern, read from the conventional environment variables."""
+"""Settings, one class per concern, read from the conventional environment variables, and secrets also from
+files: where CIVICFLOW_SECRETS_DIR names a directory (a mounted Kubernetes Secret, compose's /run/secrets), a
+file there named like the variable in lower case (kafka_sasl_password) gives its value."""
 
+import os
+from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 from civicflow.shared.topics import RETRY_STAGES
 
 Environment = Literal["dev", "test", "prod"]
+SECRETS_DIR = "CIVICFLOW_SECRETS_DIR"
+# The placeholder the compose file and the Kubernetes base ship with; a real deployment replaces it.
+PLACEHOLDER_SECRETS = frozenset({"dev-only-not-a-secret"})
 
 
-class KafkaSettings(BaseSettings):
+class SecretSettings(BaseSettings):
+    """Settings that may come from the environment or from files in CIVICFLOW_SECRETS_DIR (the environment wins)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets_dir = os.environ.get(SECRETS_DIR)
+        files = (SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir),) if secrets_dir else ()
+        return (init_settings, env_settings, *files)
+
+
+def is_placeholder(secret: SecretStr | None) -> bool:
+    return secret is not None and secret.get_secret_value() in PLACEHOLDER_SECRETS
+
+
+KafkaSecurity = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
+
+
+class KafkaSettings(SecretSettings):
     model_config = SettingsConfigDict(env_prefix="KAFKA_", extra="ignore")
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    # SASL/SCRAM-SHA-512 as this service's own principal; over TLS (SASL_SSL) everywhere but on loopback.
+    security_protocol: KafkaSecurity = "PLAINTEXT"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    # The CA that signed the brokers' certificates, when it is not one the system trusts.
+    ssl_cafile: Path | None = None
+
+    @model_validator(mode="after")
+    def _credentials_for_sasl(self) -> "KafkaSettings":
+        if self.security_protocol != "PLAINTEXT" and not (self.sasl_username and self.sasl_password):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs KAFKA_SASL_USERNAME and _PASSWORD"
+            )
+        return self
+
+    def check_for(self, env: Environment) -> None:
+        # Outside dev, no client talks to Kafka unauthenticated or in clear (OWASP ASVS 9.2.2, 2.10.4).
+        if env != "dev" and self.security_protocol != "SASL_SSL":
+            raise ValueError("KAFKA_SECURITY_PROTOCOL must be SASL_SSL outside dev")
+        if env != "dev" and is_placeholder(self.sasl_password):
+            raise ValueError("KAFKA_SASL_PASSWORD is the shipped placeholder: set the real secret")
 
 
-class MongoSettings(BaseSettings):
+class MongoSettings(SecretSettings):
     model_config = SettingsConfigDict(env_prefix="MONGODB_", extra="ignore")
 
+    # With this service's own credentials, which reach its own database only.
     uri: SecretStr = SecretStr("mongodb://127.0.0.1:27017")
     # Each service has its own database; unset means the service's default name.
     database: str | None = None
 
     def database_or(self, default: str) -> str:
         return self.database or default
+
+    def check_for(self, env: Environment) -> None:
+        parts = urlsplit(self.uri.get_secret_value())
+        if env != "dev" and not parts.username:
+            raise ValueError("MONGODB_URI carries no credentials: every service connects as its own user")
+        if env != "dev" and is_placeholder(SecretStr(parts.password or "")):
+            raise ValueError("MONGODB_URI holds the shipped placeholder password: set the real secret")
 
 
 class HttpSettings(BaseSettings):
@@ -43,11 +109,23 @@ class RuntimeSettings(BaseSettings):
     env: Environment = "dev"
 
 
-# The placeholder the compose file and the Kubernetes base ship with; a real deployment replaces it.
-PLACEHOLDER_SECRETS = frozenset({"dev-only-not-a-secret"})
+class FieldKeySettings(SecretSettings):
+    """The keys for personal data on internal topics (civicflow.shared.security.keys), CIVICFLOW_KEYS_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="CIVICFLOW_KEYS_", extra="ignore")
+
+    applicant: SecretStr | None = None
+    identity_token: SecretStr | None = None
+    contact: SecretStr | None = None
+    pseudonym: SecretStr | None = None
+
+    def check_for(self, env: Environment) -> None:
+        for name, value in self:
+            if env != "dev" and is_placeholder(value):
+                raise ValueError(f"CIVICFLOW_KEYS_{name.upper()} is the shipped placeholder: set the real key")
 
 
-class SmtpSettings(BaseSettings):
+class SmtpSettings(SecretSettings):
     model_config = SettingsConfigDict(env_prefix="SMTP_", extra="ignore")
 
     host: str = "127.0.0.1"
@@ -62,7 +140,7 @@ class SmtpSettings(BaseSettings):
 
     def check_for(self, env: Environment) -> None:
         # OWASP ASVS 2.10.4 / CWE-798: no shipped default credential may be used in production.
-        if env == "prod" and self.password is not None and self.password.get_secret_value() in PLACEHOLDER_SECRETS:
+        if env != "dev" and is_placeholder(self.password):
             raise ValueError("SMTP_PASSWORD is the shipped placeholder: set the real secret")
 
 
@@ -112,3 +190,10 @@ class ServiceSettings(BaseModel):
     http: HttpSettings = Field(default_factory=HttpSettings)
     runtime: RuntimeSettings = Field(default_factory=RuntimeSettings)
     messaging: MessagingSettings = Field(default_factory=MessagingSettings)
+    keys: FieldKeySettings = Field(default_factory=FieldKeySettings)
+
+    def check_for(self, env: Environment) -> None:
+        """Refuse to start outside dev with a connection in clear, without credentials, or with a placeholder."""
+        self.kafka.check_for(env)
+        self.mongo.check_for(env)
+        self.keys.check_for(env)

@@ -24,6 +24,8 @@ INTERNAL_TOPICS: Final = (
 PUBLIC_TOPICS: Final = (DEAD_LETTER,)
 
 AGENCY_SUBMISSIONS: Final = "agency.{agency_id}.submissions"
+# Written by the agency (its answers to the citizen), read by CivicFlow.
+AGENCY_DECISIONS: Final = "agency.{agency_id}.decisions"
 _AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
@@ -32,6 +34,17 @@ def agency_submissions(agency_id: str) -> str:
     if not _AGENCY_ID.match(agency_id):
         raise ValueError(f"agency id {agency_id!r} is not a valid topic component")
     return AGENCY_SUBMISSIONS.format(agency_id=agency_id)
+
+
+def agency_decisions(agency_id: str) -> str:
+    agency_submissions(agency_id)  # the same check of the id
+    return AGENCY_DECISIONS.format(agency_id=agency_id)
+
+
+def agency_group_prefix(agency_id: str) -> str:
+    """An agency's consumer group ids begin with this, e.g. agency.koeln-gewerbe.inbox."""
+    agency_submissions(agency_id)
+    return f"agency.{agency_id}."
 
 
 class ConsumerGroup(StrEnum):
@@ -47,6 +60,20 @@ class ConsumerGroup(StrEnum):
 # on its group's retry topic of the next stage, so the messages behind it on the source partition go on.
 RETRY_STAGES: Final = 4
 RETRY: Final = "civicflow.retry.{group}.{stage}"
+
+
+def group_id(group: str, topic: str) -> str:
+    """The Kafka group id a service reads `topic` with: one group per topic, so one topic's rebalance or lag
+    never holds up another's."""
+    return f"{group_id_prefix(group)}{topic}"
+
+
+def group_id_prefix(group: str) -> str:
+    return f"{group}."
+
+
+def retry_topic_prefix(group: str) -> str:
+    return RETRY.format(group=group, stage="")
 
 
 def retry_topic(group: str, stage: int) -> str:

@@ -59,7 +59,7 @@ async def run_bench(
 
 async def _relay(layout: Layout, pids: dict[str, int], messages: int) -> tuple[RelayResult, float | None]:
     before = usage.snapshot(pids)
-    relay = await run_relay(layout.kafka_bootstrap, messages)
+    relay = await run_relay(layout.kafka_admin, messages)
     spent = usage.cpu_used(before, usage.snapshot(pids))
     return relay, spent.get("kafka")
 

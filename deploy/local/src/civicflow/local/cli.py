@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "deadletters":
             from civicflow.local.deadletter_cli import run_deadletters
 
-            return asyncio.run(run_deadletters(layout.kafka_bootstrap, args))
+            return asyncio.run(run_deadletters(layout.kafka_operator, args))
         elif args.command == "chaos":
             return chaos_command.run_command(layout, args)
         elif args.command in ("bench", "bench-growth"):

@@ -3,10 +3,11 @@
 import argparse
 
 from civicflow.local import deadletters
+from civicflow.shared.settings import KafkaSettings
 
 
-async def run_deadletters(bootstrap_servers: str, args: argparse.Namespace) -> int:
-    letters, unreadable = await deadletters.read_letters(bootstrap_servers)
+async def run_deadletters(kafka: KafkaSettings, args: argparse.Namespace) -> int:
+    letters, unreadable = await deadletters.read_letters(kafka)
     if unreadable:
         print(f"({unreadable} records on the topic are not dead letters of this version)")
     if args.action == "show":
@@ -27,5 +28,5 @@ async def run_deadletters(bootstrap_servers: str, args: argparse.Namespace) -> i
     for letter in chosen:
         if (why := deadletters.why_not_replayable(letter)) is not None:
             print(f"not replayed: {letter.dead_letter_id}: {why}")
-    print(f"replayed {await deadletters.replay(bootstrap_servers, chosen)} dead letter(s)")
+    print(f"replayed {await deadletters.replay(kafka, chosen)} dead letter(s)")
     return 0

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
+from civicflow.shared.kafka import client_options
 from civicflow.shared.messaging.deadletters import original_payload
+from civicflow.shared.settings import KafkaSettings
 
 REPLAY_OF = "civicflow-replay-of"
 
@@ -32,11 +34,11 @@ class Filter:
         )
 
 
-async def read_letters(bootstrap_servers: str, timeout_seconds: float = 10.0) -> tuple[list[DeadLetter], int]:
+async def read_letters(kafka: KafkaSettings, timeout_seconds: float = 10.0) -> tuple[list[DeadLetter], int]:
     """Every dead letter on the topic, oldest first per partition, and how many records were unreadable."""
     # Group-less and subscribed: aiokafka then assigns every partition of the topic to this one consumer.
     consumer = AIOKafkaConsumer(
-        topics.DEAD_LETTER, bootstrap_servers=bootstrap_servers, enable_auto_commit=False, auto_offset_reset="earliest"
+        topics.DEAD_LETTER, **client_options(kafka), enable_auto_commit=False, auto_offset_reset="earliest"
     )
     await consumer.start()
     try:
@@ -95,9 +97,9 @@ def why_not_replayable(letter: DeadLetter) -> str | None:
     return None
 
 
-async def replay(bootstrap_servers: str, letters: Iterable[DeadLetter]) -> int:
+async def replay(kafka: KafkaSettings, letters: Iterable[DeadLetter]) -> int:
     """Replays the letters that can be replayed (see why_not_replayable); returns how many."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_options(kafka), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         sent = 0

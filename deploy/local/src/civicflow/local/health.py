@@ -9,15 +9,18 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
+from civicflow.shared.kafka import client_options
+from civicflow.shared.settings import KafkaSettings
+
 CHECK_TIMEOUT_SECONDS = 3.0
 # Debian's PostgreSQL packages, one bin/ per major version; postgres/install.sh uses the highest one as well.
 POSTGRES_VERSIONS = Path("/usr/lib/postgresql")
 
 
-async def kafka_up(bootstrap_servers: str) -> bool:
+async def kafka_up(kafka: KafkaSettings) -> bool:
     # Refused connections are the expected answer while the broker starts; aiokafka logs each as an error.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(**client_options(kafka), request_timeout_ms=3000)
     try:
         await asyncio.wait_for(admin.start(), CHECK_TIMEOUT_SECONDS)
         await asyncio.wait_for(admin.list_topics(), CHECK_TIMEOUT_SECONDS)

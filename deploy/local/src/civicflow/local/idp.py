@@ -68,7 +68,7 @@ class SigningKey:
         claims = {
             "iss": issuer,
             "aud": audience,
-            "sub": uuid.uuid4().hex,
+            "sub": subject_of(given_name, family_name, birth_date),
             "iat": now,
             "nbf": now,
             "exp": now + lifetime_seconds,
@@ -79,6 +79,11 @@ class SigningKey:
             "birthdate": birth_date.isoformat(),
         }
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
+
+
+def subject_of(given_name: str, family_name: str, birth_date: date) -> str:
+    """The dev provider's stable identifier for a person, as a real provider keeps one per account."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"civicflow-dev-idp:{given_name}|{family_name}|{birth_date}").hex
 
 
 def issuer_url(port: int, host: str = "127.0.0.1") -> str:

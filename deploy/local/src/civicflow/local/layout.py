@@ -6,6 +6,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from civicflow.local.secrets import LocalSecrets
+from civicflow.shared.security.access import ADMIN, OPERATOR
+from civicflow.shared.settings import KafkaSettings
+
 SHARED_POSTAL_TABLE = Path("..") / "shared" / "data" / "de-regions" / "plz_ags.csv"
 
 
@@ -14,6 +18,9 @@ def repository_root() -> Path:
         if (candidate / "deploy" / "local" / "kafka" / "run.sh").exists():
             return candidate
     raise RuntimeError("run this from inside the CivicFlow repository")
+
+
+STORE_OPERATOR = "ferretdb"
 
 
 @dataclass(frozen=True)
@@ -55,17 +62,52 @@ class Layout:
         )
 
     @property
+    def secrets(self) -> LocalSecrets:
+        return LocalSecrets(self.var_dir / "secrets")
+
+    @property
     def kafka_bootstrap(self) -> str:
         return self.external_kafka or f"127.0.0.1:{self.ports.kafka}"
 
+    def kafka_as(self, principal: str) -> KafkaSettings:
+        """How a client reaches Kafka as `principal`; for an external broker, as the environment says."""
+        if self.external_kafka is not None:
+            return KafkaSettings()
+        return KafkaSettings(
+            bootstrap_servers=self.kafka_bootstrap,
+            security_protocol="SASL_PLAINTEXT",  # loopback only
+            sasl_username=principal,
+            sasl_password=self.secrets.kafka_admin_password()
+            if principal == ADMIN
+            else self.secrets.kafka_password(principal),
+        )
+
+    @property
+    def kafka_admin(self) -> KafkaSettings:
+        """The super user: set-up, benchmarks and tests."""
+        return self.kafka_as(ADMIN)
+
+    @property
+    def kafka_operator(self) -> KafkaSettings:
+        return self.kafka_as(OPERATOR)
+
     @property
     def mongo_uri(self) -> str:
-        return self.external_mongo or f"mongodb://127.0.0.1:{self.ports.mongo}"
+        """The store as its operator (FerretDB's own role, a member of every service's): tools and tests."""
+        return self.external_mongo or self.store_uri(STORE_OPERATOR)
+
+    def store_uri(self, role: str) -> str:
+        """The local store as `role`; FerretDB hands user and password to PostgreSQL (authMechanism=PLAIN)."""
+        if self.external_mongo is not None:
+            return self.external_mongo
+        password = self.secrets.store_password(role)
+        return f"mongodb://{role}:{password}@127.0.0.1:{self.ports.mongo}/?authMechanism=PLAIN"
 
     @property
     def postgres_url(self) -> str:
-        """FerretDB's database on the local PostgreSQL server (role and database made by postgres/run.sh)."""
-        return f"postgres://ferretdb@127.0.0.1:{self.ports.postgres}/ferretdb"
+        """FerretDB's database on the local PostgreSQL server (made by postgres/run.sh). No user: FerretDB connects
+        as each client's own role, with its password."""
+        return f"postgres://127.0.0.1:{self.ports.postgres}/ferretdb"
 
     @property
     def smtp_address(self) -> tuple[str, int]:

@@ -18,7 +18,8 @@ from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
 from civicflow.local.tail import open_tail
-from civicflow.local.topics_admin import all_topic_names
+from civicflow.local.topics_admin import agency_submission_topics
+from civicflow.shared.settings import KafkaSettings
 
 # Give up when nothing was accepted or arrived for this long; a long run may still be draining its backlog.
 STALL_SECONDS = 60.0
@@ -82,15 +83,15 @@ class _Tally:
         self.failures[outcome] = self.failures.get(outcome, 0) + 1
 
 
-async def open_agency_consumer(bootstrap_servers: str) -> AIOKafkaConsumer:
-    return await open_tail(bootstrap_servers, *(topic for topic in all_topic_names() if topic.startswith("agency.")))
+async def open_agency_consumer(kafka: KafkaSettings) -> AIOKafkaConsumer:
+    return await open_tail(kafka, *agency_submission_topics())
 
 
 async def post_applications(
     layout: Layout, count: int, concurrency: int, rate: float | None = None, label: str = "run"
 ) -> LoadResult:
     body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
-    consumer = await open_agency_consumer(layout.kafka_bootstrap)
+    consumer = await open_agency_consumer(layout.kafka_admin)
     tally = _Tally()
     posting_done = asyncio.Event()
     collector = asyncio.create_task(_collect(consumer, tally, posting_done, tqdm(total=count, desc=f"{label} arrived")))

@@ -25,7 +25,8 @@ from tqdm import tqdm
 from civicflow.local.tail import open_tail
 from civicflow.local.topics_admin import PARTITIONS
 from civicflow.local.usage import PROC, parse_stat
-from civicflow.shared.kafka import PRODUCER_OPTIONS
+from civicflow.shared.kafka import PRODUCER_OPTIONS, client_options
+from civicflow.shared.settings import KafkaSettings
 
 HOPS = 4
 # Benchmark-only topics, created for a relay run and deleted after it; no CivicFlow service knows them.
@@ -54,14 +55,14 @@ class RelayResult:
         return self.arrived == self.messages and self.duplicates == 0
 
 
-async def run_relay(bootstrap_servers: str, messages: int = DEFAULT_MESSAGES) -> RelayResult:
-    await _create_topics(bootstrap_servers)
+async def run_relay(kafka: KafkaSettings, messages: int = DEFAULT_MESSAGES) -> RelayResult:
+    await _create_topics(kafka)
     context = multiprocessing.get_context("spawn")
     stop, ready = context.Event(), [context.Event() for _ in range(HOPS)]
     hops = [
         context.Process(
             target=_hop_process,
-            args=(bootstrap_servers, index, f"bench-relay-hop{index}", ready[index], stop),
+            args=(kafka, index, f"bench-relay-hop{index}", ready[index], stop),
             name=f"relay-hop{index}",
             daemon=True,
         )
@@ -70,23 +71,23 @@ async def run_relay(bootstrap_servers: str, messages: int = DEFAULT_MESSAGES) ->
     for hop in hops:
         hop.start()
     try:
-        reader = await open_tail(bootstrap_servers, RELAY_TOPICS[-1])
+        reader = await open_tail(kafka, RELAY_TOPICS[-1])
         try:
             await _until_ready(hops, ready)
             cpu_before = _cpu_seconds(hops)
-            result = await _pump(bootstrap_servers, reader, messages)
+            result = await _pump(kafka, reader, messages)
             cpu_seconds = _cpu_seconds(hops) - cpu_before
         finally:
             await reader.stop()
     finally:
         stop.set()
         await asyncio.to_thread(_join, hops)
-        await _delete_topics(bootstrap_servers)
+        await _delete_topics(kafka)
     return dataclasses.replace(result, cpu_seconds=cpu_seconds)
 
 
-async def _pump(bootstrap_servers: str, reader: AIOKafkaConsumer, messages: int) -> RelayResult:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **PRODUCER_OPTIONS)
+async def _pump(kafka: KafkaSettings, reader: AIOKafkaConsumer, messages: int) -> RelayResult:
+    producer = AIOKafkaProducer(**client_options(kafka), **PRODUCER_OPTIONS)
     await producer.start()
     payload = os.urandom(MESSAGE_BYTES)
     progress = tqdm(total=messages, desc="relay arrived", unit="msg")
@@ -125,19 +126,19 @@ async def _read(reader: AIOKafkaConsumer, messages: int, progress: tqdm) -> tupl
     return arrived, duplicates, last
 
 
-def _hop_process(bootstrap_servers: str, index: int, group_id: str, ready: Event, stop: Event) -> None:
-    asyncio.run(_hop(bootstrap_servers, RELAY_TOPICS[index], RELAY_TOPICS[index + 1], group_id, ready, stop))
+def _hop_process(kafka: KafkaSettings, index: int, group_id: str, ready: Event, stop: Event) -> None:
+    asyncio.run(_hop(kafka, RELAY_TOPICS[index], RELAY_TOPICS[index + 1], group_id, ready, stop))
 
 
-async def _hop(bootstrap_servers: str, source: str, target: str, group_id: str, ready: Event, stop: Event) -> None:
+async def _hop(kafka: KafkaSettings, source: str, target: str, group_id: str, ready: Event, stop: Event) -> None:
     consumer = AIOKafkaConsumer(
         source,
-        bootstrap_servers=bootstrap_servers,
+        **client_options(kafka),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="latest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, **PRODUCER_OPTIONS)
+    producer = AIOKafkaProducer(**client_options(kafka), **PRODUCER_OPTIONS)
     await consumer.start()
     await producer.start()
     try:
@@ -199,8 +200,8 @@ def _cpu_seconds(hops: Sequence[BaseProcess]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK") + times.user + times.system
 
 
-async def _create_topics(bootstrap_servers: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def _create_topics(kafka: KafkaSettings) -> None:
+    admin = AIOKafkaAdminClient(**client_options(kafka))
     await admin.start()
     try:
         # Left over from an interrupted run: reused; the hops and the reader start at their end.
@@ -224,8 +225,8 @@ async def _until_led(admin: AIOKafkaAdminClient) -> None:
         await asyncio.sleep(0.1)
 
 
-async def _delete_topics(bootstrap_servers: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def _delete_topics(kafka: KafkaSettings) -> None:
+    admin = AIOKafkaAdminClient(**client_options(kafka))
     await admin.start()
     try:
         await admin.delete_topics(list(RELAY_TOPICS))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from civicflow.local import health
 from civicflow.local.layout import Layout
-from civicflow.local.topics_admin import ensure_topics
+from civicflow.local.provisioning import SERVICES, provision_kafka, service_secrets_dir, write_local_secrets
 
 
 class StackError(RuntimeError):
@@ -48,8 +48,9 @@ def components(layout: Layout) -> list[Component]:
                     str(var / "kafka"),
                     str(ports.kafka),
                     str(ports.kafka_controller),
+                    str(layout.secrets.kafka_dir),
                 ],
-                lambda: health.kafka_up(layout.kafka_bootstrap),
+                lambda: health.kafka_up(layout.kafka_admin),
                 120,
                 install=["bash", str(local / "kafka" / "install.sh")],
             )
@@ -89,19 +90,25 @@ def components(layout: Layout) -> list[Component]:
             30,
         )
     )
-    for service, port in (
-        ("intake", ports.intake),
-        ("identity", ports.identity),
-        ("routing", ports.routing),
-        ("notify", ports.notify),
-    ):
+    found.extend(services(layout))
+    return found
+
+
+def services(layout: Layout) -> list[Component]:
+    """The four services, each with its own credentials and keys (files in its own secrets directory)."""
+    ports = layout.ports
+    found = []
+    for service, port in zip(SERVICES, (ports.intake, ports.identity, ports.routing, ports.notify), strict=True):
+        env = {"HTTP_PORT": str(port), "CIVICFLOW_SECRETS_DIR": str(service_secrets_dir(layout, service))}
+        if layout.external_kafka is None:
+            env |= {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_USERNAME": SERVICES[service].principal}
         found.append(
             Component(
                 service,
                 [layout.console_script(f"civicflow-{service}")],
                 lambda port=port: health.http_ok(f"http://127.0.0.1:{port}/health/ready"),  # type: ignore[misc]
                 60,
-                env={"HTTP_PORT": str(port)},
+                env=env,
                 is_service=True,
             )
         )
@@ -114,7 +121,13 @@ def document_store(layout: Layout) -> list[Component]:
     return [
         Component(
             "postgres",
-            ["bash", str(local / "postgres" / "run.sh"), str(var / "postgres"), str(ports.postgres)],
+            [
+                "bash",
+                str(local / "postgres" / "run.sh"),
+                str(var / "postgres"),
+                str(ports.postgres),
+                str(layout.secrets.store_roles_dir),
+            ],
             lambda: health.postgres_up(ports.postgres),
             60,
             install=["bash", str(local / "postgres" / "install.sh")],
@@ -138,7 +151,6 @@ def service_environment(layout: Layout) -> dict[str, str]:
     env.update(
         {
             "KAFKA_BOOTSTRAP_SERVERS": layout.kafka_bootstrap,
-            "MONGODB_URI": layout.mongo_uri,
             "SMTP_HOST": host,
             "SMTP_PORT": str(port),
             "IDP_ISSUER": layout.idp_issuer,
@@ -170,12 +182,13 @@ class Stack:
     async def up(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        write_local_secrets(self.layout)
         env = service_environment(self.layout) | self.extra_env
         for component in (part for part in self.parts if not part.is_service):
             await self._start(component, env)
         services = [part for part in self.parts if part.is_service]
         if services:
-            created = await ensure_topics(self.layout.kafka_bootstrap)
+            created = await provision_kafka(self.layout)
             if created:
                 self.say(f"created {len(created)} Kafka topics")
         for component in services:

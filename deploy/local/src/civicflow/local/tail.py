@@ -5,10 +5,13 @@ import time
 
 from aiokafka import AIOKafkaConsumer
 
+from civicflow.shared.kafka import client_options
+from civicflow.shared.settings import KafkaSettings
 
-async def open_tail(bootstrap_servers: str, *topics: str, timeout_seconds: float = 30.0) -> AIOKafkaConsumer:
+
+async def open_tail(kafka: KafkaSettings, *topics: str, timeout_seconds: float = 30.0) -> AIOKafkaConsumer:
     """A group-less consumer on `topics`, positioned at their end: it sees only what comes next."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(*topics, **client_options(kafka), enable_auto_commit=False)
     await consumer.start()
     deadline = time.monotonic() + timeout_seconds
     while {partition.topic for partition in consumer.assignment()} != set(topics):

@@ -4,17 +4,28 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from civicflow.routing.adapters.file_reference_data import load_agency_registry
 from civicflow.shared import topics
+from civicflow.shared.kafka import client_options
+from civicflow.shared.settings import KafkaSettings
 
 PARTITIONS = 3
 
 
+def agency_ids() -> list[str]:
+    return [agency.agency_id for agency in load_agency_registry().agencies()]
+
+
+def agency_submission_topics() -> list[str]:
+    return [topics.agency_submissions(agency_id) for agency_id in agency_ids()]
+
+
 def all_topic_names() -> list[str]:
-    agency_topics = [topics.agency_submissions(agency.agency_id) for agency in load_agency_registry().agencies()]
+    decisions = [topics.agency_decisions(agency_id) for agency_id in agency_ids()]
+    agency_topics = agency_submission_topics() + decisions
     return [*topics.INTERNAL_TOPICS, *topics.PUBLIC_TOPICS, *topics.retry_topics(), *agency_topics]
 
 
-async def ensure_topics(bootstrap_servers: str, replication_factor: int = 1) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def ensure_topics(kafka: KafkaSettings, replication_factor: int = 1) -> list[str]:
+    admin = AIOKafkaAdminClient(**client_options(kafka))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

@@ -7,26 +7,33 @@ from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.identity.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.entrypoints import kafka
+from civicflow.identity.handlers import Verifier
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.security.keys import KeyName, keyring
+from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
+    settings.check_for(settings.runtime.env)
     settings.idp.check_for(settings.runtime.env)
+    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN)
+    pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
     http_client = httpx.AsyncClient(timeout=5.0)
     keys = HttpJwks(settings.idp.jwks_url, http_client)
     expected = Expectations(issuer=settings.idp.issuer, audience=settings.idp.audience)
+    verifier = Verifier(keys, expected, sealer, pseudonym_key)
     consumers = Consumers(
         broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     )
-    kafka.register_subscribers(consumers, keys, expected, KafkaEventPublisher(broker))
+    kafka.register_subscribers(consumers, verifier, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow identity",
         broker=broker,

@@ -10,7 +10,8 @@ from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry, 
 from civicflow.intake.domain.timeline import timeline_entry
 from civicflow.intake.domain.validation import ValidSubmission
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, Recipient, StatusEvent, SubmissionReceived
+from civicflow.shared.events import CitizenNotified, Recipient, StatusEvent, SubmissionReceived, personal
+from civicflow.shared.security.sealing import Sealer
 
 
 class Submissions(Protocol):
@@ -46,18 +47,23 @@ class Accepted:
 
 
 async def accept_submission(
-    valid: ValidSubmission, submissions: Submissions, relay: Relay, trace: TraceContext
+    valid: ValidSubmission, submissions: Submissions, relay: Relay, sealer: Sealer, trace: TraceContext
 ) -> Accepted:
-    """Accepted means stored: the event is published from the stored copy (an outbox), even when Kafka is down."""
+    """Accepted means stored: the event is published from the stored copy (an outbox), even when Kafka is down.
+    Its personal data is sealed for the services that need it (events.personal)."""
     request = valid.request
     token, token_hash = new_status_token()
+    submission_id = uuid4()
     event = SubmissionReceived(
-        submission_id=uuid4(),
-        recipient=Recipient.of(request.applicant),
+        submission_id=submission_id,
+        recipient=Recipient(
+            address=sealer.seal(personal.CONTACT_ADDRESS, request.applicant.email, submission_id),
+            language=request.applicant.language,
+        ),
         service_id=valid.service.service_id,
-        applicant=request.applicant,
-        form=valid.form,
-        identity_token=request.identity_token,
+        applicant=sealer.seal(personal.APPLICANT, request.applicant, submission_id),
+        form=sealer.seal(personal.FORM, valid.form, submission_id),
+        identity_token=sealer.seal(personal.IDENTITY_TOKEN, request.identity_token, submission_id),
     )
     record = SubmissionRecord(
         submission_id=event.submission_id,

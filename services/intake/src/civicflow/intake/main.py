@@ -12,11 +12,15 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
+    settings.check_for(settings.runtime.env)
+    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
@@ -29,7 +33,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         title="CivicFlow intake", broker=broker, mongo=mongo, tracer_provider=tracer_provider, background=[relay.run]
     )
     problems.install_problem_handlers(app)
-    app.include_router(submissions_router(Catalogue.bundled(), submissions, relay, settings.max_body_bytes))
+    app.include_router(submissions_router(Catalogue.bundled(), submissions, relay, sealer, settings.max_body_bytes))
     return app
 
 

@@ -1,16 +1,21 @@
-"""Notify's use case: tell the citizen about a step, then report that they were told."""
+"""Notify's use case: tell the citizen about a step, then report that they were told. Notify opens the sealed
+address (the only personal data it holds a key for) just to send."""
 
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import compose
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, StatusEvent, derive_event_id
+from civicflow.shared.events import CitizenNotified, StatusEvent, derive_event_id, personal
 from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.security.sealing import Sealer
 
 
-async def notify_citizen(event: StatusEvent, channels: ChannelRegistry, publisher: EventPublisher) -> None:
+async def notify_citizen(
+    event: StatusEvent, channels: ChannelRegistry, sealer: Sealer, publisher: EventPublisher
+) -> None:
     """Called once per event (the subscription remembers each event as soon as this returns)."""
     channel = channels.for_recipient(event.recipient)
-    await channel.send(event.recipient, compose(event), message_key=f"{event.submission_id}.{event.step}")
+    address = sealer.open(personal.CONTACT_ADDRESS, event.recipient.address, event.submission_id)
+    await channel.send(address, compose(event), message_key=f"{event.submission_id}.{event.step}")
     notified = CitizenNotified(
         event_id=derive_event_id(event.event_id, CitizenNotified.step),
         submission_id=event.submission_id,

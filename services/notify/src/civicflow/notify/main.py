@@ -10,12 +10,16 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
+    settings.check_for(settings.runtime.env)
     settings.smtp.check_for(settings.runtime.env)
+    sealer = sealer_for(settings.keys, KeyName.CONTACT)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
@@ -25,7 +29,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     consumers = Consumers(
         broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     )
-    kafka.register_subscribers(consumers, channels, KafkaEventPublisher(broker))
+    kafka.register_subscribers(consumers, channels, sealer, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow notify",
         broker=broker,

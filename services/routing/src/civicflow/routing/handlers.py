@@ -1,4 +1,7 @@
-"""Routing's use case: deliver a verified application to the agency responsible for it."""
+"""Routing's use case: deliver a verified application to the agency responsible for it.
+
+Routing opens the applicant's sealed data (it needs the postal code, and the agency needs all of it); the
+status events it publishes carry none of it."""
 
 from opentelemetry import trace
 
@@ -12,17 +15,21 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
     derive_event_id,
+    personal,
 )
 from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.security.sealing import Sealer
 
 
 async def route_submission(
     event: IdentityVerified,
     postal: PostalIndex,
     registry: AgencyRegistry,
+    sealer: Sealer,
     publisher: EventPublisher,
 ) -> None:
-    decision = route(event.service_id, event.applicant.address, postal, registry)
+    applicant = sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
+    decision = route(event.service_id, applicant.address, postal, registry)
     key = str(event.submission_id)
     span = trace.get_current_span()
     if isinstance(decision, Routed):
@@ -33,9 +40,11 @@ async def route_submission(
             agency_id=decision.agency.agency_id,
             municipality_key=decision.municipality_key,
             service_id=event.service_id,
-            applicant=event.applicant,
-            form=event.form,
+            # In clear on the agency's topic, which only that agency may read (README, "Security").
+            applicant=applicant,
+            form=sealer.open(personal.FORM, event.form, event.submission_id),
             level_of_assurance=event.level_of_assurance,
+            citizen_id=event.citizen_id,
             received_at=event.received_at,
         )
         await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)

@@ -1,5 +1,6 @@
 """Event contracts, one module per producing service. Publishers and subscribers use the same classes."""
 
+from civicflow.shared.events import personal
 from civicflow.shared.events.base import Event, StatusEvent, Step, derive_event_id
 from civicflow.shared.events.common import Address, Applicant, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
@@ -24,4 +25,5 @@ __all__ = [
     "SubmissionRouted",
     "SubmissionUnroutable",
     "derive_event_id",
+    "personal",
 ]

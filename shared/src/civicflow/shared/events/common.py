@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from civicflow.shared.security.sealing import Sealed
+
 Language = Literal["de", "en"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
@@ -30,14 +32,11 @@ class Applicant(BaseModel):
 
 
 class Recipient(BaseModel):
-    """Where and how the citizen wants to hear about their application."""
+    """Where and how the citizen wants to hear about their application; the address (an e-mail address) is
+    sealed for notify (events.personal.CONTACT_ADDRESS)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    email: EmailStr
+    address: Sealed
     language: Language
     channel: str = Field(default="email", pattern=r"^[a-z][a-z0-9-]{0,31}$")
-
-    @classmethod
-    def of(cls, applicant: Applicant) -> "Recipient":
-        return cls(email=applicant.email, language=applicant.language)

@@ -1,18 +1,17 @@
 """Events published by intake."""
 
-from typing import Any, ClassVar
-
-from pydantic import Field
+from typing import ClassVar
 
 from civicflow.shared.events.base import StatusEvent, Step
-from civicflow.shared.events.common import Applicant
+from civicflow.shared.security.sealing import Sealed
 
 
 class SubmissionReceived(StatusEvent):
     step: ClassVar[Step] = Step.RECEIVED
 
     service_id: str
-    applicant: Applicant
-    form: dict[str, Any]
-    # The identity assertion travels to the identity service only; never log or trace it.
-    identity_token: str = Field(repr=False)
+    # Sealed (events.personal): a reader of the topic without the keys sees none of it.
+    applicant: Sealed
+    form: Sealed
+    # For the identity service only, which alone holds its key; it travels no further.
+    identity_token: Sealed

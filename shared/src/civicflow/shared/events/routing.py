@@ -5,7 +5,7 @@ from typing import Any, ClassVar, Literal
 
 from civicflow.shared.events.base import Event, StatusEvent, Step
 from civicflow.shared.events.common import Applicant
-from civicflow.shared.events.identity import LevelOfAssurance
+from civicflow.shared.events.identity import CitizenId, LevelOfAssurance
 
 UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
 
@@ -33,4 +33,5 @@ class AgencySubmission(Event):
     applicant: Applicant
     form: dict[str, Any]
     level_of_assurance: LevelOfAssurance
+    citizen_id: CitizenId
     received_at: datetime

@@ -150,7 +150,7 @@ class Consumers:
         # here nothing is committed before it is settled, and a new group reads from the beginning.
         # One Kafka consumer group per topic read (named after the service's group): a consumer that joins
         # or dies makes only its own group rebalance, not every subscription of the service in turn.
-        group_id = f"{self.group}.{topic}"
+        group_id = topics.group_id(self.group, topic)
         return {"group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL}
 
 

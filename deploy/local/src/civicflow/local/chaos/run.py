@@ -39,7 +39,7 @@ async def run_chaos(stack: Stack, options: ChaosOptions, clock: Clock) -> ChaosR
     layout = stack.layout
     faults, skipped = plan(stack, every_fault(options.store_down_seconds))
     mailbox = None if layout.external_smtp else Mailbox(layout.mail_dir)
-    watch = await TopicWatch.open(layout.kafka_bootstrap, clock)
+    watch = await TopicWatch.open(layout.kafka_admin, clock)
     stream = Stream(layout, options.rate, clock)
     clock.restart()
     try:

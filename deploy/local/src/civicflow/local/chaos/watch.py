@@ -18,8 +18,9 @@ from civicflow.local.chaos.clock import Clock
 from civicflow.local.chaos.counts import Timeline, mail_key
 from civicflow.local.chaos.stream import Accepted
 from civicflow.local.tail import open_tail
-from civicflow.local.topics_admin import all_topic_names
+from civicflow.local.topics_admin import agency_submission_topics
 from civicflow.shared import topics
+from civicflow.shared.settings import KafkaSettings
 
 TIMELINE_READS_AT_ONCE = 8
 
@@ -37,11 +38,11 @@ class TopicWatch:
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, bootstrap_servers: str, clock: Clock) -> "TopicWatch":
+    async def open(cls, kafka: KafkaSettings, clock: Clock) -> "TopicWatch":
         # The broker's restart is one of the faults; aiokafka logs every refused reconnect as an error.
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-        agency_topics = [name for name in all_topic_names() if name.startswith("agency.")]
-        watch = cls(await open_tail(bootstrap_servers, *agency_topics, topics.DEAD_LETTER), clock)
+        agency_topics = agency_submission_topics()
+        watch = cls(await open_tail(kafka, *agency_topics, topics.DEAD_LETTER), clock)
         watch._task = asyncio.create_task(watch._read())
         return watch
 

@@ -31,6 +31,8 @@ CLOCK_SKEW_SECONDS = 30
 @dataclass(frozen=True)
 class Verified:
     level_of_assurance: LevelOfAssurance
+    # Who the identity provider says this is (the `sub` claim), for the pseudonymous citizen id only.
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,10 @@ def _match_applicant(claims: dict[str, Any], applicant: Applicant) -> Verified |
         and _normalised(family) == _normalised(applicant.family_name)
         and birthdate == applicant.birth_date.isoformat()
     )
-    return Verified(level) if same_person else Rejected("applicant_mismatch")
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject:
+        return Rejected("claims_missing")
+    return Verified(level, subject) if same_person else Rejected("applicant_mismatch")
 
 
 def _normalised(name: str) -> str:

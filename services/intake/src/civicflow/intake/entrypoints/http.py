@@ -13,11 +13,14 @@ from civicflow.intake.domain.submission import SubmissionRecord, status_token_ma
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, TraceContext, accept_submission
+from civicflow.shared.security.sealing import Sealer
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 
 
-def submissions_router(catalogue: Catalogue, submissions: Submissions, relay: Relay, max_body_bytes: int) -> APIRouter:
+def submissions_router(
+    catalogue: Catalogue, submissions: Submissions, relay: Relay, sealer: Sealer, max_body_bytes: int
+) -> APIRouter:
     router = APIRouter(prefix="/v1/submissions")
 
     @router.post("", status_code=202)
@@ -33,7 +36,7 @@ def submissions_router(catalogue: Catalogue, submissions: Submissions, relay: Re
                 valid,
             )
         try:
-            accepted = await accept_submission(valid, submissions, relay, _current_trace())
+            accepted = await accept_submission(valid, submissions, relay, sealer, _current_trace())
         except SubmissionNotStored as error:
             raise Problem(
                 503,

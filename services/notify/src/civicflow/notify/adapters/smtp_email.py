@@ -11,7 +11,6 @@ import aiosmtplib
 from opentelemetry import trace
 
 from civicflow.notify.domain.messages import Message
-from civicflow.shared.events import Recipient
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
 
@@ -27,9 +26,9 @@ class SmtpEmail:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(settings.connections)
 
-    async def send(self, recipient: Recipient, message: Message, message_key: str) -> None:
-        email = self._compose(recipient, message, message_key)
-        envelope = (self._envelope_sender, recipient.email)
+    async def send(self, address: str, message: Message, message_key: str) -> None:
+        email = self._compose(address, message, message_key)
+        envelope = (self._envelope_sender, address)
         settings = self._settings
         with tracer.start_as_current_span("smtp send", kind=trace.SpanKind.CLIENT) as span:
             span.set_attribute("server.address", settings.host)
@@ -76,12 +75,12 @@ class SmtpEmail:
             await client.login(settings.username, password)
         return client
 
-    def _compose(self, recipient: Recipient, message: Message, message_key: str) -> bytes:
+    def _compose(self, address: str, message: Message, message_key: str) -> bytes:
         # The compat32 MIME classes: email.policy.default parses every header it is given, at four times the
         # cost of the whole rest of sending a mail.
         email = MIMEText(message.body, "plain", "utf-8")
         email["From"] = self._settings.sender
-        email["To"] = recipient.email
+        email["To"] = address
         email["Subject"] = Header(message.subject, "utf-8").encode()
         email["Date"] = formatdate(localtime=False)
         # Stable per submission and step, so a mail client also folds a duplicate delivery into one.

@@ -9,7 +9,8 @@ from civicflow.shared.events import Recipient
 class Channel(Protocol):
     name: str
 
-    async def send(self, recipient: Recipient, message: Message, message_key: str) -> None: ...
+    async def send(self, address: str, message: Message, message_key: str) -> None:
+        """`address`: where on this channel the citizen is reached (an e-mail address)."""
 
 
 class ChannelRegistry:

@@ -13,6 +13,7 @@ from civicflow.shared.events import (
 )
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import Consumers, Subscription
+from civicflow.shared.security.sealing import Sealer
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -23,9 +24,11 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
 }
 
 
-def register_subscribers(consumers: Consumers, channels: ChannelRegistry, publisher: EventPublisher) -> None:
+def register_subscribers(
+    consumers: Consumers, channels: ChannelRegistry, sealer: Sealer, publisher: EventPublisher
+) -> None:
     async def on_step(event: StatusEvent) -> None:
-        await notify_citizen(event, channels, publisher)
+        await notify_citizen(event, channels, sealer, publisher)
 
     for topic, event_type in STEP_SOURCES.items():
         # Each event is remembered as soon as the citizen was told: after a crash, a redelivered step is not

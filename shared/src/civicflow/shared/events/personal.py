@@ -1,0 +1,21 @@
+"""The personal data internal topics carry, each field sealed for the services that need it (README, "Security":
+what each topic carries, and why). The names are part of what is sealed: a value opens only in its own field of
+its own submission."""
+
+from typing import Any, Final
+
+from pydantic import EmailStr
+
+from civicflow.shared.events.common import Applicant
+from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.sealing import SealedField
+
+# Names, birth date, address and e-mail: identity checks them against the identity assertion, routing finds the
+# municipality from the postal code and hands the application to the agency.
+APPLICANT: Final = SealedField[Applicant]("applicant", KeyName.APPLICANT, Applicant)
+# The answers to the service's form: only the agency needs them; routing hands them on.
+FORM: Final = SealedField[dict[str, Any]]("form", KeyName.APPLICANT, dict[str, Any])
+# The identity assertion: identity verifies it, and it goes no further.
+IDENTITY_TOKEN: Final = SealedField[str]("identity_token", KeyName.IDENTITY_TOKEN, str)
+# Where notify tells the citizen about each step.
+CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, EmailStr)
