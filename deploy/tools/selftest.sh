@@ -87,6 +87,24 @@ expect "k8s policy: wrong readiness path" "readinessProbe must GET /health/ready
 	deploy/k8s/base/routing.yaml 's#path: /health/ready#path: /healthz#'
 expect "k8s policy: missing ConfigMap" "references missing ConfigMap" \
 	deploy/k8s/base/identity.yaml 's/name: civicflow-identity-config/name: civicflow-identity-cfg/'
+expect "k8s policy: Kafka without TLS" "KAFKA_SECURITY_PROTOCOL must be 'SASL_SSL'" \
+	deploy/k8s/base/configmap.yaml 's/KAFKA_SECURITY_PROTOCOL: "SASL_SSL"/KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT"/'
+expect "k8s policy: another service's principal" "KAFKA_SASL_USERNAME must be 'civicflow-routing'" \
+	deploy/k8s/base/routing.yaml 's/value: civicflow-routing\n/value: civicflow-intake\n/'
+expect "k8s policy: a field key the service may not hold" "field keys must be exactly \\['applicant'\\] \\(has \\['contact'\\]" \
+	deploy/k8s/base/routing.yaml 's/CIVICFLOW_KEYS_APPLICANT\n(\s+)path: civicflow_keys_applicant/CIVICFLOW_KEYS_CONTACT\n$1path: civicflow_keys_contact/'
+expect "k8s policy: a real value in a Secret" "KAFKA_SASL_PASSWORD must be 'dev-only-not-a-secret'" \
+	deploy/k8s/base/secret.yaml 's/KAFKA_SASL_PASSWORD: "dev-only-not-a-secret"/KAFKA_SASL_PASSWORD: "hunter2"/'
+expect "k8s policy: a secret in a ConfigMap" "MONGODB_URI is a secret" \
+	deploy/k8s/base/configmap.yaml 's/(  CIVICFLOW_ENV: "prod")/$1\n  MONGODB_URI: "mongodb:\/\/mongo"/'
+expect "k8s policy: a writable root filesystem in the Job" "job/kafka-setup.*readOnlyRootFilesystem must be true" \
+	deploy/k8s/base/kafka-setup.yaml 's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/'
+expect "k8s policy: a principal without a password for the set-up" "no password file for agency-muenchen-kvr" \
+	deploy/k8s/base/secret.yaml 's/  agency-muenchen-kvr: "dev-only-not-a-secret"\n//'
+expect "compose policy: another service's principal" "KAFKA_SASL_USERNAME must be 'civicflow-notify'" \
+	docker-compose.yml 's/KAFKA_SASL_USERNAME: civicflow-notify/KAFKA_SASL_USERNAME: civicflow-intake/'
+expect "compose policy: a secret in the environment" "environment MONGODB_URI is a secret" \
+	docker-compose.yml 's/(  CIVICFLOW_SECRETS_DIR: \/run\/secrets)/$1\n  MONGODB_URI: mongodb:\/\/mongo:27017/'
 
 echo
 echo "$passed passed, $failed failed"
