@@ -8,6 +8,7 @@ cannot forge an event that opens either. A reader of the raw topic without the k
 """
 
 import base64
+import functools
 import os
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
@@ -50,6 +51,12 @@ class Unsealable(ValueError):
     It comes from the message, so it is permanent for that message (a dead letter), never a reason to stop."""
 
 
+@functools.cache
+def _adapter(holds: Any) -> TypeAdapter[Any]:
+    """One adapter per type: building one costs far more than the sealing itself."""
+    return TypeAdapter(holds)
+
+
 def _encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -72,7 +79,7 @@ class Sealer:
         keyring = self._keyrings[field.key]
         context = _context(field, submission_id)
         data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        plaintext = TypeAdapter(field.holds).dump_json(value)
+        plaintext = _adapter(field.holds).dump_json(value)
         nonce, key_nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
         return Sealed(
             sealed_for=field.key,
@@ -91,7 +98,7 @@ class Sealer:
             wrapped, data = _decode(sealed.wrapped_key), _decode(sealed.ciphertext)
             data_key = AESGCM(key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context)
             plaintext = AESGCM(data_key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], context)
-            opened: T = TypeAdapter(field.holds).validate_json(plaintext)
+            opened: T = _adapter(field.holds).validate_json(plaintext)
         except (InvalidTag, ValueError) as error:
             raise Unsealable(f"{field.name} does not open: {type(error).__name__}") from None
         return opened
