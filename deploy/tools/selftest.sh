@@ -20,6 +20,7 @@ fresh() { # copy the deployment files into $tmp/case
 	mkdir -p "$tmp/case/deploy/k8s" "$tmp/case/services"
 	cp "$REPO_ROOT/docker-compose.yml" "$tmp/case/"
 	cp -r "$REPO_ROOT/deploy/k8s/base" "$tmp/case/deploy/k8s/"
+	cp -r "$REPO_ROOT/deploy/kafka" "$tmp/case/deploy/"
 	for d in "$REPO_ROOT"/services/*/; do
 		[[ -f "$d/Dockerfile" ]] || continue
 		mkdir -p "$tmp/case/services/$(basename "$d")"
