@@ -1,6 +1,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from civicflow.intake.domain.idempotency import Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 
@@ -9,13 +10,23 @@ class FakeSubmissions:
     def __init__(self) -> None:
         self.records: dict[UUID, SubmissionRecord] = {}
         self.outbox: dict[UUID, OutgoingEvent] = {}
+        self.claims: dict[str, Claim] = {}
         self.failing = False
 
-    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> None:
+    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> bool:
         if self.failing:
             raise ConnectionError("store down")
+        if record.submission_id in self.records:
+            return False
         self.records[record.submission_id] = record
         self.outbox[record.submission_id] = outgoing
+        return True
+
+    async def claim(self, claim: Claim) -> Claim | None:
+        if self.failing:
+            raise ConnectionError("store down")
+        earlier = self.claims.setdefault(claim.key_id, claim)
+        return None if earlier is claim else earlier
 
     async def get(self, submission_id: UUID) -> SubmissionRecord | None:
         return self.records.get(submission_id)

@@ -94,7 +94,7 @@ def test_malformed_json_is_400(intake: Intake) -> None:
 def test_unknown_service_is_422_naming_service_id(intake: Intake) -> None:
     response = intake.client.post("/v1/submissions", json=valid_body() | {"service_id": "99000000000000"})
     assert problem(response, 422)["errors"] == [
-        {"pointer": "/service_id", "detail": "unknown service '99000000000000': not in the service catalogue"}
+        {"pointer": "/service_id", "detail": "unknown service: not in the service catalogue"}  # never echoed
     ]
     intake.assert_nothing_kept()
 
@@ -152,3 +152,94 @@ def test_a_status_read_while_the_store_is_down_is_a_problem_not_a_bare_500(intak
     response = intake.client.get("/v1/submissions/00000000-0000-0000-0000-000000000000")
     assert problem(response, 503)["type"] == "/problems/temporarily-unavailable"
     assert "27017" not in response.text
+
+
+def test_the_answer_that_carries_the_status_token_is_not_stored_by_caches(intake: Intake) -> None:
+    accepted = intake.client.post("/v1/submissions", json=valid_body())
+    assert accepted.headers["cache-control"] == "no-store"
+    status = intake.client.get(
+        accepted.headers["location"], headers={"Authorization": f"Bearer {accepted.json()['status_token']}"}
+    )
+    assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, b"nests deeper"),
+        (b'{"a":' * 20 + b"1" + b"}" * 20, b"nests deeper"),
+        (b'{"service_id": ' + b"9" * 5000 + b"}", b"more than 32 digits"),
+        (b'{"employees": NaN}', b"NaN"),
+        (b'{"x": 1e999}', b"too large"),
+    ],
+)
+def test_hostile_json_is_a_400_problem_never_a_500(intake: Intake, content: bytes, fragment: bytes) -> None:
+    response = intake.client.post("/v1/submissions", content=content, headers={"Content-Type": "application/json"})
+    assert fragment.decode() in problem(response, 400)["detail"]
+    assert len(response.content) < 1000
+    intake.assert_nothing_kept()
+
+
+def test_an_answer_does_not_grow_with_the_input(intake: Intake) -> None:
+    body = valid_body()
+    body["form"] |= {f"unknown{index}": "x" * 100 for index in range(5_000)}
+    response = intake.client.post("/v1/submissions", json=body)
+    found = problem(response, 422)
+    assert len(found["errors"]) == 20 and "5000 field(s)" in found["detail"] and "first 20" in found["detail"]
+    assert "x" * 100 not in response.text and len(response.content) < 10_000
+    unknown = intake.client.post("/v1/submissions", json=valid_body() | {"service_id": "9" * 60})
+    assert problem(unknown, 422)["errors"][0]["pointer"] == "/service_id" and "9" * 60 not in unknown.text
+
+
+@pytest.mark.parametrize(
+    ("applicant", "pointer"),
+    [
+        ({"given_name": "Eri\x00ka"}, "/applicant/given_name"),
+        ({"family_name": "\x1b[31mMustermann"}, "/applicant/family_name"),
+        ({"family_name": "Muster\u202emann"}, "/applicant/family_name"),
+        ({"given_name": "\u200b"}, "/applicant/given_name"),
+        ({"birth_date": "2999-01-01"}, "/applicant/birth_date"),
+        ({"birth_date": 0}, "/applicant/birth_date"),
+        ({"birth_date": "1850-01-01"}, "/applicant/birth_date"),
+    ],
+)
+def test_names_and_dates_a_person_could_not_have_are_refused(
+    intake: Intake, applicant: dict[str, Any], pointer: str
+) -> None:
+    body = valid_body()
+    body["applicant"] |= applicant
+    assert pointer in {
+        error["pointer"] for error in problem(intake.client.post("/v1/submissions", json=body), 422)["errors"]
+    }
+    intake.assert_nothing_kept()
+
+
+def test_names_are_kept_in_their_composed_form(intake: Intake) -> None:
+    body = valid_body()
+    body["applicant"] |= {"family_name": "Mu\u0308ller"}  # u + combining diaeresis
+    accepted = intake.client.post("/v1/submissions", json=body).json()
+    (record,) = intake.submissions.records.values()
+    assert accepted["submission_id"] == str(record.submission_id) and record.applicant["family_name"] == "Müller"
+
+
+def test_the_same_idempotency_key_and_body_file_once_and_answer_alike(intake: Intake) -> None:
+    headers = {"Idempotency-Key": "7d4c2f0e-1b9a-4f7e-9d3c-2a1b0c9d8e7f"}
+    first = intake.client.post("/v1/submissions", json=valid_body(), headers=headers)
+    again = intake.client.post("/v1/submissions", json=valid_body(), headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.json() == again.json() and first.headers["location"] == again.headers["location"]
+    assert len(intake.submissions.records) == 1 and len(intake.relay.handed_off) == 1
+    other = valid_body()
+    other["form"] |= {"business_name": "Another business"}
+    reused = intake.client.post("/v1/submissions", json=other, headers=headers)
+    assert problem(reused, 422)["type"] == "/problems/idempotency-key-reused"
+    assert len(intake.submissions.records) == 1
+    token = intake.submissions.claims.popitem()[1].sealed_token
+    assert first.json()["status_token"] not in token  # kept only encrypted under the client's key
+
+
+@pytest.mark.parametrize("key", [b"", b"x" * 256, "schlüssel".encode(), b"a b"])
+def test_an_idempotency_key_that_is_no_key_is_a_400_problem(intake: Intake, key: bytes) -> None:
+    response = intake.client.post("/v1/submissions", json=valid_body(), headers={"Idempotency-Key": key})
+    assert problem(response, 400)["type"] == "/problems/invalid-idempotency-key"
+    intake.assert_nothing_kept()

@@ -30,7 +30,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
 
     app = make_service_app(
-        title="CivicFlow intake", broker=broker, mongo=mongo, tracer_provider=tracer_provider, background=[relay.run]
+        title="CivicFlow intake",
+        broker=broker,
+        mongo=mongo,
+        tracer_provider=tracer_provider,
+        background=[relay.run, submissions.forget_claims],
     )
     problems.install_problem_handlers(app)
     app.include_router(submissions_router(Catalogue.bundled(), submissions, relay, sealer, settings.max_body_bytes))

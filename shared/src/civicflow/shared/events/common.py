@@ -1,14 +1,50 @@
 """Value objects shared by several events."""
 
+import unicodedata
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from civicflow.shared.security.sealing import Sealed
 
 Language = Literal["de", "en"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Unicode categories no name or address needs: controls (NUL, ANSI escapes), format characters (right-to-left
+# overrides, zero-width spaces), surrogates, private use and unassigned code points.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def plain_text(value: str) -> str:
+    """Text as a person would type it: NFC-normalised, no control or format characters, something visible."""
+    value = unicodedata.normalize("NFC", value)
+    if any(unicodedata.category(character) in _INVISIBLE for character in value):
+        raise ValueError("must not contain control or invisible formatting characters")
+    if not any(character.isalnum() for character in value):
+        raise ValueError("must contain a letter or a digit")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would also take a number as seconds since 1970 (0 is 1970-01-01): a date is written as one.
+    if isinstance(value, str | date):
+        return value
+    raise ValueError("must be a date written as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(plain_text)
+]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 
 
@@ -25,10 +61,17 @@ class Applicant(BaseModel):
 
     given_name: Name
     family_name: Name
-    birth_date: date
+    birth_date: IsoDate
     email: EmailStr
     language: Language = "de"
     address: Address
+
+    @field_validator("birth_date")
+    @classmethod
+    def _plausible(cls, birth_date: date) -> date:
+        if not EARLIEST_BIRTH_DATE <= birth_date <= date.today():
+            raise ValueError(f"must be a date between {EARLIEST_BIRTH_DATE.isoformat()} and today")
+        return birth_date
 
 
 class Recipient(BaseModel):

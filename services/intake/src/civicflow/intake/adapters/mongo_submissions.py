@@ -4,12 +4,14 @@ key in one batch insert instead of a read and an update per event."""
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
+from civicflow.intake.domain.idempotency import RETENTION_HOURS, Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.shared.mongo import Document, insert_new
@@ -19,12 +21,14 @@ class MongoSubmissions:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._submissions = database["submissions"]
         self._timeline = database["timeline"]
+        self._claims = database["idempotency_keys"]
 
     async def prepare(self) -> None:
         await self._timeline.create_index("submission_id")
         await self._submissions.create_index("pending_since")
+        await self._claims.create_index("created_at")
 
-    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> None:
+    async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> bool:
         document = record.model_dump(mode="json", exclude={"submission_id", "timeline"})
         (received,) = record.timeline
         document |= {
@@ -39,7 +43,42 @@ class MongoSubmissions:
             },
             "pending_since": record.received_at,
         }
-        await self._submissions.insert_one(document)
+        try:
+            await self._submissions.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def claim(self, claim: Claim) -> Claim | None:
+        document = {
+            "_id": claim.key_id,
+            "body_hash": claim.body_hash,
+            "submission_id": str(claim.submission_id),
+            "sealed_token": claim.sealed_token,
+            "created_at": claim.created_at,
+        }
+        try:
+            await self._claims.insert_one(document)
+        except DuplicateKeyError:
+            found = await self._claims.find_one({"_id": claim.key_id})
+            if found is None:  # swept between the two calls: the key is free again
+                return await self.claim(claim)
+            return Claim(
+                found["_id"],
+                found["body_hash"],
+                UUID(found["submission_id"]),
+                found["sealed_token"],
+                found["created_at"],
+            )
+        return None
+
+    async def forget_claims(self) -> None:
+        """A background job: forget idempotency keys older than their retention, every hour (FerretDB has no TTL
+        index; the range query scans the collection, once an hour)."""
+        while True:
+            cutoff = datetime.now(UTC) - timedelta(hours=RETENTION_HOURS)
+            await self._claims.delete_many({"created_at": {"$lt": cutoff}})
+            await asyncio.sleep(3600)
 
     async def get(self, submission_id: UUID) -> SubmissionRecord | None:
         document = await self._submissions.find_one({"_id": str(submission_id)}, {"outbox": 0, "pending_since": 0})

@@ -5,11 +5,12 @@ Kept as data (data/catalogue.json), keyed by the federal service key (LeiKa-Schl
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, create_model
+
+from civicflow.shared.events.common import IsoDate, plain_text
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "email"]
 
@@ -30,11 +31,13 @@ class FieldSpec(BaseModel):
         if self.enum is not None:
             return Literal[self.enum]
         if self.type == "string":
-            return Annotated[str, Field(min_length=1, max_length=self.max_length, pattern=self.pattern)]
+            return Annotated[
+                str, Field(min_length=1, max_length=self.max_length, pattern=self.pattern), AfterValidator(plain_text)
+            ]
         if self.type in ("integer", "number"):
             base = StrictInt if self.type == "integer" else float
             return Annotated[base, Field(ge=self.minimum, le=self.maximum)]
-        return {"boolean": StrictBool, "date": date, "email": EmailStr}[self.type]
+        return {"boolean": StrictBool, "date": IsoDate, "email": EmailStr}[self.type]
 
 
 class ServiceSpec(BaseModel):

@@ -45,7 +45,7 @@ def validate_submission(payload: object, catalogue: Catalogue) -> ValidSubmissio
     service_id = payload.get("service_id") if isinstance(payload, dict) else None
     service = catalogue.get(service_id) if isinstance(service_id, str) else None
     if isinstance(service_id, str) and service is None:
-        errors.append(FieldError("/service_id", f"unknown service {service_id!r}: not in the service catalogue"))
+        errors.append(FieldError("/service_id", "unknown service: not in the service catalogue"))
 
     form: dict[str, Any] | None = None
     raw_form = payload.get("form") if isinstance(payload, dict) else None

@@ -9,6 +9,13 @@ from fastapi.responses import JSONResponse
 from opentelemetry import propagate, trace
 
 from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.idempotency import (
+    IdempotencyKeyInvalid,
+    IdempotencyKeyReused,
+    IdempotentRequest,
+    body_hash,
+    checked_key,
+)
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
@@ -16,6 +23,10 @@ from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, T
 from civicflow.shared.security.sealing import Sealer
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
+# The status token is a bearer secret: no cache along the way may keep a response that carries it (RFC 9111 §5.2).
+NO_STORE = {"Cache-Control": "no-store"}
+# An answer never grows with the input: 50,000 unknown keys are 50,000 errors, of which this many are listed.
+MAX_LISTED_ERRORS = 20
 
 
 def submissions_router(
@@ -24,19 +35,29 @@ def submissions_router(
     router = APIRouter(prefix="/v1/submissions")
 
     @router.post("", status_code=202)
-    async def submit(request: Request) -> JSONResponse:
+    async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
+        idempotent_key = _idempotency_key(idempotency_key)
         payload = _json_payload(await _read_body(request, max_body_bytes), request)
         valid = validate_submission(payload, catalogue)
         if not isinstance(valid, ValidSubmission):
+            listed = f"; the first {MAX_LISTED_ERRORS} are listed" if len(valid) > MAX_LISTED_ERRORS else ""
             raise Problem(
                 422,
                 "invalid-submission",
                 "Invalid submission",
-                f"{len(valid)} field(s) failed validation; nothing was stored.",
-                valid,
+                f"{len(valid)} field(s) failed validation{listed}; nothing was stored.",
+                valid[:MAX_LISTED_ERRORS],
             )
         try:
-            accepted = await accept_submission(valid, submissions, relay, sealer, _current_trace())
+            idempotent = IdempotentRequest(idempotent_key, body_hash(payload)) if idempotent_key else None
+            accepted = await accept_submission(valid, submissions, relay, sealer, _current_trace(), idempotent)
+        except IdempotencyKeyReused as error:
+            raise Problem(
+                422,
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                "This Idempotency-Key was used before with another request body; use a new key for a new request.",
+            ) from error
         except SubmissionNotStored as error:
             raise Problem(
                 503,
@@ -52,22 +73,37 @@ def submissions_router(
             "status_token": accepted.status_token,
             "status_url": location,
         }
-        return JSONResponse(body, status_code=202, headers={"Location": location})
+        return JSONResponse(body, status_code=202, headers={"Location": location, **NO_STORE})
 
     @router.get("/{submission_id}")
-    async def status(submission_id: str, authorization: str | None = Header(default=None)) -> dict[str, Any]:
+    async def status(submission_id: str, authorization: str | None = Header(default=None)) -> JSONResponse:
         record = await _visible_record(submission_id, authorization, submissions)
-        return {
-            "submission_id": str(record.submission_id),
-            "service_id": record.service_id,
-            "status": record.status,
-            "received_at": record.received_at.isoformat(),
-            "timeline": [
-                {"step": entry.step, "at": entry.at.isoformat(), **entry.detail} for entry in record.sorted_timeline()
-            ],
-        }
+        return JSONResponse(_status_body(record), headers=NO_STORE)
 
     return router
+
+
+def _status_body(record: SubmissionRecord) -> dict[str, Any]:
+    return {
+        "submission_id": str(record.submission_id),
+        "service_id": record.service_id,
+        "status": record.status,
+        "received_at": record.received_at.isoformat(),
+        "timeline": [
+            {"step": entry.step, "at": entry.at.isoformat(), **entry.detail} for entry in record.sorted_timeline()
+        ],
+    }
+
+
+def _idempotency_key(header: str | None) -> str | None:
+    if header is None:
+        return None
+    try:
+        return checked_key(header)
+    except IdempotencyKeyInvalid as error:
+        raise Problem(
+            400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Send 1 to 255 printable ASCII characters."
+        ) from error
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -96,11 +132,62 @@ def _json_payload(body: bytes, request: Request) -> Any:
             "Send the submission as application/json.",
         )
     try:
-        return json.loads(body)
+        payload = json.loads(body, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
+    except RecursionError as error:
+        raise _too_deep() from error
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Problem(
-            400, "malformed-json", "Malformed JSON", f"The request body is not valid JSON: {error}."
+            400, "malformed-json", "Malformed JSON", f"The request body is not valid JSON (at byte {_position(error)})."
         ) from error
+    except ValueError as error:  # a number beyond our bounds (_bounded_int, _bounded_float, _no_constant)
+        raise Problem(400, "malformed-json", "Malformed JSON", str(error)) from error
+    if _depth(payload) > MAX_DEPTH:
+        raise _too_deep()
+    return payload
+
+
+# No form needs more: a submission is an object of objects a few levels deep, numbers of a few digits.
+MAX_DEPTH = 16
+MAX_NUMBER_CHARACTERS = 32
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        raise ValueError(f"A number in the request body has more than {MAX_NUMBER_CHARACTERS} digits.")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARACTERS:
+        raise ValueError(f"A number in the request body has more than {MAX_NUMBER_CHARACTERS} characters.")
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("A number in the request body is too large.")
+    return value
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError("NaN and Infinity are not JSON numbers.")
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests, counted without recursion (so that no input can exhaust the stack)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH and isinstance(item, dict | list):
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _too_deep() -> Problem:
+    return Problem(400, "malformed-json", "Malformed JSON", f"The request body nests deeper than {MAX_DEPTH} levels.")
+
+
+def _position(error: Exception) -> int:
+    return error.pos if isinstance(error, json.JSONDecodeError) else 0
 
 
 async def _visible_record(submission_id: str, authorization: str | None, submissions: Submissions) -> SubmissionRecord:
