@@ -19,13 +19,17 @@ PRINCIPALS='civicflow-intake
 civicflow-identity
 civicflow-routing
 civicflow-notify
+agency-berlin-buergeramt
 agency-berlin-gewerbe
 agency-berlin-standesamt
 agency-frankfurt-gewerbe
 agency-koeln-bewohnerparken
 agency-koeln-gewerbe
+agency-koeln-meldebehoerde
 agency-koeln-standesamt
+agency-koeln-steueramt
 agency-muenchen-kvr
+agency-muenchen-mietberatung
 agency-muenchen-standesamt
 civicflow-operator'
 if [ "${1:-}" = principals ]; then
@@ -146,35 +150,53 @@ topic civicflow.retry.civicflow-notify.1
 topic civicflow.retry.civicflow-notify.2
 topic civicflow.retry.civicflow-notify.3
 topic civicflow.retry.civicflow-notify.4
+topic agency.berlin-buergeramt.submissions
 topic agency.berlin-gewerbe.submissions
 topic agency.berlin-standesamt.submissions
 topic agency.frankfurt-gewerbe.submissions
 topic agency.koeln-bewohnerparken.submissions
 topic agency.koeln-gewerbe.submissions
+topic agency.koeln-meldebehoerde.submissions
 topic agency.koeln-standesamt.submissions
+topic agency.koeln-steueramt.submissions
 topic agency.muenchen-kvr.submissions
+topic agency.muenchen-mietberatung.submissions
 topic agency.muenchen-standesamt.submissions
+topic agency.berlin-buergeramt.decisions
 topic agency.berlin-gewerbe.decisions
 topic agency.berlin-standesamt.decisions
 topic agency.frankfurt-gewerbe.decisions
 topic agency.koeln-bewohnerparken.decisions
 topic agency.koeln-gewerbe.decisions
+topic agency.koeln-meldebehoerde.decisions
 topic agency.koeln-standesamt.decisions
+topic agency.koeln-steueramt.decisions
 topic agency.muenchen-kvr.decisions
+topic agency.muenchen-mietberatung.decisions
 topic agency.muenchen-standesamt.decisions
 user civicflow-intake
 user civicflow-identity
 user civicflow-routing
 user civicflow-notify
+user agency-berlin-buergeramt
 user agency-berlin-gewerbe
 user agency-berlin-standesamt
 user agency-frankfurt-gewerbe
 user agency-koeln-bewohnerparken
 user agency-koeln-gewerbe
+user agency-koeln-meldebehoerde
 user agency-koeln-standesamt
+user agency-koeln-steueramt
 user agency-muenchen-kvr
+user agency-muenchen-mietberatung
 user agency-muenchen-standesamt
 user civicflow-operator
+grant agency-berlin-buergeramt LITERAL 'WRITE' \
+	TOPIC:agency.berlin-buergeramt.decisions
+grant agency-berlin-buergeramt LITERAL 'READ' \
+	TOPIC:agency.berlin-buergeramt.submissions
+grant agency-berlin-buergeramt PREFIXED 'READ' \
+	GROUP:agency.berlin-buergeramt.
 grant agency-berlin-gewerbe LITERAL 'WRITE' \
 	TOPIC:agency.berlin-gewerbe.decisions
 grant agency-berlin-gewerbe LITERAL 'READ' \
@@ -205,18 +227,36 @@ grant agency-koeln-gewerbe LITERAL 'READ' \
 	TOPIC:agency.koeln-gewerbe.submissions
 grant agency-koeln-gewerbe PREFIXED 'READ' \
 	GROUP:agency.koeln-gewerbe.
+grant agency-koeln-meldebehoerde LITERAL 'WRITE' \
+	TOPIC:agency.koeln-meldebehoerde.decisions
+grant agency-koeln-meldebehoerde LITERAL 'READ' \
+	TOPIC:agency.koeln-meldebehoerde.submissions
+grant agency-koeln-meldebehoerde PREFIXED 'READ' \
+	GROUP:agency.koeln-meldebehoerde.
 grant agency-koeln-standesamt LITERAL 'WRITE' \
 	TOPIC:agency.koeln-standesamt.decisions
 grant agency-koeln-standesamt LITERAL 'READ' \
 	TOPIC:agency.koeln-standesamt.submissions
 grant agency-koeln-standesamt PREFIXED 'READ' \
 	GROUP:agency.koeln-standesamt.
+grant agency-koeln-steueramt LITERAL 'WRITE' \
+	TOPIC:agency.koeln-steueramt.decisions
+grant agency-koeln-steueramt LITERAL 'READ' \
+	TOPIC:agency.koeln-steueramt.submissions
+grant agency-koeln-steueramt PREFIXED 'READ' \
+	GROUP:agency.koeln-steueramt.
 grant agency-muenchen-kvr LITERAL 'WRITE' \
 	TOPIC:agency.muenchen-kvr.decisions
 grant agency-muenchen-kvr LITERAL 'READ' \
 	TOPIC:agency.muenchen-kvr.submissions
 grant agency-muenchen-kvr PREFIXED 'READ' \
 	GROUP:agency.muenchen-kvr.
+grant agency-muenchen-mietberatung LITERAL 'WRITE' \
+	TOPIC:agency.muenchen-mietberatung.decisions
+grant agency-muenchen-mietberatung LITERAL 'READ' \
+	TOPIC:agency.muenchen-mietberatung.submissions
+grant agency-muenchen-mietberatung PREFIXED 'READ' \
+	GROUP:agency.muenchen-mietberatung.
 grant agency-muenchen-standesamt LITERAL 'WRITE' \
 	TOPIC:agency.muenchen-standesamt.decisions
 grant agency-muenchen-standesamt LITERAL 'READ' \
@@ -271,13 +311,17 @@ grant civicflow-operator LITERAL 'WRITE' \
 grant civicflow-operator PREFIXED 'DESCRIBE' \
 	GROUP:civicflow-
 grant civicflow-routing LITERAL 'WRITE' \
+	TOPIC:agency.berlin-buergeramt.submissions \
 	TOPIC:agency.berlin-gewerbe.submissions \
 	TOPIC:agency.berlin-standesamt.submissions \
 	TOPIC:agency.frankfurt-gewerbe.submissions \
 	TOPIC:agency.koeln-bewohnerparken.submissions \
 	TOPIC:agency.koeln-gewerbe.submissions \
+	TOPIC:agency.koeln-meldebehoerde.submissions \
 	TOPIC:agency.koeln-standesamt.submissions \
+	TOPIC:agency.koeln-steueramt.submissions \
 	TOPIC:agency.muenchen-kvr.submissions \
+	TOPIC:agency.muenchen-mietberatung.submissions \
 	TOPIC:agency.muenchen-standesamt.submissions \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.routing.routed.v1 \

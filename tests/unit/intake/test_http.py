@@ -94,7 +94,7 @@ def test_malformed_json_is_400(intake: Intake) -> None:
 def test_unknown_service_is_422_naming_service_id(intake: Intake) -> None:
     response = intake.client.post("/v1/submissions", json=valid_body() | {"service_id": "99000000000000"})
     assert problem(response, 422)["errors"] == [
-        {"pointer": "/service_id", "detail": "unknown service: not in the service catalogue"}  # never echoed
+        {"pointer": "/service_id", "detail": "Diese Leistung gibt es im Katalog nicht."}  # never echoed
     ]
     intake.assert_nothing_kept()
 
@@ -243,3 +243,14 @@ def test_an_idempotency_key_that_is_no_key_is_a_400_problem(intake: Intake, key:
     response = intake.client.post("/v1/submissions", json=valid_body(), headers={"Idempotency-Key": key})
     assert problem(response, 400)["type"] == "/problems/invalid-idempotency-key"
     intake.assert_nothing_kept()
+
+
+def test_problems_speak_the_language_the_citizen_asks_for(intake: Intake) -> None:
+    body = valid_body()
+    body["form"]["start_date"] = "01.12.2026"
+    english = intake.client.post("/v1/submissions", json=body, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    german = intake.client.post("/v1/submissions", json=body)
+    assert problem(english, 422)["errors"] == [
+        {"pointer": "/form/start_date", "detail": "Please enter a date as YYYY-MM-DD."}
+    ]
+    assert problem(german, 422)["errors"][0]["detail"] == "Bitte geben Sie ein Datum als JJJJ-MM-TT an."

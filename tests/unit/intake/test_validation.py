@@ -28,12 +28,41 @@ def test_a_complete_business_registration_is_valid() -> None:
     result = validate_submission(valid_body(), CATALOGUE)
     assert isinstance(result, ValidSubmission)
     assert result.form["start_date"] == "2026-12-01"
-    assert result.service.name["de"] == "Gewerbe anmelden"
+    assert result.service.title.de == "Gewerbe anmelden"
 
 
-def test_the_catalogue_holds_at_least_three_services_by_leika_key() -> None:
-    assert len(CATALOGUE.services) >= 3
+def test_the_catalogue_holds_at_least_six_services_by_leika_key() -> None:
+    assert len(CATALOGUE.services) >= 6
     assert all(len(key) == 14 and key.startswith("99") for key in CATALOGUE.services)
+    levels = {spec.minimum_level_of_assurance for spec in CATALOGUE.services.values()}
+    assert {"none", "high"} <= levels
+
+
+def test_every_field_and_option_speaks_german_and_english() -> None:
+    for spec in CATALOGUE.services.values():
+        assert spec.title.de and spec.title.en and spec.description.de and spec.description.en
+        for name, field in spec.form["properties"].items():
+            assert set(field["x-label"]) == {"de", "en"}, (spec.service_id, name)
+            for value in field.get("enum", []):
+                assert set(field["x-options"][value]) == {"de", "en"}, (spec.service_id, name, value)
+            for kind, text in field.get("x-messages", {}).items():
+                assert set(text) == {"de", "en"}, (spec.service_id, name, kind)
+
+
+def test_messages_come_in_the_citizens_language_and_from_the_form_where_it_has_them() -> None:
+    body = valid_body()
+    del body["form"]["business_name"]
+    body["form"]["start_date"] = "01.12.2026"
+    german = validate_submission(body, CATALOGUE)
+    english = validate_submission(body, CATALOGUE, "en")
+    assert isinstance(german, list) and isinstance(english, list)
+    by_pointer = {error.pointer: error.detail for error in english}
+    own = CATALOGUE.services["99050012104000"].form["properties"]["business_name"].get("x-messages", {})
+    if "required" in own:
+        assert by_pointer["/form/business_name"] == own["required"]["en"]
+    assert by_pointer["/form/start_date"] == "Please enter a date as YYYY-MM-DD."
+    assert {error.pointer for error in german} == set(by_pointer)
+    assert all(error.detail != by_pointer[error.pointer] for error in german)
 
 
 def test_an_unknown_service_is_named() -> None:
@@ -41,7 +70,7 @@ def test_an_unknown_service_is_named() -> None:
     result = validate_submission(body, CATALOGUE)
     assert pointers(result) == {"/service_id"}
     assert isinstance(result, list)
-    assert "unknown service" in result[0].detail
+    assert result[0].detail == "Diese Leistung gibt es im Katalog nicht."
 
 
 def test_every_failing_field_is_reported_at_once() -> None:
@@ -71,7 +100,16 @@ def test_unknown_fields_are_refused_not_silently_dropped() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("legal_form", "corporation"), ("start_date", "tomorrow"), ("business_name", ""), ("employees", -1)],
+    [
+        ("legal_form", "corporation"),
+        ("start_date", "tomorrow"),
+        ("start_date", "2026-02-30"),
+        ("business_name", ""),
+        ("business_name", "Web\u200bdesign"),
+        ("employees", -1),
+        ("employees", True),
+        ("employees", "3"),
+    ],
 )
 def test_form_fields_follow_the_catalogue(field: str, value: object) -> None:
     body = valid_body()

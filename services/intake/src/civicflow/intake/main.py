@@ -6,6 +6,7 @@ from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
+from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.relay import OutboxRelay
 from civicflow.shared.app import make_service_app, serve
@@ -37,7 +38,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         background=[relay.run, submissions.forget_claims],
     )
     problems.install_problem_handlers(app)
-    app.include_router(submissions_router(Catalogue.bundled(), submissions, relay, sealer, settings.max_body_bytes))
+    catalogue = Catalogue.bundled()
+    app.include_router(catalogue_router(catalogue))
+    app.include_router(submissions_router(catalogue, submissions, relay, sealer, settings.max_body_bytes))
     return app
 
 

@@ -1,82 +1,98 @@
-"""The service catalogue: which services can be applied for, and the fields each one's form has.
+"""The service catalogue: which services can be applied for, what each one's form asks, in German and English.
 
-Kept as data (data/catalogue.json), keyed by the federal service key (LeiKa-Schlüssel).
-"""
+Kept as data, one file per service (data/services/<LeiKa key>.json; README, "Adding a service"): its title and
+description, the administrative level responsible, the level of assurance it needs, its attachment rules, and
+its form as a JSON Schema 2020-12 whose properties carry their labels, hints and messages (`x-label`, `x-hint`,
+`x-messages`, `x-options`)."""
 
 import json
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StrictBool, StrictInt, create_model
+from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import BaseModel, ConfigDict, Field
 
-from civicflow.shared.events.common import IsoDate, plain_text
+Language = Literal["de", "en"]
+LANGUAGES: tuple[Language, ...] = ("de", "en")
+MediaType = Literal["application/pdf", "image/png", "image/jpeg"]
+# A form is one level of named fields of these types (validation names each failing field by one pointer).
+FIELD_TYPES = frozenset({"string", "integer", "number", "boolean"})
 
-FieldType = Literal["string", "integer", "number", "boolean", "date", "email"]
 
-
-class FieldSpec(BaseModel):
+class LocalText(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str
-    type: FieldType
-    required: bool = True
-    max_length: int = 1000
-    pattern: str | None = None
-    enum: tuple[str, ...] | None = None
-    minimum: float | None = None
-    maximum: float | None = None
+    de: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
 
-    def annotation(self) -> Any:
-        if self.enum is not None:
-            return Literal[self.enum]
-        if self.type == "string":
-            return Annotated[
-                str, Field(min_length=1, max_length=self.max_length, pattern=self.pattern), AfterValidator(plain_text)
-            ]
-        if self.type in ("integer", "number"):
-            base = StrictInt if self.type == "integer" else float
-            return Annotated[base, Field(ge=self.minimum, le=self.maximum)]
-        return {"boolean": StrictBool, "date": IsoDate, "email": EmailStr}[self.type]
+    def in_(self, language: Language) -> str:
+        return self.de if language == "de" else self.en
+
+
+class AttachmentRules(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_files: Annotated[int, Field(ge=0, le=20)] = 0
+    accepted: tuple[MediaType, ...] = ()
+    max_bytes_each: Annotated[int, Field(ge=0, le=20 * 1024 * 1024)] = 0
+    required: bool = False
+    label: LocalText | None = None
 
 
 class ServiceSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     service_id: Annotated[str, Field(pattern=r"^99[0-9]{12}$")]
-    name: dict[str, str]
-    fields: tuple[FieldSpec, ...]
+    title: LocalText
+    description: LocalText
+    administrative_level: Literal["municipality", "district", "state", "federal"]
+    minimum_level_of_assurance: Literal["none", "low", "substantial", "high"]
+    attachments: AttachmentRules = AttachmentRules()
+    form: dict[str, Any]
 
-    def form_model(self) -> type[BaseModel]:
-        definitions: dict[str, Any] = {
-            spec.name: (
-                spec.annotation() if spec.required else spec.annotation() | None,
-                ... if spec.required else None,
-            )
-            for spec in self.fields
-        }
-        return create_model(f"Form{self.service_id}", __config__=ConfigDict(extra="forbid"), **definitions)
+    def field(self, name: str) -> dict[str, Any]:
+        """The schema of one form field, or an empty one."""
+        found: dict[str, Any] = self.form.get("properties", {}).get(name, {})
+        return found
 
 
 @dataclass(frozen=True)
 class Catalogue:
     services: dict[str, ServiceSpec]
-    forms: dict[str, type[BaseModel]]
+    validators: dict[str, Draft202012Validator]
 
     @classmethod
-    def from_json(cls, text: str) -> "Catalogue":
-        specs = [ServiceSpec.model_validate(item) for item in json.loads(text)["services"]]
+    def from_specs(cls, specs: list[ServiceSpec]) -> "Catalogue":
+        for spec in specs:
+            Draft202012Validator.check_schema(spec.form)  # a broken form fails at start, not at a citizen
+            flat = spec.form.get("type") == "object" and spec.form.get("additionalProperties") is False
+            fields = spec.form.get("properties", {}).values()
+            if not flat or any(field.get("type") not in FIELD_TYPES or "x-label" not in field for field in fields):
+                raise ValueError(f"{spec.service_id}: a form is a closed object of labelled scalar fields")
         return cls(
             services={spec.service_id: spec for spec in specs},
-            forms={spec.service_id: spec.form_model() for spec in specs},
+            validators={
+                spec.service_id: Draft202012Validator(spec.form, format_checker=FormatChecker()) for spec in specs
+            },
         )
 
     @classmethod
+    def from_directory(cls, directory: Traversable) -> "Catalogue":
+        files = sorted((item for item in directory.iterdir() if item.name.endswith(".json")), key=lambda f: f.name)
+        specs = [ServiceSpec.model_validate(json.loads(item.read_text("utf-8"))) for item in files]
+        for item, spec in zip(files, specs, strict=True):
+            if item.name != f"{spec.service_id}.json":
+                raise ValueError(f"{item.name} holds service {spec.service_id}: name the file after its key")
+        return cls.from_specs(specs)
+
+    @classmethod
     def bundled(cls) -> "Catalogue":
-        return cls.from_json(resources.files("civicflow.intake").joinpath("data/catalogue.json").read_text("utf-8"))
+        return cls.from_directory(resources.files("civicflow.intake").joinpath("data/services"))
 
     def get(self, service_id: str) -> ServiceSpec | None:
         return self.services.get(service_id)
 
-    def form_model(self, service_id: str) -> type[BaseModel]:
-        return self.forms[service_id]
+    def validator(self, service_id: str) -> Draft202012Validator:
+        return self.validators[service_id]

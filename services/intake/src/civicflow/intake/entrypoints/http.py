@@ -16,6 +16,7 @@ from civicflow.intake.domain.idempotency import (
     body_hash,
     checked_key,
 )
+from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.problems import Problem
@@ -38,7 +39,7 @@ def submissions_router(
     async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
         idempotent_key = _idempotency_key(idempotency_key)
         payload = _json_payload(await _read_body(request, max_body_bytes), request)
-        valid = validate_submission(payload, catalogue)
+        valid = validate_submission(payload, catalogue, preferred_language(request.headers.get("accept-language")))
         if not isinstance(valid, ValidSubmission):
             listed = f"; the first {MAX_LISTED_ERRORS} are listed" if len(valid) > MAX_LISTED_ERRORS else ""
             raise Problem(
