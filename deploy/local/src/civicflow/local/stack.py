@@ -94,6 +94,14 @@ def components(layout: Layout) -> list[Component]:
     return found
 
 
+# The local stack's load comes from one address (the benchmark, the fault run, the tests): intake's limit per
+# client address (30 submissions a minute by default) would measure the limiter. Set them to test it.
+LOCAL_RATE_LIMIT = {
+    "INTAKE_RATE_LIMIT_PER_MINUTE": os.environ.get("INTAKE_RATE_LIMIT_PER_MINUTE", "6000000"),
+    "INTAKE_RATE_LIMIT_BURST": os.environ.get("INTAKE_RATE_LIMIT_BURST", "100000"),
+}
+
+
 def services(layout: Layout) -> list[Component]:
     """The four services, each with its own credentials and keys (files in its own secrets directory)."""
     ports = layout.ports
@@ -102,6 +110,8 @@ def services(layout: Layout) -> list[Component]:
         env = {"HTTP_PORT": str(port), "CIVICFLOW_SECRETS_DIR": str(service_secrets_dir(layout, service))}
         if layout.external_kafka is None:
             env |= {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_USERNAME": SERVICES[service].principal}
+        if service == "intake":
+            env |= LOCAL_RATE_LIMIT
         found.append(
             Component(
                 service,

@@ -8,6 +8,8 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.http import submissions_router
+from civicflow.intake.entrypoints.openapi import install_openapi
+from civicflow.intake.entrypoints.rate_limit import TokenBuckets, install_rate_limit
 from civicflow.intake.relay import OutboxRelay
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
@@ -37,8 +39,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         tracer_provider=tracer_provider,
         background=[relay.run, submissions.forget_claims],
     )
-    problems.install_problem_handlers(app)
     catalogue = Catalogue.bundled()
+    problems.install_problem_handlers(app)
+    install_openapi(app, catalogue)
+    install_rate_limit(app, TokenBuckets(settings.rate_limit.per_minute, settings.rate_limit.burst))
     app.include_router(catalogue_router(catalogue))
     app.include_router(submissions_router(catalogue, submissions, relay, sealer, settings.max_body_bytes))
     return app

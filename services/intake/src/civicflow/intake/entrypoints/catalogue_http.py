@@ -3,9 +3,27 @@
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
 
-from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
+from civicflow.intake.domain.catalogue import Catalogue, LocalText, ServiceSpec
+from civicflow.intake.entrypoints.openapi import answers
 from civicflow.intake.entrypoints.problems import Problem
+
+
+class ServiceSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str
+    title: LocalText
+    description: LocalText
+    administrative_level: str
+    minimum_level_of_assurance: str
+    links: dict[str, str]
+
+
+class ServiceList(BaseModel):
+    services: list[ServiceSummary]
+
 
 UNKNOWN = Problem(404, "not-found", "Not found", "No service with this key is in the catalogue.")
 
@@ -13,11 +31,13 @@ UNKNOWN = Problem(404, "not-found", "Not found", "No service with this key is in
 def catalogue_router(catalogue: Catalogue) -> APIRouter:
     router = APIRouter(prefix="/v1/services")
 
-    @router.get("")
+    @router.get("", operation_id="services", responses=answers(200, ServiceList, "The catalogue", 500))
     async def services() -> dict[str, Any]:
         return {"services": [_summary(spec) for spec in catalogue.services.values()]}
 
-    @router.get("/{service_id}")
+    @router.get(
+        "/{service_id}", operation_id="service", responses=answers(200, ServiceSpec, "One service", 404, 422, 500)
+    )
     async def service(service_id: str) -> dict[str, Any]:
         spec = catalogue.get(service_id)
         if spec is None:

@@ -1,5 +1,6 @@
 """Intake's HTTP routes: thin, they parse, call one handler and answer."""
 
+import asyncio
 import json
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from civicflow.intake.domain.idempotency import (
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
+from civicflow.intake.entrypoints.openapi import SUBMIT_BODY, AcceptedBody, StatusBody, answers
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, TraceContext, accept_submission
 from civicflow.shared.security.sealing import Sealer
@@ -26,6 +28,7 @@ from civicflow.shared.security.sealing import Sealer
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 # The status token is a bearer secret: no cache along the way may keep a response that carries it (RFC 9111 §5.2).
 NO_STORE = {"Cache-Control": "no-store"}
+BODY_TIMEOUT_SECONDS = 10
 # An answer never grows with the input: 50,000 unknown keys are 50,000 errors, of which this many are listed.
 MAX_LISTED_ERRORS = 20
 
@@ -35,7 +38,14 @@ def submissions_router(
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/submissions")
 
-    @router.post("", status_code=202)
+    @router.post(
+        "",
+        status_code=202,
+        operation_id="submit",
+        response_class=JSONResponse,
+        responses=answers(202, AcceptedBody, "Stored; published soon", 400, 408, 413, 415, 422, 429, 500, 503),
+        openapi_extra=SUBMIT_BODY,
+    )
     async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
         idempotent_key = _idempotency_key(idempotency_key)
         payload = _json_payload(await _read_body(request, max_body_bytes), request)
@@ -76,7 +86,12 @@ def submissions_router(
         }
         return JSONResponse(body, status_code=202, headers={"Location": location, **NO_STORE})
 
-    @router.get("/{submission_id}")
+    @router.get(
+        "/{submission_id}",
+        operation_id="submission_status",
+        response_class=JSONResponse,
+        responses=answers(200, StatusBody, "The status and its timeline", 404, 422, 500, 503),
+    )
     async def status(submission_id: str, authorization: str | None = Header(default=None)) -> JSONResponse:
         record = await _visible_record(submission_id, authorization, submissions)
         return JSONResponse(_status_body(record), headers=NO_STORE)
@@ -112,10 +127,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise _too_large(limit)
+    try:
+        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # a client that trickles its body holds no worker long
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise _too_large(limit)
+    except TimeoutError as error:
+        raise Problem(
+            408, "request-timeout", "Request timeout", f"The body did not arrive within {BODY_TIMEOUT_SECONDS} s."
+        ) from error
     return bytes(body)
 
 

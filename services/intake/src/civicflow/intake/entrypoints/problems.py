@@ -12,6 +12,8 @@ from civicflow.intake.domain.validation import FieldError
 from civicflow.shared.messaging.failures import Disposition, classify
 
 PROBLEM_JSON = "application/problem+json"
+# The request path, as `instance`: a client chooses it, so it is cut short rather than echoed whole.
+MAX_INSTANCE = 200
 
 
 class Problem(Exception):
@@ -35,7 +37,7 @@ class Problem(Exception):
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
-            "instance": instance,
+            "instance": instance[:MAX_INSTANCE],
         }
         if self.errors:
             # The "errors" extension member with a JSON Pointer per failing field, as in RFC 9457 §3.
