@@ -1,5 +1,7 @@
 """Intake's settings."""
 
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +25,19 @@ class IntakeRateLimit(BaseSettings):
     burst: int = Field(default=10, ge=1)
 
 
+class IntakeWeb(BaseSettings):
+    """Where the public pages are reached (INTAKE_PUBLIC_URL): the base of their canonical links, their Open Graph
+    URLs and the sitemap."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    public_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s<>\"']+$")
+    # Web origins whose pages may call the API from a browser (INTAKE_CORS_ORIGINS='["https://portal.example"]');
+    # none by default: the citizen's pages are served by intake itself.
+    cors_origins: tuple[Annotated[str, Field(pattern=r"^https?://[^\s/]+$")], ...] = ()
+
+
 class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: IntakeRateLimit = Field(default_factory=IntakeRateLimit)
+    web: IntakeWeb = Field(default_factory=IntakeWeb)

@@ -1,0 +1,41 @@
+"""intake's whole app, built as in production but never started (no broker, no store reached)."""
+
+from fastapi.testclient import TestClient
+
+from civicflow.intake.config import IntakeSettings, IntakeWeb
+from civicflow.intake.main import create_app
+from tests.support.sealing import made_keys
+
+
+def intake(**web: object) -> TestClient:
+    settings = IntakeSettings(keys=made_keys(), web=IntakeWeb.model_validate(web))
+    return TestClient(create_app(settings))  # without `with`: the lifespan never starts
+
+
+def test_too_many_or_too_large_headers_are_a_431_problem() -> None:
+    client = intake()
+    many = {f"x-filler-{index}": "1" for index in range(100)}
+    assert client.get("/health/live", headers=many).status_code == 431
+    large = client.get("/health/live", headers={"x-filler": "y" * 20_000})
+    assert large.status_code == 431 and large.headers["content-type"] == "application/problem+json"
+    assert len(large.content) < 1000
+    assert client.get("/health/live").status_code == 200
+
+
+def test_browsers_may_call_the_api_only_from_configured_origins() -> None:
+    preflight = {"Origin": "https://portal.example", "Access-Control-Request-Method": "POST"}
+    closed = intake().options("/v1/submissions", headers=preflight)
+    assert "access-control-allow-origin" not in closed.headers
+    opened = intake(cors_origins=["https://portal.example"])
+    allowed = opened.options("/v1/submissions", headers=preflight)
+    assert allowed.headers["access-control-allow-origin"] == "https://portal.example"
+    other = opened.options("/v1/submissions", headers=preflight | {"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_service_pages_and_their_style_are_served() -> None:
+    client = intake()
+    page = client.get("/services/99050012104000")
+    assert page.status_code == 200 and page.headers["content-security-policy"].startswith("default-src 'none'; style")
+    style = client.get("/static/site.css")
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
