@@ -39,3 +39,8 @@ def test_the_service_pages_and_their_style_are_served() -> None:
     assert page.status_code == 200 and page.headers["content-security-policy"].startswith("default-src 'none'; style")
     style = client.get("/static/site.css")
     assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
+
+
+def test_refusals_before_any_route_carry_the_security_headers_too() -> None:
+    refused = intake().get("/health/live", headers={"x-filler": "y" * 20_000})
+    assert refused.status_code == 431 and refused.headers["x-content-type-options"] == "nosniff"

@@ -1,8 +1,9 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from civicflow.intake.entrypoints.limits import RequestLimits
 from civicflow.intake.entrypoints.problems import install_problem_handlers
-from civicflow.intake.entrypoints.rate_limit import MAX_CLIENTS, TokenBuckets, install_rate_limit
+from civicflow.intake.entrypoints.rate_limit import MAX_CLIENTS, TokenBuckets
 
 
 class Clock:
@@ -33,7 +34,7 @@ def test_the_buckets_stay_bounded_whatever_the_number_of_addresses() -> None:
 def test_over_the_limit_a_post_is_a_429_problem_with_retry_after_and_reads_are_not_limited() -> None:
     app = FastAPI()
     install_problem_handlers(app)
-    install_rate_limit(app, TokenBuckets(per_minute=1, burst=2))
+    app.add_middleware(RequestLimits, buckets=TokenBuckets(per_minute=1, burst=2))
 
     @app.post("/v1/submissions")
     async def submit() -> dict[str, str]:

@@ -8,12 +8,15 @@ from typing import Any
 
 import uvicorn
 from aiokafka.errors import KafkaError
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicflow.shared.messaging.failures import describe
 from civicflow.shared.mongo import Document, store_up
@@ -44,9 +47,11 @@ def make_service_app(
     tracer_provider: TracerProvider,
     background: Sequence[Hook] = (),
     on_shutdown: Hook | None = None,
+    middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
     """`background`: jobs that run for the service's lifetime once Kafka can be published to (an outbox relay, a
-    sweep), not waiting for the subscribers to join their groups; one that fails is logged and started again."""
+    sweep), not waiting for the subscribers to join their groups; one that fails is logged and started again.
+    `middleware`: the service's own, inside the security headers (so its answers carry them too)."""
     connected, can_publish = asyncio.Event(), asyncio.Event()
 
     @asynccontextmanager
@@ -66,14 +71,13 @@ def make_service_app(
             flush_tracing()
 
     # No interactive docs: FastAPI's load their scripts from a CDN. The OpenAPI document stays at /openapi.json.
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app = FastAPI(
+        title=title,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        middleware=[Middleware(SecurityHeaders), *middleware],
+    )
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> dict[str, str]:
@@ -88,6 +92,29 @@ def make_service_app(
 
     FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health")
     return app
+
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every answer that does not set its own (a plain ASGI middleware: Starlette's
+    BaseHTTPMiddleware costs a task and a stream per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers.append(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 async def _start_when_reachable(

@@ -5,6 +5,7 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware import Middleware
 
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
@@ -12,9 +13,9 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.http import submissions_router
-from civicflow.intake.entrypoints.limits import install_header_limits
+from civicflow.intake.entrypoints.limits import RequestLimits
 from civicflow.intake.entrypoints.openapi import install_openapi
-from civicflow.intake.entrypoints.rate_limit import TokenBuckets, install_rate_limit
+from civicflow.intake.entrypoints.rate_limit import TokenBuckets
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.pages import pages_router
 from civicflow.shared.app import make_service_app, serve
@@ -44,25 +45,32 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         mongo=mongo,
         tracer_provider=tracer_provider,
         background=[relay.run, submissions.forget_claims],
+        middleware=_middleware(settings),
     )
     catalogue = Catalogue.bundled()
     problems.install_problem_handlers(app)
     install_openapi(app, catalogue)
-    install_rate_limit(app, TokenBuckets(settings.rate_limit.per_minute, settings.rate_limit.burst))
-    install_header_limits(app)  # the outermost of these: it runs first
-    if settings.web.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.web.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "Accept-Language"],
-            expose_headers=["Location", "Retry-After"],
-        )
     app.include_router(catalogue_router(catalogue))
     app.include_router(pages_router(catalogue, settings.web.public_url))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
     app.include_router(submissions_router(catalogue, submissions, relay, sealer, settings.max_body_bytes))
     return app
+
+
+def _middleware(settings: IntakeSettings) -> list[Middleware]:
+    buckets = TokenBuckets(settings.rate_limit.per_minute, settings.rate_limit.burst)
+    found = [Middleware(RequestLimits, buckets=buckets)]
+    if settings.web.cors_origins:
+        found.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.web.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Authorization", "Idempotency-Key", "Accept-Language"],
+                expose_headers=["Location", "Retry-After"],
+            )
+        )
+    return found
 
 
 def main() -> None:

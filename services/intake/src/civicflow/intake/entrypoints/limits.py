@@ -1,26 +1,50 @@
-"""Limits on what a request may carry before intake looks at it: its headers. (uvicorn reads them first; a proxy
-in front sets the hard limit, this one keeps an oversized request from reaching any route.)"""
+"""Limits checked before intake looks at a request: its headers (uvicorn reads them first; a proxy in front sets
+the hard limit, this one keeps an oversized request from reaching any route), and the submissions per client
+address (a token bucket per address in this process, rate_limit.TokenBuckets; 429 with Retry-After, RFC 6585 §4,
+before the body is read). A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request."""
 
-from collections.abc import Awaitable, Callable
+import math
 
-from fastapi import FastAPI, Request, Response
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from civicflow.intake.entrypoints.problems import Problem
+from civicflow.intake.entrypoints.rate_limit import TokenBuckets
 
 MAX_HEADERS = 64
 MAX_HEADER_BYTES = 16 * 1024
 
 
-def install_header_limits(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def limit_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        raw = request.scope["headers"]
+class RequestLimits:
+    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+        self.app, self.buckets = app, buckets
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = self._refusal(scope) if scope["type"] == "http" else None
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        await problem.response(Request(scope).url.path)(scope, receive, send)
+
+    def _refusal(self, scope: Scope) -> Problem | None:
+        raw = scope["headers"]
         if len(raw) > MAX_HEADERS or sum(len(name) + len(value) for name, value in raw) > MAX_HEADER_BYTES:
-            problem = Problem(
+            return Problem(
                 431,
                 "request-header-fields-too-large",
                 "Request header fields too large",
                 f"Send at most {MAX_HEADERS} headers of at most {MAX_HEADER_BYTES} bytes together.",
             )
-            return problem.response(request.url.path)
-        return await call_next(request)
+        if scope["method"] == "POST":
+            client = scope.get("client")
+            wait = self.buckets.take(client[0] if client else "unknown")
+            if wait > 0:
+                seconds = str(math.ceil(wait))
+                return Problem(
+                    429,
+                    "too-many-requests",
+                    "Too many requests",
+                    f"Too many submissions from this address; please retry in {seconds} s.",
+                    headers={"Retry-After": seconds},
+                )
+        return None

@@ -1,15 +1,9 @@
 """Per-client rate limiting of submissions: a token bucket per client address, in this process (each intake
-replica keeps its own; a gateway in front may keep a global one). Over the limit: a 429 problem with Retry-After
-(RFC 6585 §4), before the body is read."""
+replica keeps its own; a gateway in front may keep a global one). Applied by limits.RequestLimits."""
 
-import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
-
-from civicflow.intake.entrypoints.problems import Problem
+from collections.abc import Callable
 
 # Addresses remembered at once; the least recently seen are forgotten first (and start again with a full bucket).
 MAX_CLIENTS = 10_000
@@ -33,21 +27,3 @@ class TokenBuckets:
         if len(self._buckets) > MAX_CLIENTS:
             self._buckets.popitem(last=False)
         return wait
-
-
-def install_rate_limit(app: FastAPI, buckets: TokenBuckets) -> None:
-    @app.middleware("http")
-    async def limit_submissions(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method == "POST":
-            wait = buckets.take(request.client.host if request.client else "unknown")
-            if wait > 0:
-                seconds = str(math.ceil(wait))
-                problem = Problem(
-                    429,
-                    "too-many-requests",
-                    "Too many requests",
-                    f"Too many submissions from this address; please retry in {seconds} s.",
-                    headers={"Retry-After": seconds},
-                )
-                return problem.response(request.url.path)
-        return await call_next(request)
