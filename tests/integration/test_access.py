@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from confluent_kafka import Consumer
 from confluent_kafka import KafkaError as ConfluentError
@@ -44,6 +44,15 @@ async def produce(kafka: KafkaSettings, topic: str) -> None:
         await producer.stop()
 
 
+async def connect_consumer(kafka: KafkaSettings, topic: str) -> None:
+    """Start a consumer of `topic`: it asks the broker for the cluster's metadata, as every reader must first."""
+    consumer = AIOKafkaConsumer(topic, **client_options(kafka), request_timeout_ms=5000)
+    try:
+        await asyncio.wait_for(consumer.start(), REFUSED_WITHIN_SECONDS)
+    finally:
+        await consumer.stop()
+
+
 def read(kafka: KafkaSettings, topic: str, group_id: str) -> str:
     """What the broker answers when `kafka`'s principal reads `topic` from its start as a member of `group_id`:
     "ok", or the name of its error. (confluent-kafka, which reports the broker's refusal; aiokafka only logs it.)"""
@@ -79,6 +88,8 @@ async def test_without_credentials_the_broker_refuses_to_take_or_give_anything(l
     anonymous = KafkaSettings(bootstrap_servers=local.kafka_bootstrap)
     with pytest.raises((KafkaError, TimeoutError)):
         await produce(anonymous, topics.IDENTITY_VERIFIED)
+    with pytest.raises(KafkaError):  # refused at the first request, before any record could be waited for
+        await connect_consumer(anonymous, topics.SUBMISSION_RECEIVED)
     wrong = local.kafka_as(str(ConsumerGroup.IDENTITY)).model_copy(
         update={"sasl_password": SecretStr("not-the-password")}
     )
