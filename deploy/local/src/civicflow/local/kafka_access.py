@@ -4,8 +4,6 @@ ACLs of the table (those no longer in it are removed). Idempotent; run by the st
 import asyncio
 from collections.abc import Mapping
 
-from confluent_kafka import KafkaException
-
 # confluent-kafka re-exports these from private modules without declaring them.
 from confluent_kafka.admin import (  # type: ignore[attr-defined]
     AclBinding,
@@ -80,9 +78,6 @@ def _apply(client: AdminClient, passwords: Mapping[str, str], grants: list[Grant
 async def apply_access(
     bootstrap_servers: str, admin_password: str, passwords: Mapping[str, str], grants: list[Grant]
 ) -> None:
-    """Raises KafkaException when the broker refuses (e.g. a wrong admin password)."""
+    """Raises confluent_kafka.KafkaException when the broker refuses (e.g. a wrong admin password)."""
     client = admin_client(bootstrap_servers, admin_password)
     await asyncio.to_thread(_apply, client, passwords, grants)
-
-
-__all__ = ["KafkaException", "apply_access"]
