@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 from civicflow.local.layout import Layout
 from civicflow.shared.events import Applicant, IdentityVerified, Recipient, SubmissionReceived, personal
+from civicflow.shared.events.identity import AssuranceLevel
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import Sealer, sealer_for
 from civicflow.shared.settings import FieldKeySettings
@@ -39,7 +40,12 @@ def recipient(
 
 
 def received(
-    sealer: Sealer, applicant: Applicant, form: dict[str, Any], identity_token: str, service_id: str
+    sealer: Sealer,
+    applicant: Applicant,
+    form: dict[str, Any],
+    identity_token: str | None,
+    service_id: str,
+    minimum_level_of_assurance: AssuranceLevel = "low",
 ) -> SubmissionReceived:
     """A SubmissionReceived as intake makes it."""
     submission_id = uuid4()
@@ -49,7 +55,10 @@ def received(
         service_id=service_id,
         applicant=sealer.seal(personal.APPLICANT, applicant, submission_id),
         form=sealer.seal(personal.FORM, form, submission_id),
-        identity_token=sealer.seal(personal.IDENTITY_TOKEN, identity_token, submission_id),
+        minimum_level_of_assurance=minimum_level_of_assurance,
+        identity_token=(
+            None if identity_token is None else sealer.seal(personal.IDENTITY_TOKEN, identity_token, submission_id)
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import jwt
+import pytest
 
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.handlers import Verifier, verify_submission
@@ -13,6 +14,7 @@ from civicflow.shared.events import (
     IdentityVerified,
     SubmissionReceived,
 )
+from civicflow.shared.events.identity import AssuranceLevel
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
@@ -33,9 +35,9 @@ class KnownKeys:
         return self._keys.get(kid) if kid else None
 
 
-def received(identity_token: str) -> SubmissionReceived:
+def received(identity_token: str | None, minimum: AssuranceLevel = "low") -> SubmissionReceived:
     applicant = Applicant.model_validate(ERIKA)
-    return sealing.received(INTAKE, applicant, BUSINESS_REGISTRATION, identity_token, "99050012104000")
+    return sealing.received(INTAKE, applicant, BUSINESS_REGISTRATION, identity_token, "99050012104000", minimum)
 
 
 async def run(
@@ -71,7 +73,7 @@ async def test_the_same_person_gets_the_same_pseudonymous_citizen_id(tmp_path: P
     await run(received(token(key, given_name="Max", family_name="Muster")), KnownKeys(key), FakePublisher())
     first, second = (event for _, event, _ in publisher.published)
     assert isinstance(first, IdentityVerified) and isinstance(second, IdentityVerified)
-    assert first.citizen_id == second.citizen_id and "Erika" not in first.citizen_id
+    assert first.citizen_id is not None and first.citizen_id == second.citizen_id and "Erika" not in first.citizen_id
 
 
 async def test_a_forged_token_is_rejected_never_passed_on(tmp_path: Path) -> None:
@@ -84,3 +86,33 @@ async def test_a_forged_token_is_rejected_never_passed_on(tmp_path: Path) -> Non
     assert publisher.topics() == [topics.IDENTITY_REJECTED]
     rejected = publisher.published[0][1]
     assert isinstance(rejected, IdentityRejected) and rejected.reason == "signature_invalid"
+
+
+async def test_a_service_that_needs_no_identity_passes_without_an_assertion_and_without_a_citizen_id(
+    tmp_path: Path,
+) -> None:
+    publisher = FakePublisher()
+    await run(received(None, minimum="none"), KnownKeys(SigningKey.load_or_create(tmp_path)), publisher)
+    verified = publisher.published[0][1]
+    assert isinstance(verified, IdentityVerified)
+    assert verified.level_of_assurance == "none" and verified.citizen_id is None
+
+
+async def test_an_assertion_is_still_checked_where_none_is_needed(tmp_path: Path) -> None:
+    key, publisher = SigningKey.load_or_create(tmp_path), FakePublisher()
+    await run(received(token(key, given_name="Max"), minimum="none"), KnownKeys(key), publisher)
+    assert publisher.topics() == [topics.IDENTITY_REJECTED]
+
+
+@pytest.mark.parametrize(
+    ("identity_token", "minimum", "reason"),
+    [(None, "low", "identity_missing"), ("signed", "high", "level_of_assurance_insufficient")],
+)
+async def test_an_application_below_the_services_level_of_assurance_is_rejected(
+    tmp_path: Path, identity_token: str | None, minimum: AssuranceLevel, reason: str
+) -> None:
+    key, publisher = SigningKey.load_or_create(tmp_path), FakePublisher()
+    signed = token(key) if identity_token else None  # the sample assertion proves "substantial"
+    await run(received(signed, minimum=minimum), KnownKeys(key), publisher)
+    rejected = publisher.published[0][1]
+    assert isinstance(rejected, IdentityRejected) and rejected.reason == reason

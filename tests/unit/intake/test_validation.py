@@ -125,3 +125,21 @@ def test_a_missing_identity_token_is_an_error() -> None:
     body = valid_body()
     del body["identity_token"]
     assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}
+
+
+def test_a_service_that_needs_no_identity_is_valid_without_an_assertion() -> None:
+    rent_check = next(s for s in CATALOGUE.services.values() if s.minimum_level_of_assurance == "none")
+    body = {
+        "service_id": rent_check.service_id,
+        "applicant": copy.deepcopy(ERIKA),
+        "form": {"current_rent": 700, "requested_rent": 770, "living_space": 62, "letter_date": "2026-11-02"},
+    }
+    assert isinstance(validate_submission(body, CATALOGUE), ValidSubmission)
+
+
+def test_a_service_that_needs_identity_names_the_missing_assertion() -> None:
+    body = valid_body()
+    del body["identity_token"]
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}
+    body["identity_token"] = None
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}

@@ -4,15 +4,16 @@ The identity token is opened here and nowhere else; the applicant's sealed data 
 with the level of assurance and a pseudonymous citizen id beside it."""
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 import jwt
 from opentelemetry import trace
 
-from civicflow.identity.domain.assertion import Expectations, Verified, signing_key_id, verify_assertion
+from civicflow.identity.domain.assertion import Expectations, Rejected, Verified, signing_key_id, verify_assertion
 from civicflow.identity.domain.pseudonym import citizen_id
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id, personal
+from civicflow.shared.events.identity import meets
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.security.sealing import Sealer
 
@@ -31,21 +32,23 @@ class Verifier:
 
 
 async def verify_submission(event: SubmissionReceived, verifier: Verifier, publisher: EventPublisher) -> None:
-    token = verifier.sealer.open(personal.IDENTITY_TOKEN, event.identity_token, event.submission_id)
-    applicant = verifier.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    key = await verifier.keys.key(signing_key_id(token))
-    outcome = verify_assertion(token, key, verifier.expected, applicant, event.occurred_at)
+    outcome = await _identify(event, verifier)
     span = trace.get_current_span()
     common = {"submission_id": event.submission_id, "recipient": event.recipient}
-    if isinstance(outcome, Verified):
+    if isinstance(outcome, Verified | Unidentified):
         span.set_attribute("civicflow.identity.outcome", "verified")
+        span.set_attribute("civicflow.identity.level", outcome.level_of_assurance)
         verified = IdentityVerified(
             event_id=derive_event_id(event.event_id, IdentityVerified.step),
             service_id=event.service_id,
             applicant=event.applicant,
             form=event.form,
             level_of_assurance=outcome.level_of_assurance,
-            citizen_id=citizen_id(verifier.pseudonym_key, verifier.expected.issuer, outcome.subject),
+            citizen_id=(
+                citizen_id(verifier.pseudonym_key, verifier.expected.issuer, outcome.subject)
+                if isinstance(outcome, Verified)
+                else None
+            ),
             received_at=event.occurred_at,
             **common,
         )
@@ -57,3 +60,23 @@ async def verify_submission(event: SubmissionReceived, verifier: Verifier, publi
             event_id=derive_event_id(event.event_id, IdentityRejected.step), reason=outcome.reason, **common
         )
         await publisher.publish(topics.IDENTITY_REJECTED, rejected, key=str(event.submission_id))
+
+
+@dataclass(frozen=True)
+class Unidentified:
+    """Filed without an identity assertion, for a service that needs none."""
+
+    level_of_assurance: Literal["none"] = "none"
+
+
+async def _identify(event: SubmissionReceived, verifier: Verifier) -> Verified | Unidentified | Rejected:
+    minimum = event.minimum_level_of_assurance
+    if event.identity_token is None:
+        return Unidentified() if minimum == "none" else Rejected("identity_missing")
+    token = verifier.sealer.open(personal.IDENTITY_TOKEN, event.identity_token, event.submission_id)
+    applicant = verifier.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
+    key = await verifier.keys.key(signing_key_id(token))
+    outcome = verify_assertion(token, key, verifier.expected, applicant, event.occurred_at)
+    if isinstance(outcome, Verified) and not meets(outcome.level_of_assurance, minimum):
+        return Rejected("level_of_assurance_insufficient")
+    return outcome

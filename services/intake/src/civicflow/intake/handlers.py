@@ -83,7 +83,12 @@ async def accept_submission(
         service_id=valid.service.service_id,
         applicant=sealer.seal(personal.APPLICANT, request.applicant, submission_id),
         form=sealer.seal(personal.FORM, valid.form, submission_id),
-        identity_token=sealer.seal(personal.IDENTITY_TOKEN, request.identity_token, submission_id),
+        minimum_level_of_assurance=valid.service.minimum_level_of_assurance,
+        identity_token=(
+            None
+            if request.identity_token is None
+            else sealer.seal(personal.IDENTITY_TOKEN, request.identity_token, submission_id)
+        ),
     )
     record = SubmissionRecord(
         submission_id=event.submission_id,

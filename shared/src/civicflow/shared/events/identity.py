@@ -8,7 +8,11 @@ from pydantic import Field
 from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.security.sealing import Sealed
 
+# eIDAS levels of assurance (Regulation (EU) 2015/1502) an identity assertion can prove.
 LevelOfAssurance = Literal["low", "substantial", "high"]
+# What a service asks for, and what an application has: "none" where no identity is needed or proven.
+AssuranceLevel = Literal["none", "low", "substantial", "high"]
+_RANK: dict[AssuranceLevel, int] = {"none": 0, "low": 1, "substantial": 2, "high": 3}
 CitizenId = Annotated[str, Field(pattern=r"^[a-z2-7]{32}$")]
 
 RejectionReason = Literal[
@@ -21,7 +25,14 @@ RejectionReason = Literal[
     "claims_missing",
     "applicant_mismatch",
     "level_of_assurance_unknown",
+    "identity_missing",
+    "level_of_assurance_insufficient",
 ]
+
+
+def meets(level: AssuranceLevel, minimum: AssuranceLevel) -> bool:
+    """Whether an identity proven at `level` is enough for a service that asks for `minimum`."""
+    return _RANK[level] >= _RANK[minimum]
 
 
 class IdentityVerified(StatusEvent):
@@ -31,10 +42,11 @@ class IdentityVerified(StatusEvent):
     # Verified against the identity assertion; sealed as intake sealed them (events.personal).
     applicant: Sealed
     form: Sealed
-    level_of_assurance: LevelOfAssurance
+    # "none" for a service that needs no identity, filed without an identity assertion.
+    level_of_assurance: AssuranceLevel
     # The same for every application of the same person at the same identity provider, and nothing else
-    # about them (an HMAC of issuer and subject under identity's pseudonym key).
-    citizen_id: CitizenId
+    # about them (an HMAC of issuer and subject under identity's pseudonym key); None without an assertion.
+    citizen_id: CitizenId | None = None
     received_at: datetime
 
 

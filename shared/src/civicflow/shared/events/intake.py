@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from civicflow.shared.events.base import StatusEvent, Step
+from civicflow.shared.events.identity import AssuranceLevel
 from civicflow.shared.security.sealing import Sealed
 
 
@@ -13,5 +14,8 @@ class SubmissionReceived(StatusEvent):
     # Sealed (events.personal): a reader of the topic without the keys sees none of it.
     applicant: Sealed
     form: Sealed
-    # For the identity service only, which alone holds its key; it travels no further.
-    identity_token: Sealed
+    # What the service asks for (its catalogue entry): identity checks the assertion against it.
+    minimum_level_of_assurance: AssuranceLevel = "low"
+    # For the identity service only, which alone holds its key; it travels no further. None only for a service
+    # that needs no identity and was filed without an assertion.
+    identity_token: Sealed | None = None

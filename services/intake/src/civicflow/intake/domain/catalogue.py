@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import BaseModel, ConfigDict, Field
 
+from civicflow.shared.events.identity import AssuranceLevel
+
 Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = ("de", "en")
 MediaType = Literal["application/pdf", "image/png", "image/jpeg"]
@@ -48,7 +50,7 @@ class ServiceSpec(BaseModel):
     title: LocalText
     description: LocalText
     administrative_level: Literal["municipality", "district", "state", "federal"]
-    minimum_level_of_assurance: Literal["none", "low", "substantial", "high"]
+    minimum_level_of_assurance: AssuranceLevel
     attachments: AttachmentRules = AttachmentRules()
     form: dict[str, Any]
 

@@ -32,6 +32,10 @@ GENERIC: dict[str, dict[Language, str]] = {
         "de": "Diese Leistung gibt es im Katalog nicht.",
         "en": "This service is not in the catalogue.",
     },
+    "identity_needed": {
+        "de": "Für diese Leistung müssen Sie sich ausweisen: senden Sie eine Identitätsbestätigung mit.",
+        "en": "This service needs proof of identity: send an identity assertion with the application.",
+    },
     "invalid": {"de": "Diese Angabe ist nicht gültig.", "en": "This entry is not valid."},
 }
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.messages import DEFAULT_LANGUAGE, Language, message
@@ -21,7 +21,10 @@ class SubmissionRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     service_id: Annotated[str, Field(min_length=1, max_length=64)]
-    identity_token: Annotated[str, Field(min_length=1, max_length=16384, repr=False)]
+    # Needed unless the service asks for no identity (its minimum level of assurance is "none").
+    identity_token: Annotated[str, StringConstraints(min_length=1, max_length=16384)] | None = Field(
+        default=None, repr=False
+    )
     applicant: Applicant
     form: dict[str, Any]
 
@@ -53,6 +56,8 @@ def validate_submission(
     service = catalogue.get(service_id) if isinstance(service_id, str) else None
     if isinstance(service_id, str) and service is None:
         errors.append(FieldError("/service_id", message("unknown_service", language)))
+    if service is not None and service.minimum_level_of_assurance != "none" and _without_token(payload):
+        errors.append(FieldError("/identity_token", message("identity_needed", language)))
 
     form: dict[str, Any] | None = None
     raw_form = payload.get("form") if isinstance(payload, dict) else None
@@ -64,6 +69,10 @@ def validate_submission(
     if errors or request is None or service is None or form is None:
         return errors
     return ValidSubmission(request=request, service=service, form=form)
+
+
+def _without_token(payload: object) -> bool:
+    return isinstance(payload, dict) and payload.get("identity_token") is None
 
 
 def _form_errors(
