@@ -29,6 +29,100 @@ TEXTS: dict[str, dict[Language, str]] = {
     "optional": {"de": "freiwillig", "en": "optional"},
     "other_language": {"de": "English", "en": "Deutsch"},
     "back": {"de": "Alle Leistungen", "en": "All services"},
+    "back_to_service": {"de": "Zurück zur Leistung", "en": "Back to the service"},
+    "start": {"de": "Antrag jetzt stellen", "en": "Start your application"},
+    "sign_in_needed": {
+        "de": "Für diesen Antrag müssen Sie sich ausweisen, Nachweis der Identität: {level}.",
+        "en": "For this application you need to prove who you are, proof of identity: {level}.",
+    },
+    "sign_in_later": {
+        "de": "Die Anmeldung mit dem Online-Ausweis kommt bald auf diese Seite. Bis dahin nehmen Fachverfahren "
+        "diesen Antrag über die Programmierschnittstelle (API) entgegen.",
+        "en": "Signing in with the online ID card is coming to this page soon. Until then, case management "
+        "systems file this application through the API.",
+    },
+    "your_details": {"de": "Ihre Angaben", "en": "Your details"},
+    "your_application": {"de": "Ihr Antrag", "en": "Your application"},
+    "continue": {"de": "Weiter", "en": "Continue"},
+    "choose": {"de": "Bitte wählen", "en": "Please choose"},
+    "error": {"de": "Fehler", "en": "Error"},
+    "error_summary": {"de": "Bitte korrigieren Sie Folgendes", "en": "There is a problem"},
+    "check_answers": {"de": "Prüfen Sie Ihre Angaben", "en": "Check your answers"},
+    "change_answers": {"de": "Angaben ändern", "en": "Change your answers"},
+    "now_send": {"de": "Antrag absenden", "en": "Now send your application"},
+    "declaration": {
+        "de": "Mit dem Absenden bestätigen Sie, dass Ihre Angaben richtig und vollständig sind.",
+        "en": "By sending this application you confirm that your answers are correct and complete.",
+    },
+    "send": {"de": "Antrag verbindlich absenden", "en": "Send application"},
+    "sent_title": {"de": "Antrag gesendet", "en": "Application sent"},
+    "status_title": {"de": "Stand Ihres Antrags", "en": "Your application's status"},
+    "your_number": {"de": "Ihre Vorgangsnummer:", "en": "Your reference number:"},
+    "keep_link": {
+        "de": "Speichern Sie die Adresse dieser Seite als Lesezeichen: Hier sehen Sie jederzeit, wie weit Ihr "
+        "Antrag ist. Wir schreiben Ihnen außerdem bei jedem Schritt eine E-Mail.",
+        "en": "Bookmark this page: it shows at any time how far your application has come. We also email you "
+        "at every step.",
+    },
+    "what_happened": {"de": "Bisherige Schritte", "en": "What has happened so far"},
+    "refresh": {"de": "Stand aktualisieren", "en": "Refresh the status"},
+    "step_received": {"de": "Antrag eingegangen", "en": "Application received"},
+    "step_verified": {"de": "Angaben geprüft", "en": "Details checked"},
+    "step_rejected": {"de": "Identität nicht bestätigt", "en": "Identity not confirmed"},
+    "step_routed": {
+        "de": "An die zuständige Behörde weitergeleitet",
+        "en": "Passed on to the responsible authority",
+    },
+    "step_unroutable": {
+        "de": "Keine zuständige Behörde gefunden: wir melden uns bei Ihnen",
+        "en": "No responsible authority found: we will contact you",
+    },
+    "step_delivered": {"de": "Bei der Behörde angekommen", "en": "Arrived at the authority"},
+    "step_notified": {"de": "Nachricht an Sie gesendet", "en": "Message sent to you"},
+    "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
+    "problem_not_found_title": {"de": "Seite nicht gefunden", "en": "Page not found"},
+    "problem_not_found": {
+        "de": "Diese Seite gibt es nicht, oder der Link ist unvollständig. Prüfen Sie die Adresse.",
+        "en": "This page does not exist, or the link is incomplete. Check the address.",
+    },
+    "problem_expired_title": {"de": "Sitzung abgelaufen", "en": "Your session has expired"},
+    "problem_expired": {
+        "de": "Aus Sicherheitsgründen konnten wir Ihre Angaben nicht annehmen. Bitte beginnen Sie den Antrag neu; "
+        "dafür muss Ihr Browser Cookies dieser Seite erlauben.",
+        "en": "For your security we could not accept your answers. Please start the application again; your "
+        "browser needs to allow this site's cookies.",
+    },
+    "problem_resubmitted_title": {"de": "Antrag bereits gesendet", "en": "Application already sent"},
+    "problem_resubmitted": {
+        "de": "Diese Seite wurde mit anderen Angaben schon einmal gesendet. Beginnen Sie einen neuen Antrag.",
+        "en": "This page was already sent with other answers. Start a new application.",
+    },
+    "problem_unavailable_title": {"de": "Gerade nicht möglich", "en": "Not possible right now"},
+    "problem_unavailable": {
+        "de": "Ihr Antrag konnte gerade nicht gespeichert werden; es wurde nichts übernommen. Bitte versuchen "
+        "Sie es in einer Minute noch einmal.",
+        "en": "Your application could not be stored just now; nothing was kept. Please try again in a minute.",
+    },
+    "problem_too_large_title": {"de": "Zu große Dateien", "en": "Files too large"},
+    "problem_too_large": {
+        "de": "Die gesendeten Daten sind zu groß. Senden Sie kleinere Dateien.",
+        "en": "What was sent is too large. Send smaller files.",
+    },
+    "problem_timeout_title": {"de": "Zeit überschritten", "en": "Timed out"},
+    "problem_timeout": {
+        "de": "Das Senden hat zu lange gedauert. Bitte versuchen Sie es noch einmal.",
+        "en": "Sending took too long. Please try again.",
+    },
+    "problem_malformed_title": {"de": "Ungültige Anfrage", "en": "Invalid request"},
+    "problem_malformed": {
+        "de": "Die gesendeten Daten konnten nicht gelesen werden. Bitte beginnen Sie neu.",
+        "en": "What was sent could not be read. Please start again.",
+    },
+    "problem_unsupported_media_type_title": {"de": "Ungültige Anfrage", "en": "Invalid request"},
+    "problem_unsupported_media_type": {
+        "de": "Bitte senden Sie das Formular dieser Seite.",
+        "en": "Please send this page's form.",
+    },
 }
 
 

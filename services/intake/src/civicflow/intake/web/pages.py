@@ -12,43 +12,69 @@ from markupsafe import Markup
 
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.messages import Language, preferred_language
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.web.i18n import words
 
 # Pages load nothing from elsewhere and run no script; styles come from this site only.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "Cache-Control": "public, max-age=300",
-}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "public, max-age=300"}
+# A page with the citizen's answers or a status link on it is kept by no cache (RFC 9111 §5.2.2.5).
+FORM_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
 SITEMAP_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-UNKNOWN = Problem(404, "not-found", "Not found", "No service with this key is in the catalogue.")
 
 
-def pages_router(catalogue: Catalogue, public_url: str) -> APIRouter:
-    templates = Jinja2Templates(directory=str(resources.files("civicflow.intake.web").joinpath("templates")))
+class Pages:
+    """Renders the pages' templates with what every page needs (language, its words, the canonical address)."""
+
+    def __init__(self, public_url: str) -> None:
+        directory = resources.files("civicflow.intake.web").joinpath("templates")
+        self.templates = Jinja2Templates(directory=str(directory))
+        self.base = public_url.rstrip("/")
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        language: Language,
+        path: str,
+        context: dict[str, Any],
+        headers: dict[str, str] = FORM_HEADERS,
+    ) -> HTMLResponse:
+        full = _common(language, self.base, path) | context
+        return self.templates.TemplateResponse(request, template, full, headers=headers)
+
+    def problem(self, request: Request, language: Language, status: int, reason: str) -> HTMLResponse:
+        """A page in place of an RFC 9457 problem: what happened and what to do, in plain language."""
+        response = self.render(request, "problem.html", language, request.url.path, {"reason": reason})
+        response.status_code = status
+        return response
+
+    def not_found(self, request: Request, language: Language) -> HTMLResponse:
+        return self.problem(request, language, 404, "not_found")
+
+
+def pages_router(catalogue: Catalogue, pages: Pages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    base = public_url.rstrip("/")
+    base = pages.base
 
     @router.get("/services", response_class=HTMLResponse)
     async def index(request: Request, lang: str | None = None) -> HTMLResponse:
-        language = _language(request, lang)
-        context = _common(request, language, base, "/services") | {"services": list(catalogue.services.values())}
-        return templates.TemplateResponse(request, "services.html", context, headers=PAGE_HEADERS)
+        language = language_of(request, lang)
+        context = {"services": sorted(catalogue.services.values(), key=_no_identity_first)}
+        return pages.render(request, "services.html", language, "/services", context, PAGE_HEADERS)
 
     @router.get("/services/{service_id}", response_class=HTMLResponse)
     async def service(request: Request, service_id: str, lang: str | None = None) -> HTMLResponse:
         spec = catalogue.get(service_id)
+        language = language_of(request, lang)
         if spec is None:
-            raise UNKNOWN
-        language = _language(request, lang)
-        context = _common(request, language, base, f"/services/{service_id}") | {
+            return pages.not_found(request, language)
+        context = {
             "service": spec,
             "json_ld": Markup(_json_ld(spec, language, base)),  # noqa: S704 - our JSON, escaped for a script element
         }
-        return templates.TemplateResponse(request, "service.html", context, headers=PAGE_HEADERS)
+        return pages.render(request, "service.html", language, f"/services/{service_id}", context, PAGE_HEADERS)
 
     @router.get("/sitemap.xml")
     async def sitemap() -> Response:
@@ -61,19 +87,25 @@ def pages_router(catalogue: Catalogue, public_url: str) -> APIRouter:
     return router
 
 
-def _language(request: Request, lang: str | None) -> Language:
+def _no_identity_first(spec: ServiceSpec) -> tuple[bool, str]:
+    # What the page can file today comes first (signing in comes with the identity issue).
+    return spec.minimum_level_of_assurance != "none", spec.service_id
+
+
+def language_of(request: Request, lang: str | None) -> Language:
     if lang in ("de", "en"):
         return "de" if lang == "de" else "en"
     return preferred_language(request.headers.get("accept-language"))
 
 
-def _common(request: Request, language: Language, base: str, path: str) -> dict[str, Any]:
+def _common(language: Language, base: str, path: str) -> dict[str, Any]:
     other: Language = "en" if language == "de" else "de"
+    joiner = "&" if "?" in path else "?"
     return {
         "lang": language,
         "t": words(language),
-        "url": f"{base}{path}?lang={language}",
-        "other_url": f"{path}?lang={other}",
+        "url": f"{base}{path}{joiner}lang={language}",
+        "other_url": f"{path}{joiner}lang={other}",
         "other_lang": other,
     }
 

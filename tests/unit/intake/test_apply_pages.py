@@ -1,0 +1,131 @@
+"""The citizen's pages with the ports faked: fill, errors shown where they belong with the values kept, check,
+submit once however often the page is sent, follow the status; CSRF refused; no answer kept by a cache."""
+
+import re
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.web import csrf
+from civicflow.intake.web.apply import Apply, apply_router, status_router
+from civicflow.intake.web.pages import Pages
+from tests.support.sealing import sealer_with_every_key
+from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
+
+RENT_CHECK = "99116002000000"
+ANSWERS = {
+    "applicant.given_name": "Erika",
+    "applicant.family_name": "Mustermann",
+    "applicant.birth_date": "12.08.1964",
+    "applicant.email": "erika@example.org",
+    "applicant.address.street": "Heidestraße 17",
+    "applicant.address.postal_code": "51147",
+    "applicant.address.city": "Köln",
+    "form.current_rent": "700",
+    "form.requested_rent": "770,50",
+    "form.living_space": "62",
+    "form.letter_date": "02.11.2026",
+}
+
+
+class Site:
+    def __init__(self) -> None:
+        self.submissions, self.relay = FakeSubmissions(), FakeRelay()
+        app = FastAPI()
+        apply = Apply(
+            Pages("https://antrag.example"),
+            Catalogue.bundled(),
+            self.submissions,
+            self.relay,
+            sealer_with_every_key(),
+            secure_cookies=False,
+        )
+        app.include_router(apply_router(apply))
+        app.include_router(status_router(apply))
+        self.client = TestClient(app, raise_server_exceptions=False)
+
+    def token(self) -> str:
+        page = self.client.get(f"/services/{RENT_CHECK}/apply")
+        assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+        return hidden(page.text, "csrf")
+
+
+def hidden(html: str, name: str) -> str:
+    found = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', html)
+    assert found is not None, name
+    return found.group(1)
+
+
+@pytest.fixture
+def site() -> Site:
+    return Site()
+
+
+def test_a_complete_form_leads_to_the_summary_and_one_application(site: Site) -> None:
+    token = site.token()
+    summary = site.client.post(f"/services/{RENT_CHECK}/apply?lang=en", data={**ANSWERS, "csrf": token})
+    assert summary.status_code == 200, summary.text
+    assert "Check your answers" in summary.text and "Heidestraße 17" in summary.text
+    key = hidden(summary.text, "key")
+    sent = {**ANSWERS, "csrf": token, "key": key}
+    first = site.client.post(f"/services/{RENT_CHECK}/submit?lang=en", data=sent, follow_redirects=False)
+    again = site.client.post(f"/services/{RENT_CHECK}/submit?lang=en", data=sent, follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == again.headers["location"]
+    assert len(site.submissions.records) == 1 and len(site.relay.handed_off) == 1
+    record = next(iter(site.submissions.records.values()))
+    assert record.form == {
+        "current_rent": 700.0,
+        "requested_rent": 770.5,
+        "living_space": 62.0,
+        "letter_date": "2026-11-02",
+    }
+    assert record.applicant["birth_date"] == "1964-08-12" and record.applicant["language"] == "en"
+    status = site.client.get(first.headers["location"])
+    assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
+    assert str(record.submission_id) in status.text and "Application received" in status.text
+
+
+def test_errors_are_summarised_and_shown_at_their_fields_with_the_values_kept(site: Site) -> None:
+    token = site.token()
+    answers = {**ANSWERS, "applicant.address.postal_code": "5114", "form.letter_date": "", "csrf": token}
+    page = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers)
+    assert page.status_code == 422
+    assert page.text.count('<li><a href="#f-') == 2
+    assert 'href="#f-applicant-address-postal_code"' in page.text and 'href="#f-form-letter_date"' in page.text
+    assert 'id="f-form-letter_date" name="form.letter_date" aria-describedby="f-form-letter_date-hint' in page.text
+    assert 'value="5114"' in page.text and 'value="Heidestraße 17"' in page.text
+    assert "<title>Fehler:" in page.text
+    assert site.submissions.records == {}
+
+
+def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(site: Site) -> None:
+    token = site.token()
+    missing = site.client.post(f"/services/{RENT_CHECK}/apply", data=ANSWERS)
+    forged = site.client.post(f"/services/{RENT_CHECK}/apply", data={**ANSWERS, csrf.FIELD: "x" * 43})
+    elsewhere = site.client.post(
+        f"/services/{RENT_CHECK}/apply", data={**ANSWERS, "csrf": token}, headers={"Origin": "https://evil.example"}
+    )
+    assert [missing.status_code, forged.status_code, elsewhere.status_code] == [403, 403, 403]
+
+
+def test_markup_in_an_answer_is_shown_as_text(site: Site) -> None:
+    token = site.token()
+    answers = {**ANSWERS, "form.question": '<script>alert("x")</script>', "csrf": token}
+    summary = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers)
+    assert summary.status_code == 200
+    assert "<script>alert" not in summary.text and "&lt;script&gt;" in summary.text
+
+
+def test_a_service_that_needs_identity_explains_why_the_page_cannot_file_it_yet(site: Site) -> None:
+    page = site.client.get("/services/99050012104000/apply?lang=en")
+    assert page.status_code == 200 and "online ID card" in page.text and "<form" not in page.text
+    posted = site.client.post("/services/99050012104000/apply", data={**ANSWERS, "csrf": site.token()})
+    assert posted.status_code == 404
+
+
+def test_a_status_link_with_a_wrong_token_finds_nothing(site: Site) -> None:
+    page = site.client.get("/status/00000000-0000-4000-8000-000000000000?token=guess")
+    assert page.status_code == 404 and "nicht gefunden" in page.text
+    assert site.client.get("/status/not-a-uuid").status_code == 404
