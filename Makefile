@@ -8,13 +8,14 @@ LEVELS ?=
 # uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: help setup up down demo test lint unit bench bench-growth chaos validate
+.PHONY: help setup up down demo test lint unit bench bench-growth chaos validate browser browser-packages
 
 help:
 	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
+	@echo "make browser install what the browser tests need, if missing: Chromium, its driver, npm, axe-core"
 	@echo "make bench N=2000 [C=50] [RELAY=60000]   the bare Kafka relay's ceiling, then N applications closed loop"
 	@echo "                                          (C in flight) and open loop at half that rate; CPU and RSS per process"
 	@echo "make bench N=300 RATE=8                   only an open loop: N applications at RATE per second"
@@ -55,8 +56,28 @@ lint: setup
 unit: setup
 	$(UV) run pytest tests/unit tests/contract
 
+# The browser tests (tests/support/browser.py): Debian's Chromium and chromedriver, so that Selenium downloads
+# nothing, and axe-core as pinned in tests/browser/package-lock.json. Only what is missing is installed; sudo only
+# when not root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+browser: $(AXE)
+
+browser-packages:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
+			$$(command -v npm >/dev/null || echo npm) >/dev/null; \
+	fi
+
+# npm ci starts from an empty node_modules; touched, so that make knows it is newer than the lock.
+$(AXE): tests/browser/package-lock.json | browser-packages
+	@npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
 validate:
 	bash deploy/tools/validate.sh
 
-test: lint
+test: lint browser
 	$(UV) run pytest
