@@ -134,6 +134,7 @@ topic civicflow.routing.routed.v1
 topic civicflow.routing.unroutable.v1
 topic civicflow.notify.notified.v1
 topic civicflow.deadletter.v1
+topic civicflow.experience.recorded.v1
 topic civicflow.retry.civicflow-intake.1
 topic civicflow.retry.civicflow-intake.2
 topic civicflow.retry.civicflow-intake.3
@@ -275,6 +276,7 @@ grant civicflow-identity PREFIXED 'READ WRITE' \
 	TOPIC:civicflow.retry.civicflow-identity.
 grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.experience.recorded.v1 \
 	TOPIC:civicflow.submission.received.v1
 grant civicflow-intake LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
@@ -300,7 +302,8 @@ grant civicflow-notify PREFIXED 'READ' \
 grant civicflow-notify PREFIXED 'READ WRITE' \
 	TOPIC:civicflow.retry.civicflow-notify.
 grant civicflow-operator LITERAL 'READ' \
-	TOPIC:civicflow.deadletter.v1
+	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.experience.recorded.v1
 grant civicflow-operator LITERAL 'WRITE' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \

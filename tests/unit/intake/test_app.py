@@ -1,8 +1,10 @@
 """intake's whole app, built as in production but never started (no broker, no store reached)."""
 
+from uuid import uuid4
+
 from fastapi.testclient import TestClient
 
-from civicflow.intake.config import IntakeSettings, IntakeWeb
+from civicflow.intake.config import IntakeRateLimit, IntakeSettings, IntakeWeb
 from civicflow.intake.main import create_app
 from tests.support.sealing import made_keys
 
@@ -44,3 +46,15 @@ def test_the_service_pages_and_their_style_are_served() -> None:
 def test_refusals_before_any_route_carry_the_security_headers_too() -> None:
     refused = intake().get("/health/live", headers={"x-filler": "y" * 20_000})
     assert refused.status_code == 431 and refused.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_pages_report_their_funnel_with_a_limit_of_their_own() -> None:
+    client = intake()
+    operations = client.get("/openapi.json").json()["paths"]
+    assert operations["/v1/experience"]["post"]["operationId"] == "report_experience"
+    report = {"kind": "service_viewed", "service_id": "99050012104000", "journey_id": str(uuid4())}
+    limit = IntakeRateLimit()
+    answers = [client.post("/v1/experience", json=report).status_code for _ in range(limit.experience_burst + 1)]
+    assert answers == [202] * limit.experience_burst + [429]
+    refused = client.post("/v1/submissions", json={})
+    assert refused.status_code == 422  # not 429: the reports left the submissions' bucket alone

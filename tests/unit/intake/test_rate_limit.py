@@ -51,3 +51,25 @@ def test_over_the_limit_a_post_is_a_429_problem_with_retry_after_and_reads_are_n
     assert 55 <= int(refused.headers["retry-after"]) <= 60
     assert refused.json()["type"] == "/problems/too-many-requests"
     assert {client.get("/v1/services").status_code for _ in range(5)} == {200}
+
+
+def test_a_path_with_a_bucket_of_its_own_never_uses_up_the_submissions_bucket() -> None:
+    app = FastAPI()
+    install_problem_handlers(app)
+    own = {"/v1/experience": TokenBuckets(per_minute=1, burst=3)}
+    app.add_middleware(RequestLimits, buckets=TokenBuckets(per_minute=1, burst=2), own_buckets=own)
+
+    @app.post("/v1/submissions")
+    async def submit() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    @app.post("/v1/experience")
+    async def experience() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    client = TestClient(app)
+    assert [client.post("/v1/experience").status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = client.post("/v1/experience")
+    assert refused.json()["type"] == "/problems/too-many-requests" and int(refused.headers["retry-after"]) > 0
+    # The reports used up their own bucket, none of the submissions' burst.
+    assert [client.post("/v1/submissions").status_code for _ in range(3)] == [200, 200, 429]

@@ -10,6 +10,7 @@ from civicflow.shared.events import (
     AgencySubmission,
     CitizenNotified,
     DeadLetter,
+    ExperienceRecorded,
     IdentityRejected,
     IdentityVerified,
     SubmissionReceived,
@@ -25,8 +26,14 @@ TOPIC_EVENTS: Final[dict[str, type[BaseModel]]] = {
     topics.SUBMISSION_UNROUTABLE: SubmissionUnroutable,
     topics.CITIZEN_NOTIFIED: CitizenNotified,
     topics.DEAD_LETTER: DeadLetter,
+    topics.EXPERIENCE_RECORDED: ExperienceRecorded,
 }
 AGENCY_TOPIC_EVENT: Final[type[BaseModel]] = AgencySubmission
+DESCRIPTIONS: Final = {
+    topics.AGENCY_SUBMISSIONS: "Public: one topic per agency, the applications it is responsible for.",
+    topics.EXPERIENCE_RECORDED: "Public: the steps of visits to the service pages, keyed by journey id, without "
+    "personal data (no submission id, address, user agent or input); no CivicFlow subscriber yet.",
+}
 
 
 def asyncapi_document() -> dict[str, Any]:
@@ -43,7 +50,8 @@ def asyncapi_document() -> dict[str, Any]:
         }
         if address == topics.AGENCY_SUBMISSIONS:
             channel["parameters"] = {"agency_id": {"description": "the agency's id in the agency registry"}}
-            channel["description"] = "Public: one topic per agency, the applications it is responsible for."
+        if address in DESCRIPTIONS:
+            channel["description"] = DESCRIPTIONS[address]
         channels[model.__name__] = channel
     return {
         "asyncapi": "3.0.0",
@@ -51,7 +59,8 @@ def asyncapi_document() -> dict[str, Any]:
             "title": "CivicFlow events",
             "version": "1",
             "description": "Kafka topics of CivicFlow. Every message is JSON, keyed by its submission id "
-            "(dead letters by their own id), committed after processing; consumers de-duplicate on event_id.",
+            "(dead letters by their own id, experience events by their journey id), committed after processing; "
+            "consumers de-duplicate on event_id.",
         },
         "defaultContentType": "application/json",
         "channels": channels,

@@ -11,6 +11,7 @@ SUBMISSION_ROUTED: Final = "civicflow.routing.routed.v1"
 SUBMISSION_UNROUTABLE: Final = "civicflow.routing.unroutable.v1"
 CITIZEN_NOTIFIED: Final = "civicflow.notify.notified.v1"
 DEAD_LETTER: Final = "civicflow.deadletter.v1"
+EXPERIENCE_RECORDED: Final = "civicflow.experience.recorded.v1"
 
 INTERNAL_TOPICS: Final = (
     SUBMISSION_RECEIVED,
@@ -20,8 +21,9 @@ INTERNAL_TOPICS: Final = (
     SUBMISSION_UNROUTABLE,
     CITIZEN_NOTIFIED,
 )
-# Read by operators and by the agencies, not by a CivicFlow service.
-PUBLIC_TOPICS: Final = (DEAD_LETTER,)
+# Read by operators and by the agencies, not by a CivicFlow service. The experience events (the pages' funnel,
+# without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.
+PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED)
 
 AGENCY_SUBMISSIONS: Final = "agency.{agency_id}.submissions"
 # Written by the agency (its answers to the citizen), read by CivicFlow.

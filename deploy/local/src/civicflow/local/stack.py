@@ -94,11 +94,17 @@ def components(layout: Layout) -> list[Component]:
     return found
 
 
-# The local stack's load comes from one address (the benchmark, the fault run, the tests): intake's limit per
-# client address (30 submissions a minute by default) would measure the limiter. Set them to test it.
+# The local stack's load comes from one address (the benchmark, the fault run, the tests): intake's limits per
+# client address (30 submissions and 120 experience reports a minute by default) would measure the limiter. Set
+# them to test it.
 LOCAL_RATE_LIMIT = {
-    "INTAKE_RATE_LIMIT_PER_MINUTE": os.environ.get("INTAKE_RATE_LIMIT_PER_MINUTE", "6000000"),
-    "INTAKE_RATE_LIMIT_BURST": os.environ.get("INTAKE_RATE_LIMIT_BURST", "100000"),
+    name: os.environ.get(name, default)
+    for name, default in (
+        ("INTAKE_RATE_LIMIT_PER_MINUTE", "6000000"),
+        ("INTAKE_RATE_LIMIT_BURST", "100000"),
+        ("INTAKE_RATE_LIMIT_EXPERIENCE_PER_MINUTE", "6000000"),
+        ("INTAKE_RATE_LIMIT_EXPERIENCE_BURST", "100000"),
+    )
 }
 
 

@@ -17,12 +17,17 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 class IntakeRateLimit(BaseSettings):
-    """Submissions per client address (INTAKE_RATE_LIMIT_PER_MINUTE, INTAKE_RATE_LIMIT_BURST)."""
+    """Submissions per client address (INTAKE_RATE_LIMIT_PER_MINUTE, INTAKE_RATE_LIMIT_BURST), and the pages'
+    experience reports per client address, counted apart so that a page reporting its funnel never locks its citizen
+    out of submitting (INTAKE_RATE_LIMIT_EXPERIENCE_PER_MINUTE, INTAKE_RATE_LIMIT_EXPERIENCE_BURST)."""
 
     model_config = SettingsConfigDict(env_prefix="INTAKE_RATE_LIMIT_", extra="ignore")
 
     per_minute: float = Field(default=30.0, gt=0)
     burst: int = Field(default=10, ge=1)
+    # A visit reports a handful of steps, and a failed check per field; one address may be a whole office's NAT.
+    experience_per_minute: float = Field(default=120.0, gt=0)
+    experience_burst: int = Field(default=60, ge=1)
 
 
 class IntakeWeb(BaseSettings):

@@ -43,7 +43,7 @@ class Grant:
 
 # What each service writes and reads; the retry topics and consumer groups of its own group come with it.
 PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
-    ConsumerGroup.INTAKE: (topics.SUBMISSION_RECEIVED,),
+    ConsumerGroup.INTAKE: (topics.SUBMISSION_RECEIVED, topics.EXPERIENCE_RECORDED),
     ConsumerGroup.IDENTITY: (topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED),
     ConsumerGroup.ROUTING: (topics.SUBMISSION_ROUTED, topics.SUBMISSION_UNROUTABLE),
     ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED,),
@@ -78,7 +78,7 @@ def agency_principal(agency_id: str) -> str:
 
 
 def producer_of(topic: str) -> str:
-    """The only principal allowed to write an internal topic."""
+    """The only principal allowed to write an internal topic (or the experience events)."""
     for group, produced in PRODUCES.items():
         if topic in produced:
             return service_principal(group)
@@ -111,8 +111,10 @@ def agency_grants(agency_id: str) -> list[Grant]:
 
 def operator_grants() -> list[Grant]:
     # Reads the dead letters and replays one to the internal topic it came from; may see every consumer group.
+    # Reads the experience events too (they carry no personal data), until the insights service has its own grant.
     return [
         Grant(OPERATOR, Resource.TOPIC, topics.DEAD_LETTER, Pattern.LITERAL, Operation.READ),
+        Grant(OPERATOR, Resource.TOPIC, topics.EXPERIENCE_RECORDED, Pattern.LITERAL, Operation.READ),
         *(Grant(OPERATOR, Resource.TOPIC, topic, Pattern.LITERAL, Operation.WRITE) for topic in topics.INTERNAL_TOPICS),
         Grant(OPERATOR, Resource.GROUP, "civicflow-", Pattern.PREFIXED, Operation.DESCRIBE),
     ]

@@ -1,9 +1,12 @@
 """Limits checked before intake looks at a request: its headers (uvicorn reads them first; a proxy in front sets
 the hard limit, this one keeps an oversized request from reaching any route), and the submissions per client
 address (a token bucket per address in this process, rate_limit.TokenBuckets; 429 with Retry-After, RFC 6585 §4,
-before the body is read). A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request."""
+before the body is read). Some paths count against buckets of their own: a page reporting its funnel
+(/v1/experience) must not use up the submissions its citizen may make. A plain ASGI middleware: Starlette's
+BaseHTTPMiddleware costs a task per request."""
 
 import math
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -16,8 +19,11 @@ MAX_HEADER_BYTES = 16 * 1024
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+    def __init__(
+        self, app: ASGIApp, buckets: TokenBuckets, own_buckets: Mapping[str, TokenBuckets] | None = None
+    ) -> None:
         self.app, self.buckets = app, buckets
+        self.own_buckets = dict(own_buckets or {})  # by path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = self._refusal(scope) if scope["type"] == "http" else None
@@ -37,14 +43,15 @@ class RequestLimits:
             )
         if scope["method"] == "POST":
             client = scope.get("client")
-            wait = self.buckets.take(client[0] if client else "unknown")
+            buckets = self.own_buckets.get(scope["path"], self.buckets)
+            wait = buckets.take(client[0] if client else "unknown")
             if wait > 0:
                 seconds = str(math.ceil(wait))
                 return Problem(
                     429,
                     "too-many-requests",
                     "Too many requests",
-                    f"Too many submissions from this address; please retry in {seconds} s.",
+                    f"Too many requests from this address; please retry in {seconds} s.",
                     headers={"Retry-After": seconds},
                 )
         return None
