@@ -53,3 +53,25 @@ def _exercise(operation: Any, mode: GenerationMode, answered: Counter[tuple[str,
         answered[(operation.label, response.status_code)] += 1
 
     answer()
+
+
+def test_the_status_link_of_an_accepted_submission_answers_as_documented(stack: Layout) -> None:
+    """Stateful: schemathesis follows the OpenAPI link from each 202 to its status (the id and the bearer token
+    taken from the answer), and checks those answers as well."""
+    api = schemathesis.openapi.from_url(f"{stack.intake_url}/openapi.json")
+    followed: Counter[int] = Counter()
+
+    class Followed(api.as_state_machine()):  # type: ignore[misc]
+        def after_call(self, response: Any, case: Any) -> None:
+            if case.operation.label == "GET /v1/submissions/{submission_id}":
+                followed[response.status_code] += 1
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    Followed.run(
+        settings=settings(
+            max_examples=40, stateful_step_count=4, deadline=None, suppress_health_check=list(HealthCheck)
+        )
+    )
+    assert followed[200] > 0, followed  # the link led to a real status at least once

@@ -1,9 +1,18 @@
+import asyncio
 from collections.abc import Sequence
-from uuid import UUID
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
+from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
 from civicflow.intake.domain.idempotency import Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
+from civicflow.intake.experience import Experience
+from civicflow.shared.events import AttachmentRef, ExperienceRecorded
+from civicflow.shared.events.common import Language
+from civicflow.shared.events.experience import Device, ExperienceKind
+from tests.unit.fakes import FakePublisher
 
 
 class FakeSubmissions:
@@ -38,9 +47,65 @@ class FakeSubmissions:
                 self.records[entry.submission_id] = record.model_copy(update={"timeline": (*record.timeline, entry)})
 
 
+class FakeAttachments:
+    def __init__(self) -> None:
+        self.stored: dict[UUID, StoredAttachment] = {}
+
+    async def put(self, service_id: str, upload: CheckedUpload) -> AttachmentRef:
+        ref = AttachmentRef(attachment_id=uuid4(), sha256=upload.sha256, media_type=upload.media_type, size=upload.size)
+        self.stored[ref.attachment_id] = StoredAttachment(ref, service_id, upload.filename, datetime.now(UTC))
+        return ref
+
+    async def find(self, attachment_ids: Sequence[UUID]) -> dict[UUID, StoredAttachment]:
+        return {key: self.stored[key] for key in attachment_ids if key in self.stored}
+
+    async def bind(self, attachment_ids: Sequence[UUID], submission_id: UUID) -> None:
+        taken = [key for key in attachment_ids if self.stored[key].submission_id not in (None, submission_id)]
+        if taken:
+            raise AttachmentsNotBindable(taken)
+        for key in attachment_ids:
+            self.stored[key] = replace(self.stored[key], submission_id=submission_id)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    service_id: str
+    field: str | None
+
+
+class FakeRecorder:
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    async def record(
+        self,
+        kind: ExperienceKind,
+        service_id: str,
+        journey_id: UUID,
+        language: Language,
+        device: Device,
+        field: str | None = None,
+    ) -> None:
+        self.steps.append(Step(kind, service_id, field))
+
+
 class FakeRelay:
     def __init__(self) -> None:
         self.handed_off: list[OutgoingEvent] = []
 
     def handoff(self, outgoing: OutgoingEvent) -> None:
         self.handed_off.append(outgoing)
+
+
+async def published(experience: Experience, publisher: FakePublisher, count: int) -> list[ExperienceRecorded]:
+    """Runs the recorder's background job until `count` steps are published or dropped, then stops it; the steps
+    published."""
+    job = asyncio.create_task(experience.run())
+    try:
+        async with asyncio.timeout(5):
+            while len(publisher.published) + experience.dropped < count:
+                await asyncio.sleep(0.01)
+    finally:
+        job.cancel()
+    return [event for _, event, _ in publisher.published if isinstance(event, ExperienceRecorded)]

@@ -2,17 +2,20 @@
 submit once however often the page is sent, follow the status; CSRF refused; no answer kept by a cache."""
 
 import re
+from uuid import UUID
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.handlers import Intake
 from civicflow.intake.web import csrf
 from civicflow.intake.web.apply import Apply, apply_router, status_router
 from civicflow.intake.web.pages import Pages
+from tests.support import sample_files
 from tests.support.sealing import sealer_with_every_key
-from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSubmissions
 
 RENT_CHECK = "99116002000000"
 ANSWERS = {
@@ -32,14 +35,16 @@ ANSWERS = {
 
 class Site:
     def __init__(self) -> None:
-        self.submissions, self.relay = FakeSubmissions(), FakeRelay()
+        self.submissions, self.relay, self.attachments = FakeSubmissions(), FakeRelay(), FakeAttachments()
+        self.experience = FakeRecorder()
+        catalogue = Catalogue.bundled()
+        intake = Intake(self.submissions, self.attachments, self.relay, sealer_with_every_key())
         app = FastAPI()
         apply = Apply(
             Pages("https://antrag.example"),
-            Catalogue.bundled(),
-            self.submissions,
-            self.relay,
-            sealer_with_every_key(),
+            catalogue,
+            intake,
+            self.experience,
             secure_cookies=False,
         )
         app.include_router(apply_router(apply))
@@ -63,13 +68,17 @@ def site() -> Site:
     return Site()
 
 
+LETTER = {"files": ("Mieterhöhung.pdf", sample_files.pdf(), "application/pdf")}
+
+
 def test_a_complete_form_leads_to_the_summary_and_one_application(site: Site) -> None:
     token = site.token()
-    summary = site.client.post(f"/services/{RENT_CHECK}/apply?lang=en", data={**ANSWERS, "csrf": token})
+    summary = site.client.post(f"/services/{RENT_CHECK}/apply?lang=en", data={**ANSWERS, "csrf": token}, files=LETTER)
     assert summary.status_code == 200, summary.text
     assert "Check your answers" in summary.text and "Heidestraße 17" in summary.text
-    key = hidden(summary.text, "key")
-    sent = {**ANSWERS, "csrf": token, "key": key}
+    assert "Mieterhöhung.pdf" in summary.text
+    key, attachment = hidden(summary.text, "key"), hidden(summary.text, "attachment")
+    sent = {**ANSWERS, "csrf": token, "key": key, "attachment": attachment}
     first = site.client.post(f"/services/{RENT_CHECK}/submit?lang=en", data=sent, follow_redirects=False)
     again = site.client.post(f"/services/{RENT_CHECK}/submit?lang=en", data=sent, follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == again.headers["location"]
@@ -82,6 +91,9 @@ def test_a_complete_form_leads_to_the_summary_and_one_application(site: Site) ->
         "letter_date": "2026-11-02",
     }
     assert record.applicant["birth_date"] == "1964-08-12" and record.applicant["language"] == "en"
+    assert site.attachments.stored[UUID(attachment)].submission_id == record.submission_id
+    kinds = [event.kind for event in site.experience.steps]
+    assert kinds == ["form_started", "summary_reached", "submitted"]
     status = site.client.get(first.headers["location"])
     assert status.status_code == 200 and status.headers["cache-control"] == "no-store"
     assert str(record.submission_id) in status.text and "Application received" in status.text
@@ -90,14 +102,36 @@ def test_a_complete_form_leads_to_the_summary_and_one_application(site: Site) ->
 def test_errors_are_summarised_and_shown_at_their_fields_with_the_values_kept(site: Site) -> None:
     token = site.token()
     answers = {**ANSWERS, "applicant.address.postal_code": "5114", "form.letter_date": "", "csrf": token}
-    page = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers)
+    disguised = {"files": ("letter.pdf", sample_files.png(), "application/pdf")}
+    page = site.client.post(f"/services/{RENT_CHECK}/apply?lang=en", data=answers, files=disguised)
     assert page.status_code == 422
-    assert page.text.count('<li><a href="#f-') == 2
+    assert page.text.count('<li><a href="#f-') == 3
+    assert "letter.pdf is not a PDF file: its content is a PNG image." in page.text
     assert 'href="#f-applicant-address-postal_code"' in page.text and 'href="#f-form-letter_date"' in page.text
     assert 'id="f-form-letter_date" name="form.letter_date" aria-describedby="f-form-letter_date-hint' in page.text
     assert 'value="5114"' in page.text and 'value="Heidestraße 17"' in page.text
-    assert "<title>Fehler:" in page.text
-    assert site.submissions.records == {}
+    assert "<title>Error:" in page.text
+    assert site.submissions.records == {} and site.attachments.stored == {}
+    failed = [event.field for event in site.experience.steps if event.kind == "validation_failed"]
+    assert sorted(str(field) for field in failed) == [
+        "/applicant/address/postal_code",
+        "/attachments",
+        "/form/letter_date",
+    ]
+
+
+def test_a_file_attached_once_is_kept_until_it_is_unticked(site: Site) -> None:
+    token = site.token()
+    first = site.client.post(
+        f"/services/{RENT_CHECK}/apply", data={**ANSWERS, "form.living_space": "", "csrf": token}, files=LETTER
+    )
+    assert first.status_code == 422 and "Mieterhöhung.pdf" in first.text
+    kept = re.findall(r'name="attachment" value="([^"]+)" checked', first.text)
+    assert len(kept) == 1
+    again = site.client.post(f"/services/{RENT_CHECK}/apply", data={**ANSWERS, "csrf": token, "attachment": kept})
+    assert again.status_code == 200 and hidden(again.text, "attachment") == kept[0]
+    unticked = site.client.post(f"/services/{RENT_CHECK}/apply", data={**ANSWERS, "csrf": token})
+    assert unticked.status_code == 422 and 'href="#f-files"' in unticked.text
 
 
 def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(site: Site) -> None:
@@ -113,8 +147,10 @@ def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(site: Sit
 def test_markup_in_an_answer_is_shown_as_text(site: Site) -> None:
     token = site.token()
     answers = {**ANSWERS, "form.question": '<script>alert("x")</script>', "csrf": token}
-    summary = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers)
+    evil_name = {"files": ("<img src=x onerror=alert(1)>.pdf", sample_files.pdf(), "application/pdf")}
+    summary = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers, files=evil_name)
     assert summary.status_code == 200
+    assert "<img src=x" not in summary.text and "&lt;img src=x" in summary.text
     assert "<script>alert" not in summary.text and "&lt;script&gt;" in summary.text
 
 

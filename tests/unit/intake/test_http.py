@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pymongo.errors import ServerSelectionTimeoutError
 
+from civicflow.intake import handlers
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
 from tests.support.sealing import sealer_with_every_key
-from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import valid_body
 
 LIMIT = 1024 * 1024
@@ -28,7 +29,11 @@ class Intake:
         app = FastAPI()
         install_problem_handlers(app)
         app.include_router(
-            submissions_router(Catalogue.bundled(), self.submissions, self.relay, sealer_with_every_key(), LIMIT)
+            submissions_router(
+                Catalogue.bundled(),
+                handlers.Intake(self.submissions, FakeAttachments(), self.relay, sealer_with_every_key()),
+                LIMIT,
+            )
         )
         self.client = TestClient(app, raise_server_exceptions=False)
 

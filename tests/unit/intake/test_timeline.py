@@ -3,7 +3,7 @@ from uuid import uuid4
 import pytest
 
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-from civicflow.intake.handlers import Accepted, TraceContext, accept_submission, record_steps
+from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_steps
 from civicflow.shared.events import (
     Applicant,
     CitizenNotified,
@@ -13,7 +13,7 @@ from civicflow.shared.events import (
     personal,
 )
 from tests.support.sealing import recipient, sealer_with_every_key
-from tests.unit.intake.fakes import FakeRelay, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
 from tests.unit.intake.test_validation import CATALOGUE, valid_body
 
 SEALER = sealer_with_every_key()
@@ -23,7 +23,8 @@ RECIPIENT = recipient(SEALER, uuid4(), "erika@example.org")
 async def accepted(submissions: FakeSubmissions) -> Accepted:
     valid = validate_submission(valid_body(), CATALOGUE)
     assert isinstance(valid, ValidSubmission)
-    return await accept_submission(valid, submissions, FakeRelay(), SEALER, TraceContext("ab" * 16, {}))
+    intake = Intake(submissions, FakeAttachments(), FakeRelay(), SEALER)
+    return await accept_submission(valid, intake, TraceContext("ab" * 16, {}))
 
 
 async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> None:

@@ -133,8 +133,31 @@ def test_a_service_that_needs_no_identity_is_valid_without_an_assertion() -> Non
         "service_id": rent_check.service_id,
         "applicant": copy.deepcopy(ERIKA),
         "form": {"current_rent": 700, "requested_rent": 770, "living_space": 62, "letter_date": "2026-11-02"},
+        "attachments": [LETTER],
     }
     assert isinstance(validate_submission(body, CATALOGUE), ValidSubmission)
+
+
+LETTER = {
+    "attachment_id": "6f1c1a43-61a4-4b8e-9a41-2d0f6f1f3c55",
+    "sha256": "ab" * 32,
+    "media_type": "application/pdf",
+    "size": 1000,
+}
+
+
+def test_the_attachments_are_checked_against_the_services_rules() -> None:
+    rent_check = next(s for s in CATALOGUE.services.values() if s.minimum_level_of_assurance == "none")
+    body: dict[str, Any] = {
+        "service_id": rent_check.service_id,
+        "applicant": copy.deepcopy(ERIKA),
+        "form": {"current_rent": 700, "requested_rent": 770, "living_space": 62, "letter_date": "2026-11-02"},
+    }
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/attachments"}  # one is required
+    body["attachments"] = [LETTER, LETTER]
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/attachments/1"}  # the same file twice
+    body["attachments"] = [LETTER | {"media_type": "image/gif"}]
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/attachments/0/media_type"}
 
 
 def test_a_service_that_needs_identity_names_the_missing_assertion() -> None:

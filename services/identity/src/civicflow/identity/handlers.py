@@ -43,6 +43,7 @@ async def verify_submission(event: SubmissionReceived, verifier: Verifier, publi
             service_id=event.service_id,
             applicant=event.applicant,
             form=event.form,
+            attachments=event.attachments,
             level_of_assurance=outcome.level_of_assurance,
             citizen_id=(
                 citizen_id(verifier.pseudonym_key, verifier.expected.issuer, outcome.subject)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 from uuid import UUID, uuid4
 
+from civicflow.intake.domain.attachment_list import ListIssue, RefIssue, check_stored
+from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
 from civicflow.intake.domain.idempotency import Claim, IdempotencyKeyReused, IdempotentRequest, new_claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import (
@@ -17,7 +19,7 @@ from civicflow.intake.domain.submission import (
 from civicflow.intake.domain.timeline import timeline_entry
 from civicflow.intake.domain.validation import ValidSubmission
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, Recipient, StatusEvent, SubmissionReceived, personal
+from civicflow.shared.events import AttachmentRef, CitizenNotified, Recipient, StatusEvent, SubmissionReceived, personal
 from civicflow.shared.security.sealing import Sealer
 
 
@@ -33,6 +35,24 @@ class Submissions(Protocol):
 
     async def record_steps(self, entries: Sequence[TimelineEntry]) -> None:
         """Keep the entries not kept yet (one per event id)."""
+
+
+class Attachments(Protocol):
+    async def put(self, service_id: str, upload: CheckedUpload) -> AttachmentRef:
+        """Keep the file, pending until a submission binds it."""
+
+    async def find(self, attachment_ids: Sequence[UUID]) -> dict[UUID, StoredAttachment]: ...
+
+    async def bind(self, attachment_ids: Sequence[UUID], submission_id: UUID) -> None:
+        """Raises AttachmentsNotBindable naming those another submission holds or that are gone."""
+
+
+class AttachmentsInvalid(Exception):
+    """The submission names attachments that are not kept as named (each issue by its position in the list)."""
+
+    def __init__(self, issues: list[RefIssue]) -> None:
+        super().__init__(f"{len(issues)} attachment issue(s)")
+        self.issues = issues
 
 
 class Relay(Protocol):
@@ -55,25 +75,33 @@ class Accepted:
     submission_id: UUID
     status: str
     status_token: str
+    # False when this was a copy of a request that stored the submission before (the same Idempotency-Key).
+    stored_now: bool = True
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What accepting a submission takes: the store, the attachments, the relay to Kafka, and the sealer."""
+
+    submissions: Submissions
+    attachments: Attachments
+    relay: Relay
+    sealer: Sealer
 
 
 async def accept_submission(
-    valid: ValidSubmission,
-    submissions: Submissions,
-    relay: Relay,
-    sealer: Sealer,
-    trace: TraceContext,
-    idempotent: IdempotentRequest | None = None,
+    valid: ValidSubmission, intake: Intake, trace: TraceContext, idempotent: IdempotentRequest | None = None
 ) -> Accepted:
     """Accepted means stored: the event is published from the stored copy (an outbox), even when Kafka is down.
     Its personal data is sealed for the services that need it (events.personal). With an idempotency key, every
     copy of the request stores (at most) the one submission the key was first claimed for, and answers alike."""
-    request = valid.request
+    request, submissions, sealer = valid.request, intake.submissions, intake.sealer
     token, token_hash = new_status_token()
     submission_id = uuid4()
     if idempotent is not None:
         submission_id, token = await _claimed(idempotent, submissions, submission_id, token)
         token_hash = hash_status_token(token)
+    await _bind_attachments(valid, intake.attachments, submission_id)
     event = SubmissionReceived(
         submission_id=submission_id,
         recipient=Recipient(
@@ -83,6 +111,7 @@ async def accept_submission(
         service_id=valid.service.service_id,
         applicant=sealer.seal(personal.APPLICANT, request.applicant, submission_id),
         form=sealer.seal(personal.FORM, valid.form, submission_id),
+        attachments=request.attachments,
         minimum_level_of_assurance=valid.service.minimum_level_of_assurance,
         identity_token=(
             None
@@ -109,8 +138,33 @@ async def accept_submission(
     except Exception as error:
         raise SubmissionNotStored from error
     if stored_now:
-        relay.handoff(outgoing)
-    return Accepted(submission_id=event.submission_id, status=record.status, status_token=token)
+        intake.relay.handoff(outgoing)
+    return Accepted(event.submission_id, record.status, token, stored_now)
+
+
+async def _bind_attachments(valid: ValidSubmission, attachments: Attachments, submission_id: UUID) -> None:
+    """The named files become this submission's before it is stored: a submission never names a file that a sweep
+    of unbound uploads could forget. (A store failure after this leaves them bound to an id never stored; a retry
+    with the same Idempotency-Key binds them again to the same id.)"""
+    refs = valid.request.attachments
+    if not refs:
+        return
+    ids = [ref.attachment_id for ref in refs]
+    try:
+        stored = await attachments.find(ids)
+    except Exception as error:
+        raise SubmissionNotStored from error
+    issues = check_stored(valid.service.service_id, refs, stored, submission_id)
+    if issues:
+        raise AttachmentsInvalid(issues)
+    try:
+        await attachments.bind(ids, submission_id)
+    except AttachmentsNotBindable as taken:
+        raise AttachmentsInvalid(
+            [RefIssue(ListIssue.TAKEN, ids.index(attachment_id)) for attachment_id in taken.attachment_ids]
+        ) from taken
+    except Exception as error:
+        raise SubmissionNotStored from error
 
 
 async def _claimed(

@@ -7,17 +7,23 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
+from civicflow.intake.adapters.mongo_attachments import MongoAttachments
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
+from civicflow.intake.entrypoints.attachments_http import attachments_router
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
+from civicflow.intake.entrypoints.experience_http import EXPERIENCE_PATH, experience_router
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.limits import RequestLimits
 from civicflow.intake.entrypoints.openapi import install_openapi
 from civicflow.intake.entrypoints.rate_limit import TokenBuckets
+from civicflow.intake.experience import Experience
+from civicflow.intake.handlers import Intake
 from civicflow.intake.relay import OutboxRelay
-from civicflow.intake.web.pages import pages_router
+from civicflow.intake.web.apply import Apply, apply_router, status_router
+from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -36,30 +42,43 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     mongo = make_mongo_client(settings.mongo)
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     submissions = MongoSubmissions(database)
+    attachments = MongoAttachments(database)
     kafka.register_subscribers(Consumers(broker, CONSUMER_GROUP, settings.messaging, database), submissions)
     relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
+    catalogue = Catalogue.bundled()
+    # The recorder of the pages' funnel: POST /v1/experience and the pages' own routes record through it.
+    experience = Experience(catalogue, KafkaEventPublisher(broker))
+    intake = Intake(submissions, attachments, relay, sealer)
 
     app = make_service_app(
         title="CivicFlow intake",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[relay.run, submissions.forget_claims],
+        background=[relay.run, submissions.forget_claims, attachments.sweep_unbound, experience.run],
         middleware=_middleware(settings),
     )
-    catalogue = Catalogue.bundled()
     problems.install_problem_handlers(app)
     install_openapi(app, catalogue)
     app.include_router(catalogue_router(catalogue))
-    app.include_router(pages_router(catalogue, settings.web.public_url))
+    pages = Pages(settings.web.public_url)
+    app.include_router(pages_router(catalogue, pages))
+    secure_cookies = settings.web.public_url.startswith("https://")
+    apply = Apply(pages, catalogue, intake, experience, secure_cookies)
+    app.include_router(apply_router(apply))
+    app.include_router(status_router(apply))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
-    app.include_router(submissions_router(catalogue, submissions, relay, sealer, settings.max_body_bytes))
+    app.include_router(submissions_router(catalogue, intake, settings.max_body_bytes))
+    app.include_router(attachments_router(catalogue, attachments))
+    app.include_router(experience_router(experience))
     return app
 
 
 def _middleware(settings: IntakeSettings) -> list[Middleware]:
-    buckets = TokenBuckets(settings.rate_limit.per_minute, settings.rate_limit.burst)
-    found = [Middleware(RequestLimits, buckets=buckets)]
+    limit = settings.rate_limit
+    buckets = TokenBuckets(limit.per_minute, limit.burst)
+    own_buckets = {EXPERIENCE_PATH: TokenBuckets(limit.experience_per_minute, limit.experience_burst)}
+    found = [Middleware(RequestLimits, buckets=buckets, own_buckets=own_buckets)]
     if settings.web.cors_origins:
         found.append(
             Middleware(

@@ -43,6 +43,7 @@ async def route_submission(
             # In clear on the agency's topic, which only that agency may read (README, "Security").
             applicant=applicant,
             form=sealer.open(personal.FORM, event.form, event.submission_id),
+            attachments=event.attachments,
             level_of_assurance=event.level_of_assurance,
             citizen_id=event.citizen_id,
             received_at=event.received_at,

@@ -2,8 +2,9 @@
 
 from civicflow.shared.events import personal
 from civicflow.shared.events.base import Event, StatusEvent, Step, derive_event_id
-from civicflow.shared.events.common import Address, Applicant, Recipient
+from civicflow.shared.events.common import Address, Applicant, AttachmentRef, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
+from civicflow.shared.events.experience import ExperienceKind, ExperienceRecorded
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
 from civicflow.shared.events.intake import SubmissionReceived
 from civicflow.shared.events.notify import CitizenNotified
@@ -13,9 +14,12 @@ __all__ = [
     "Address",
     "AgencySubmission",
     "Applicant",
+    "AttachmentRef",
     "CitizenNotified",
     "DeadLetter",
     "Event",
+    "ExperienceKind",
+    "ExperienceRecorded",
     "IdentityRejected",
     "IdentityVerified",
     "Recipient",

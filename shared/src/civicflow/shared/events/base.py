@@ -39,6 +39,16 @@ ENVELOPE = ("event_id", "submission_id", "schema_version", "occurred_at")
 FROM_KAFKA = {"from_kafka": True}
 
 
+def complete_when_received(data: Any, info: ValidationInfo, envelope: tuple[str, ...]) -> Any:
+    """`data`, if it carries every field of `envelope` or is not read from Kafka. The defaults are for building an
+    event; one read from Kafka without its own id could not be de-duplicated, so there the envelope must be whole."""
+    if info.context == FROM_KAFKA and isinstance(data, dict):
+        missing = [name for name in envelope if name not in data]
+        if missing:
+            raise ValueError(f"envelope incomplete, missing {', '.join(missing)}")
+    return data
+
+
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -50,13 +60,7 @@ class Event(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _envelope_complete_when_received(cls, data: Any, info: ValidationInfo) -> Any:
-        # The defaults are for building an event; one read from Kafka without its own id could not be
-        # de-duplicated, so there every envelope field must be present.
-        if info.context == FROM_KAFKA and isinstance(data, dict):
-            missing = [name for name in ENVELOPE if name not in data]
-            if missing:
-                raise ValueError(f"envelope incomplete, missing {', '.join(missing)}")
-        return data
+        return complete_when_received(data, info, ENVELOPE)
 
 
 class StatusEvent(Event):

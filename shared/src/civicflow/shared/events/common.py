@@ -3,6 +3,7 @@
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import (
     AfterValidator,
@@ -83,3 +84,15 @@ class Recipient(BaseModel):
     address: Sealed
     language: Language
     channel: str = Field(default="email", pattern=r"^[a-z][a-z0-9-]{0,31}$")
+
+
+class AttachmentRef(BaseModel):
+    """A file the citizen attached, as the events carry it: by id and hash, never its bytes (they are kept in the
+    document store, GridFS, where the agency fetches them) and never its name (a file name can be personal)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attachment_id: UUID
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    media_type: Literal["application/pdf", "image/png", "image/jpeg"]
+    size: Annotated[int, Field(gt=0)]

@@ -6,6 +6,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from civicflow.shared.events.base import StatusEvent, Step
+from civicflow.shared.events.common import AttachmentRef
 from civicflow.shared.security.sealing import Sealed
 
 # eIDAS levels of assurance (Regulation (EU) 2015/1502) an identity assertion can prove.
@@ -42,6 +43,7 @@ class IdentityVerified(StatusEvent):
     # Verified against the identity assertion; sealed as intake sealed them (events.personal).
     applicant: Sealed
     form: Sealed
+    attachments: tuple[AttachmentRef, ...] = ()
     # "none" for a service that needs no identity, filed without an identity assertion.
     level_of_assurance: AssuranceLevel
     # The same for every application of the same person at the same identity provider, and nothing else

@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from civicflow.shared.events.base import StatusEvent, Step
+from civicflow.shared.events.common import AttachmentRef
 from civicflow.shared.events.identity import AssuranceLevel
 from civicflow.shared.security.sealing import Sealed
 
@@ -14,6 +15,7 @@ class SubmissionReceived(StatusEvent):
     # Sealed (events.personal): a reader of the topic without the keys sees none of it.
     applicant: Sealed
     form: Sealed
+    attachments: tuple[AttachmentRef, ...] = ()
     # What the service asks for (its catalogue entry): identity checks the assertion against it.
     minimum_level_of_assurance: AssuranceLevel = "low"
     # For the identity service only, which alone holds its key; it travels no further. None only for a service

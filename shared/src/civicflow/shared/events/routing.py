@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from civicflow.shared.events.base import Event, StatusEvent, Step
-from civicflow.shared.events.common import Applicant
+from civicflow.shared.events.common import Applicant, AttachmentRef
 from civicflow.shared.events.identity import AssuranceLevel, CitizenId
 
 UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
@@ -32,6 +32,7 @@ class AgencySubmission(Event):
     service_id: str
     applicant: Applicant
     form: dict[str, Any]
+    attachments: tuple[AttachmentRef, ...] = ()
     level_of_assurance: AssuranceLevel
     citizen_id: CitizenId | None = None
     received_at: datetime

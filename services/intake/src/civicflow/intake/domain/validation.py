@@ -11,9 +11,12 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from civicflow.intake.domain.attachment_list import check_refs
+from civicflow.intake.domain.attachment_messages import attachment_errors
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.messages import DEFAULT_LANGUAGE, Language, message
-from civicflow.shared.events import Applicant
+from civicflow.intake.domain.validation_errors import FieldError as FieldError
+from civicflow.shared.events import Applicant, AttachmentRef
 from civicflow.shared.events.common import plain_text
 
 
@@ -27,12 +30,8 @@ class SubmissionRequest(BaseModel):
     )
     applicant: Applicant
     form: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class FieldError:
-    pointer: str
-    detail: str
+    # As POST /v1/attachments answered for each file (id, hash, type, size); checked against the stored files.
+    attachments: Annotated[tuple[AttachmentRef, ...], Field(max_length=20)] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,9 @@ def validate_submission(
         errors.extend(form_errors)
         form = None if form_errors else _normalised(raw_form)
 
+    if request is not None and service is not None:
+        rules = service.attachments
+        errors.extend(attachment_errors(check_refs(rules, request.attachments), rules, language))
     if errors or request is None or service is None or form is None:
         return errors
     return ValidSubmission(request=request, service=service, form=form)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from opentelemetry import propagate, trace
 
+from civicflow.intake.domain.attachment_messages import attachment_errors
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.idempotency import (
     IdempotencyKeyInvalid,
@@ -20,10 +21,16 @@ from civicflow.intake.domain.idempotency import (
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-from civicflow.intake.entrypoints.openapi import SUBMIT_BODY, AcceptedBody, StatusBody, answers
+from civicflow.intake.entrypoints.openapi import STATUS_LINK, SUBMIT_BODY, AcceptedBody, StatusBody, answers
 from civicflow.intake.entrypoints.problems import Problem
-from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, TraceContext, accept_submission
-from civicflow.shared.security.sealing import Sealer
+from civicflow.intake.handlers import (
+    AttachmentsInvalid,
+    Intake,
+    SubmissionNotStored,
+    Submissions,
+    TraceContext,
+    accept_submission,
+)
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 # The status token is a bearer secret: no cache along the way may keep a response that carries it (RFC 9111 §5.2).
@@ -33,9 +40,7 @@ BODY_TIMEOUT_SECONDS = 10
 MAX_LISTED_ERRORS = 20
 
 
-def submissions_router(
-    catalogue: Catalogue, submissions: Submissions, relay: Relay, sealer: Sealer, max_body_bytes: int
-) -> APIRouter:
+def submissions_router(catalogue: Catalogue, intake: Intake, max_body_bytes: int) -> APIRouter:
     router = APIRouter(prefix="/v1/submissions")
 
     @router.post(
@@ -43,13 +48,16 @@ def submissions_router(
         status_code=202,
         operation_id="submit",
         response_class=JSONResponse,
-        responses=answers(202, AcceptedBody, "Stored; published soon", 400, 408, 413, 415, 422, 429, 500, 503),
+        responses=_with_status_link(
+            answers(202, AcceptedBody, "Stored; published soon", 400, 408, 413, 415, 422, 429, 500, 503)
+        ),
         openapi_extra=SUBMIT_BODY,
     )
     async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
         idempotent_key = _idempotency_key(idempotency_key)
         payload = _json_payload(await _read_body(request, max_body_bytes), request)
-        valid = validate_submission(payload, catalogue, preferred_language(request.headers.get("accept-language")))
+        language = preferred_language(request.headers.get("accept-language"))
+        valid = validate_submission(payload, catalogue, language)
         if not isinstance(valid, ValidSubmission):
             listed = f"; the first {MAX_LISTED_ERRORS} are listed" if len(valid) > MAX_LISTED_ERRORS else ""
             raise Problem(
@@ -61,7 +69,15 @@ def submissions_router(
             )
         try:
             idempotent = IdempotentRequest(idempotent_key, body_hash(payload)) if idempotent_key else None
-            accepted = await accept_submission(valid, submissions, relay, sealer, _current_trace(), idempotent)
+            accepted = await accept_submission(valid, intake, _current_trace(), idempotent)
+        except AttachmentsInvalid as invalid:
+            raise Problem(
+                422,
+                "invalid-attachments",
+                "Invalid attachments",
+                "The attachments named are not kept as named; nothing was stored.",
+                attachment_errors(invalid.issues, valid.service.attachments, language),
+            ) from invalid
         except IdempotencyKeyReused as error:
             raise Problem(
                 422,
@@ -93,10 +109,15 @@ def submissions_router(
         responses=answers(200, StatusBody, "The status and its timeline", 404, 422, 500, 503),
     )
     async def status(submission_id: str, authorization: str | None = Header(default=None)) -> JSONResponse:
-        record = await _visible_record(submission_id, authorization, submissions)
+        record = await _visible_record(submission_id, authorization, intake.submissions)
         return JSONResponse(_status_body(record), headers=NO_STORE)
 
     return router
+
+
+def _with_status_link(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    responses[202]["links"] = STATUS_LINK
+    return responses
 
 
 def _status_body(record: SubmissionRecord) -> dict[str, Any]:

@@ -56,9 +56,14 @@ class StatusBody(BaseModel):
     timeline: list[TimelineStep]
 
 
-def answers(status: int, model: type[BaseModel], description: str, *problems: int) -> dict[int | str, dict[str, Any]]:
-    """The documented responses of an operation: its answer, and the problems it may give instead."""
-    documented: dict[int | str, dict[str, Any]] = {status: {"model": model, "description": description}}
+def answers(
+    status: int, model: type[BaseModel] | None, description: str, *problems: int
+) -> dict[int | str, dict[str, Any]]:
+    """The documented responses of an operation: its answer (without a body if `model` is None), and the problems it
+    may give instead."""
+    documented: dict[int | str, dict[str, Any]] = {status: {"description": description}}
+    if model is not None:
+        documented[status]["model"] = model
     for problem in problems:
         documented[problem] = {
             "model": ProblemBody,
@@ -98,9 +103,43 @@ def install_openapi(app: FastAPI, catalogue: Catalogue) -> None:
     app.openapi = document  # type: ignore[method-assign]
 
 
+# From the 202 to the status it announces (OpenAPI 3.1 §4.8.20): a client, or schemathesis's stateful tests, can
+# follow the link without knowing our URL layout or how the token is presented.
+STATUS_LINK = {
+    "status": {
+        "operationId": "submission_status",
+        "parameters": {
+            "path.submission_id": "$response.body#/submission_id",
+            "header.authorization": "Bearer {$response.body#/status_token}",
+        },
+        "description": "The submission's status and timeline, with the status token as a bearer token.",
+    }
+}
+
 SUBMIT_BODY = {
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{SUBMISSION_BODY}"}}},
+    }
+}
+
+# One file per request, with the service it is for (RFC 7578); the file is checked by its content, whatever its
+# part's Content-Type says (intake refuses a file whose name or declared type says another type than its content).
+ATTACHMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["service_id", "file"],
+                    "properties": {
+                        "service_id": {"type": "string", "pattern": "^99[0-9]{12}$"},
+                        "file": {"type": "string", "format": "binary", "description": "A PDF, PNG or JPEG file"},
+                    },
+                },
+                "encoding": {"file": {"contentType": "application/pdf, image/png, image/jpeg"}},
+            }
+        },
     }
 }

@@ -5,16 +5,20 @@ Every step is a plain form post (with a CSRF token, web.csrf); the answers trave
 fields, so nothing is stored before the citizen submits. The summary carries an idempotency key, so a double tap
 or a page sent again files one application."""
 
+import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from civicflow.intake.domain.attachment_messages import attachment_errors
+from civicflow.intake.domain.attachments import StoredAttachment
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
+from civicflow.intake.domain.experience import device_of
 from civicflow.intake.domain.idempotency import (
     IdempotencyKeyInvalid,
     IdempotencyKeyReused,
@@ -24,9 +28,11 @@ from civicflow.intake.domain.idempotency import (
 )
 from civicflow.intake.domain.messages import Language
 from civicflow.intake.domain.submission import status_token_matches
-from civicflow.intake.domain.validation import FieldError, ValidSubmission, validate_submission
-from civicflow.intake.handlers import Relay, SubmissionNotStored, Submissions, TraceContext, accept_submission
+from civicflow.intake.domain.validation import ValidSubmission, validate_submission
+from civicflow.intake.domain.validation_errors import FieldError
+from civicflow.intake.handlers import AttachmentsInvalid, Intake, SubmissionNotStored, TraceContext, accept_submission
 from civicflow.intake.web import csrf
+from civicflow.intake.web.attaching import FILES, POINTER, attached, kept_files
 from civicflow.intake.web.fields import (
     Input,
     applicant_inputs,
@@ -37,75 +43,119 @@ from civicflow.intake.web.fields import (
 )
 from civicflow.intake.web.pages import FORM_HEADERS, Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
-from civicflow.shared.security.sealing import Sealer
+from civicflow.shared.events.experience import Device, ExperienceKind
 
 FORM_LIMIT = 1024 * 1024
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Where a citizen is in one application: the service, their language, what they typed and attached, and the
+    visit's random id (for the experience events; it names no one and no submission)."""
+
+    spec: ServiceSpec
+    language: Language
+    values: dict[str, str]  # as typed, by input name
+    attached: list[StoredAttachment]
+    journey_id: UUID
+    device: Device
+
+    def body(self) -> dict[str, Any]:
+        """As the API takes it."""
+        body = request_body(self.spec, self.values, self.language)
+        body["attachments"] = [stored.ref.model_dump(mode="json") for stored in self.attached]
+        return body
+
+
+class Recorder(Protocol):
+    """Where the pages' funnel goes (intake.experience.Experience): it returns at once, never waiting for Kafka."""
+
+    async def record(
+        self,
+        kind: ExperienceKind,
+        service_id: str,
+        journey_id: UUID,
+        language: Language,
+        device: Device,
+        field: str | None = None,
+    ) -> None: ...
 
 
 class Apply:
     """The routes' collaborators, so that each route stays a few lines."""
 
     def __init__(
-        self,
-        pages: Pages,
-        catalogue: Catalogue,
-        submissions: Submissions,
-        relay: Relay,
-        sealer: Sealer,
-        secure_cookies: bool,
+        self, pages: Pages, catalogue: Catalogue, intake: Intake, experience: Recorder, secure_cookies: bool
     ) -> None:
-        self.pages, self.catalogue, self.submissions = pages, catalogue, submissions
-        self.relay, self.sealer, self.secure_cookies = relay, sealer, secure_cookies
+        self.pages, self.catalogue, self.intake = pages, catalogue, intake
+        self.experience, self.secure_cookies = experience, secure_cookies
 
-    def start_page(self, request: Request, service_id: str, language: Language) -> Response:
+    async def start_page(self, request: Request, service_id: str, language: Language) -> Response:
         spec = self.catalogue.get(service_id)
         if spec is None:
             return self.pages.not_found(request, language)
         if spec.minimum_level_of_assurance != "none":
             path = f"/services/{service_id}/apply"
             return self.pages.render(request, "sign_in.html", language, path, {"service": spec})
-        return self.form_page(request, spec, language, {}, [])
+        journey = Journey(spec, language, {}, [], uuid4(), device_of(request.headers.get("user-agent")))
+        await self.record(journey, ExperienceKind.FORM_STARTED)
+        return self.form_page(request, journey, [])
 
-    def form_page(
-        self,
-        request: Request,
-        spec: ServiceSpec,
-        language: Language,
-        values: dict[str, str],
-        errors: list[FieldError],
-        status: int = 200,
-    ) -> Response:
-        inputs = [*applicant_inputs(language), *service_inputs(spec, language)]
+    def form_page(self, request: Request, journey: Journey, errors: list[FieldError], status: int = 200) -> Response:
+        inputs = [*applicant_inputs(journey.language), *service_inputs(journey.spec, journey.language)]
         token = csrf.token_for(request)
-        by_pointer = {error.pointer: error.detail for error in errors}
+        by_pointer: dict[str, list[str]] = {}
+        for error in errors:
+            name = FILES if error.pointer.startswith(POINTER) else error.pointer
+            by_pointer.setdefault(name, []).append(error.detail)
         context = {
-            "service": spec,
+            "service": journey.spec,
             "applicant_inputs": inputs[:7],
             "service_inputs": inputs[7:],
-            "values": values,
-            "errors": {item.name: by_pointer[item.pointer] for item in inputs if item.pointer in by_pointer},
+            "values": journey.values,
+            "errors": {item.name: " ".join(by_pointer[item.pointer]) for item in inputs if item.pointer in by_pointer},
+            "file_errors": by_pointer.get(FILES, []),
             "error_list": _error_list(inputs, errors),
+            "attached": journey.attached,
             "csrf": token,
-            "journey": _journey(request),
+            "journey": journey.journey_id,
         }
-        response = self.pages.render(request, "apply.html", language, f"/services/{spec.service_id}/apply", context)
+        path = f"/services/{journey.spec.service_id}/apply"
+        response = self.pages.render(request, "apply.html", journey.language, path, context)
         response.status_code = status
         csrf.remember(response, token, secure=self.secure_cookies)
         return response
 
-    def summary_page(self, request: Request, spec: ServiceSpec, language: Language, values: dict[str, str]) -> Response:
-        inputs = [*applicant_inputs(language), *service_inputs(spec, language)]
-        answers = [(item, display_value(item, values[item.name])) for item in inputs if item.name in values]
+    def summary_page(self, request: Request, journey: Journey) -> Response:
+        inputs = [*applicant_inputs(journey.language), *service_inputs(journey.spec, journey.language)]
+        values = journey.values
         context = {
-            "service": spec,
-            "answers": answers,
+            "service": journey.spec,
+            "answers": [(item, display_value(item, values[item.name])) for item in inputs if item.name in values],
             "values": values,
+            "attached": journey.attached,
             "csrf": csrf.token_for(request),
-            "journey": _journey(request),
+            "journey": journey.journey_id,
             # A new key for each summary shown: the same page sent twice files once, changed answers file anew.
             "key": secrets.token_urlsafe(24),
         }
-        return self.pages.render(request, "summary.html", language, f"/services/{spec.service_id}/apply", context)
+        path = f"/services/{journey.spec.service_id}/apply"
+        return self.pages.render(request, "summary.html", journey.language, path, context)
+
+    async def refused(self, request: Request, journey: Journey, errors: list[FieldError]) -> Response:
+        for error in errors:  # the field, never the value
+            await self.record(journey, ExperienceKind.VALIDATION_FAILED, error.pointer)
+        return self.form_page(request, journey, errors, status=422)
+
+    async def record(self, journey: Journey, kind: ExperienceKind, field: str | None = None) -> None:
+        spec = journey.spec
+        try:
+            await self.experience.record(
+                kind, spec.service_id, journey.journey_id, journey.language, journey.device, field
+            )
+        except ValueError:  # a step the recorder refuses is not worth a citizen's page
+            logger.warning("experience step not recorded: %s", kind)
 
 
 def apply_router(apply: Apply) -> APIRouter:
@@ -114,29 +164,33 @@ def apply_router(apply: Apply) -> APIRouter:
 
     @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
     async def start(request: Request, service_id: str, lang: str | None = None) -> Response:
-        return apply.start_page(request, service_id, language_of(request, lang))
+        return await apply.start_page(request, service_id, language_of(request, lang))
 
     @router.post("/services/{service_id}/apply", response_class=HTMLResponse)
     async def check(request: Request, service_id: str, lang: str | None = None) -> Response:
-        posted = await _posted(apply, request, service_id, lang)
+        posted = await _posted(apply, request, service_id, lang, uploads=True)
         if isinstance(posted, Response):
             return posted
-        if posted.form.get("action") == "change":
-            return apply.form_page(request, posted.spec, posted.language, posted.values, [])
-        valid = validate_submission(posted.body, catalogue, posted.language)
-        if not isinstance(valid, ValidSubmission):
-            return apply.form_page(request, posted.spec, posted.language, posted.values, valid, status=422)
-        return apply.summary_page(request, posted.spec, posted.language, posted.values)
+        journey, form, upload_errors = posted
+        if form.get("action") == "change":
+            return apply.form_page(request, journey, upload_errors)
+        valid = validate_submission(journey.body(), catalogue, journey.language)
+        if upload_errors or not isinstance(valid, ValidSubmission):
+            return await apply.refused(request, journey, [*upload_errors, *(valid if isinstance(valid, list) else [])])
+        await apply.record(journey, ExperienceKind.SUMMARY_REACHED)
+        return apply.summary_page(request, journey)
 
     @router.post("/services/{service_id}/submit", response_class=HTMLResponse)
     async def submit(request: Request, service_id: str, lang: str | None = None) -> Response:
-        posted = await _posted(apply, request, service_id, lang)
+        posted = await _posted(apply, request, service_id, lang, uploads=False)
         if isinstance(posted, Response):
             return posted
-        valid = validate_submission(posted.body, catalogue, posted.language)
+        journey, form, _ = posted
+        body = journey.body()
+        valid = validate_submission(body, catalogue, journey.language)
         if not isinstance(valid, ValidSubmission):
-            return apply.form_page(request, posted.spec, posted.language, posted.values, valid, status=422)
-        return await _file(apply, request, valid, posted)
+            return await apply.refused(request, journey, valid)
+        return await _file(apply, request, valid, journey, body, form.get("key"))
 
     return router
 
@@ -150,7 +204,7 @@ def status_router(apply: Apply) -> APIRouter:
     async def status(request: Request, submission_id: str, token: str = "", lang: str | None = None) -> Response:
         language = language_of(request, lang)
         try:
-            record = await apply.submissions.get(UUID(submission_id))
+            record = await apply.intake.submissions.get(UUID(submission_id))
         except ValueError:
             record = None
         if record is None or not status_token_matches(token[:100], record.status_token_hash):
@@ -172,53 +226,69 @@ def _fileable(catalogue: Catalogue, service_id: str) -> ServiceSpec | None:
     return spec if spec is not None and spec.minimum_level_of_assurance == "none" else None
 
 
-@dataclass(frozen=True)
-class Posted:
-    spec: ServiceSpec
-    language: Language
-    form: FormData
-    values: dict[str, str]  # as typed, by input name
-    body: dict[str, Any]  # as the API takes it
-
-
-async def _posted(apply: Apply, request: Request, service_id: str, lang: str | None) -> Posted | Response:
-    """A genuine post of the form of a service the page files; else the page that says why not."""
+async def _posted(
+    apply: Apply, request: Request, service_id: str, lang: str | None, *, uploads: bool
+) -> tuple[Journey, FormData, list[FieldError]] | Response:
+    """A genuine post of the form of a service the page files, as the journey it continues, with the errors of its
+    uploads; else the page that says why not."""
     spec, language = _fileable(apply.catalogue, service_id), language_of(request, lang)
     if spec is None:
         return apply.pages.not_found(request, language)
+    rules = spec.attachments
+    limit = FORM_LIMIT + (rules.max_files * rules.max_bytes_each if uploads else 0)
     try:
-        form = await form_of(request, FORM_LIMIT)
+        form = await form_of(request, limit, max_files=rules.max_files if uploads else 0)
     except PostRefused as refused:
         return apply.pages.problem(request, language, refused.status, refused.reason)
     if not csrf.genuine(request, form.get(csrf.FIELD)):
         return apply.pages.problem(request, language, 403, "expired")
     values = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
-    return Posted(spec, language, form, values, request_body(spec, values, language))
-
-
-async def _file(apply: Apply, request: Request, valid: ValidSubmission, posted: Posted) -> Response:
-    language = posted.language
     try:
-        idempotent = IdempotentRequest(checked_key(str(posted.form.get("key"))), body_hash(posted.body))
-        accepted = await accept_submission(
-            valid, apply.submissions, apply.relay, apply.sealer, TraceContext(None, {}), idempotent
-        )
+        if uploads:
+            files, errors = await attached(form, spec, apply.intake.attachments, language)
+        else:
+            files, errors = await kept_files(form, spec, apply.intake.attachments), []
+    except Exception:  # noqa: BLE001 - the store is away: nothing was kept, the citizen may retry
+        return apply.pages.problem(request, language, 503, "unavailable")
+    device = device_of(request.headers.get("user-agent"))
+    return Journey(spec, language, values, files, _journey(form), device), form, errors
+
+
+async def _file(
+    apply: Apply, request: Request, valid: ValidSubmission, journey: Journey, body: dict[str, Any], key: object
+) -> Response:
+    language = journey.language
+    try:
+        idempotent = IdempotentRequest(checked_key(str(key)), body_hash(body))
+        accepted = await accept_submission(valid, apply.intake, TraceContext(None, {}), idempotent)
     except (IdempotencyKeyInvalid, IdempotencyKeyReused):
         return apply.pages.problem(request, language, 409, "resubmitted")
+    except AttachmentsInvalid as invalid:
+        return await apply.refused(
+            request, journey, attachment_errors(invalid.issues, journey.spec.attachments, language)
+        )
     except SubmissionNotStored:
         return apply.pages.problem(request, language, 503, "unavailable")
+    if accepted.stored_now:  # a double tap is one application, and one step of the funnel
+        await apply.record(journey, ExperienceKind.SUBMITTED)
     location = f"/status/{accepted.submission_id}?token={accepted.status_token}&lang={language}&new=1"
     return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
 
 
-def _journey(request: Request) -> str:
-    """The visit's random id for the experience events, kept across the journey's pages."""
-    return str(uuid4())
+def _journey(form: FormData) -> UUID:
+    """The visit's random id, carried from page to page in a hidden field; a new one if it is not one."""
+    try:
+        return UUID(str(form.get("journey")))
+    except ValueError:
+        return uuid4()
 
 
 def _error_list(inputs: list[Input], errors: list[FieldError]) -> list[tuple[str, str]]:
     """The error summary: each error linked to its input, in the order of the form."""
-    ids = {item.pointer: item.id for item in inputs}
+    ids = {item.pointer: item.id for item in inputs} | {POINTER: "f-files"}
     order = {item.pointer: index for index, item in enumerate(inputs)}
-    ranked = sorted(errors, key=lambda error: order.get(error.pointer, len(order)))
-    return [(ids.get(error.pointer, "main"), error.detail) for error in ranked]
+    ranked = sorted(errors, key=lambda error: order.get(error.pointer, len(order) - 1))
+    return [
+        (ids.get(error.pointer, "f-files" if error.pointer.startswith(POINTER) else "main"), error.detail)
+        for error in ranked
+    ]

@@ -41,6 +41,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Signing in with the online ID card is coming to this page soon. Until then, case management "
         "systems file this application through the API.",
     },
+    "attached_files": {"de": "Bereits beigefügt:", "en": "Already attached:"},
+    "untick_to_remove": {
+        "de": "Entfernen Sie den Haken, um eine Datei nicht mitzusenden.",
+        "en": "Untick a file to leave it out.",
+    },
     "your_details": {"de": "Ihre Angaben", "en": "Your details"},
     "your_application": {"de": "Ihr Antrag", "en": "Your application"},
     "continue": {"de": "Weiter", "en": "Continue"},
