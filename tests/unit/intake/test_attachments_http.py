@@ -147,7 +147,7 @@ def test_a_form_without_a_file_is_refused(intake: Intake) -> None:
 def test_more_than_one_file_is_a_malformed_body(intake: Intake) -> None:
     files = [("file", ("a.pdf", pdf())), ("file", ("b.pdf", pdf()))]
     response = intake.client.post("/v1/attachments", data={"service_id": BUSINESS}, files=files)
-    assert problem(response, 400)["type"] == "/problems/malformed-multipart"
+    assert problem(response, 400)["type"] == "/problems/malformed-body"
     assert intake.uploads.kept == []
 
 

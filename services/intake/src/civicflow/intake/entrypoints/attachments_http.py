@@ -2,7 +2,6 @@
 `service_id` it is for. It is checked by its content (domain.attachments) and stored pending; the answer is the
 reference by which a submission then names it."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -11,14 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
-from starlette.types import Message, Receive
 
 from civicflow.intake.domain.attachment_messages import refusal_message
 from civicflow.intake.domain.attachments import AttachmentRefused, CheckedUpload, check_upload
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.messages import Language, message, preferred_language
 from civicflow.intake.domain.validation import FieldError
+from civicflow.intake.entrypoints.bodies import media_type, read_form
 from civicflow.intake.entrypoints.openapi import ATTACHMENT_BODY, answers
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.shared.events import AttachmentRef
@@ -80,40 +78,15 @@ PROBLEMS = (400, 408, 413, 415, 422, 429, 500, 503)
 
 @asynccontextmanager
 async def _form(request: Request, limit: int) -> AsyncIterator[FormData]:
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
+    if media_type(request) != "multipart/form-data":
         raise Problem(415, "unsupported-media-type", "Unsupported media type", "Send the file as multipart/form-data.")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    limited = Request(request.scope, _limited(request.receive, limit))
-    try:
-        async with asyncio.timeout(UPLOAD_TIMEOUT_SECONDS):
-            form = await limited.form(max_files=1, max_fields=4, max_part_size=MAX_FIELD_BYTES)
-    except TimeoutError as error:
-        raise Problem(
-            408, "request-timeout", "Request timeout", f"The body did not arrive within {UPLOAD_TIMEOUT_SECONDS} s."
-        ) from error
-    except HTTPException as error:  # Starlette's answer to a malformed body, too many parts or a too large field
-        raise Problem(400, "malformed-multipart", "Malformed multipart body", str(error.detail)) from error
+    form = await read_form(
+        request, limit, UPLOAD_TIMEOUT_SECONDS, max_files=1, max_fields=4, max_part_size=MAX_FIELD_BYTES
+    )
     try:
         yield form
     finally:
         await form.close()
-
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    """`receive`, refusing a body that grows beyond `limit` while it arrives (a chunked one declares no length)."""
-    received = 0
-
-    async def limited() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise _too_large(limit)
-        return message
-
-    return limited
 
 
 def _service(catalogue: Catalogue, service_id: object, language: Language) -> ServiceSpec:
@@ -129,7 +102,3 @@ def _refused(pointer: str, detail: str) -> Problem:
     return Problem(
         422, "attachment-refused", "Attachment refused", "The file was not stored.", [FieldError(pointer, detail)]
     )
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "payload-too-large", "Payload too large", f"The request body exceeds {limit} bytes.")

@@ -5,7 +5,6 @@ JSON only, as application/json or as text/plain: navigator.sendBeacon, which sti
 left, sends a string body as text/plain (and a simple request needs no CORS preflight). The device is told from
 the User-Agent, coarsely; the header itself goes no further."""
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +14,7 @@ from pydantic import UUID4, BaseModel, ConfigDict, ValidationError, WithJsonSche
 from civicflow.intake.domain.experience import UnknownService, device_of
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.validation import FieldError
+from civicflow.intake.entrypoints.bodies import read_body
 from civicflow.intake.entrypoints.openapi import answers
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.experience import Experience
@@ -67,7 +67,7 @@ def experience_router(experience: Experience) -> APIRouter:
         openapi_extra=REPORT_BODY,
     )
     async def report(request: Request) -> Response:
-        report = _report(await _read_body(request), request)
+        report = _report(await read_body(request, MAX_BODY_BYTES, BODY_TIMEOUT_SECONDS), request)
         language = report.language or preferred_language(request.headers.get("accept-language"))
         device = device_of(request.headers.get("user-agent"))
         try:
@@ -114,25 +114,3 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
 
 def _pointer(location: tuple[Any, ...]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
-
-
-async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _too_large()
-    body = bytearray()
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # a client that trickles its body holds no worker long
-            async for chunk in request.stream():
-                body.extend(chunk)
-                if len(body) > MAX_BODY_BYTES:
-                    raise _too_large()
-    except TimeoutError as error:
-        raise Problem(
-            408, "request-timeout", "Request timeout", f"The body did not arrive within {BODY_TIMEOUT_SECONDS} s."
-        ) from error
-    return bytes(body)
-
-
-def _too_large() -> Problem:
-    return Problem(413, "payload-too-large", "Payload too large", f"The request body exceeds {MAX_BODY_BYTES} bytes.")

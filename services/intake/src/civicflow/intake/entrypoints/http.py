@@ -1,6 +1,5 @@
 """Intake's HTTP routes: thin, they parse, call one handler and answer."""
 
-import asyncio
 import json
 from typing import Any
 from uuid import UUID
@@ -21,6 +20,7 @@ from civicflow.intake.domain.idempotency import (
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
+from civicflow.intake.entrypoints.bodies import read_body
 from civicflow.intake.entrypoints.openapi import STATUS_LINK, SUBMIT_BODY, AcceptedBody, StatusBody, answers
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import (
@@ -55,7 +55,7 @@ def submissions_router(catalogue: Catalogue, intake: Intake, max_body_bytes: int
     )
     async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
         idempotent_key = _idempotency_key(idempotency_key)
-        payload = _json_payload(await _read_body(request, max_body_bytes), request)
+        payload = _json_payload(await read_body(request, max_body_bytes, BODY_TIMEOUT_SECONDS), request)
         language = preferred_language(request.headers.get("accept-language"))
         valid = validate_submission(payload, catalogue, language)
         if not isinstance(valid, ValidSubmission):
@@ -141,28 +141,6 @@ def _idempotency_key(header: str | None) -> str | None:
         raise Problem(
             400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Send 1 to 255 printable ASCII characters."
         ) from error
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    body = bytearray()
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT_SECONDS):  # a client that trickles its body holds no worker long
-            async for chunk in request.stream():
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise _too_large(limit)
-    except TimeoutError as error:
-        raise Problem(
-            408, "request-timeout", "Request timeout", f"The body did not arrive within {BODY_TIMEOUT_SECONDS} s."
-        ) from error
-    return bytes(body)
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "payload-too-large", "Payload too large", f"The request body exceeds {limit} bytes.")
 
 
 def _json_payload(body: bytes, request: Request) -> Any:

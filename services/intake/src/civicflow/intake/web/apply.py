@@ -171,8 +171,8 @@ def apply_router(apply: Apply) -> APIRouter:
         posted = await _posted(apply, request, service_id, lang, uploads=True)
         if isinstance(posted, Response):
             return posted
-        journey, form, upload_errors = posted
-        if form.get("action") == "change":
+        journey, upload_errors = posted.journey, posted.upload_errors
+        if posted.action == "change":
             return apply.form_page(request, journey, upload_errors)
         valid = validate_submission(journey.body(), catalogue, journey.language)
         if upload_errors or not isinstance(valid, ValidSubmission):
@@ -185,12 +185,12 @@ def apply_router(apply: Apply) -> APIRouter:
         posted = await _posted(apply, request, service_id, lang, uploads=False)
         if isinstance(posted, Response):
             return posted
-        journey, form, _ = posted
+        journey = posted.journey
         body = journey.body()
         valid = validate_submission(body, catalogue, journey.language)
         if not isinstance(valid, ValidSubmission):
             return await apply.refused(request, journey, valid)
-        return await _file(apply, request, valid, journey, body, form.get("key"))
+        return await _file(apply, request, valid, journey, body, posted.key)
 
     return router
 
@@ -226,9 +226,17 @@ def _fileable(catalogue: Catalogue, service_id: str) -> ServiceSpec | None:
     return spec if spec is not None and spec.minimum_level_of_assurance == "none" else None
 
 
+@dataclass(frozen=True)
+class Posted:
+    journey: Journey
+    action: str  # "change" back from the summary, else a check of the form
+    key: str  # the summary's idempotency key
+    upload_errors: list[FieldError]
+
+
 async def _posted(
     apply: Apply, request: Request, service_id: str, lang: str | None, *, uploads: bool
-) -> tuple[Journey, FormData, list[FieldError]] | Response:
+) -> Posted | Response:
     """A genuine post of the form of a service the page files, as the journey it continues, with the errors of its
     uploads; else the page that says why not."""
     spec, language = _fileable(apply.catalogue, service_id), language_of(request, lang)
@@ -240,18 +248,27 @@ async def _posted(
         form = await form_of(request, limit, max_files=rules.max_files if uploads else 0)
     except PostRefused as refused:
         return apply.pages.problem(request, language, refused.status, refused.reason)
-    if not csrf.genuine(request, form.get(csrf.FIELD)):
-        return apply.pages.problem(request, language, 403, "expired")
-    values = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
     try:
-        if uploads:
-            files, errors = await attached(form, spec, apply.intake.attachments, language)
-        else:
-            files, errors = await kept_files(form, spec, apply.intake.attachments), []
+        if not csrf.genuine(request, form.get(csrf.FIELD)):
+            return apply.pages.problem(request, language, 403, "expired")
+        return await _read(apply, request, spec, language, form, uploads)
     except Exception:  # noqa: BLE001 - the store is away: nothing was kept, the citizen may retry
         return apply.pages.problem(request, language, 503, "unavailable")
+    finally:
+        await form.close()  # the uploads spooled to disk
+
+
+async def _read(
+    apply: Apply, request: Request, spec: ServiceSpec, language: Language, form: FormData, uploads: bool
+) -> Posted:
+    values = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
+    if uploads:
+        files, errors = await attached(form, spec, apply.intake.attachments, language)
+    else:
+        files, errors = await kept_files(form, spec, apply.intake.attachments), []
     device = device_of(request.headers.get("user-agent"))
-    return Journey(spec, language, values, files, _journey(form), device), form, errors
+    journey = Journey(spec, language, values, files, _journey(form), device)
+    return Posted(journey, str(form.get("action", "")), str(form.get("key", "")), errors)
 
 
 async def _file(
