@@ -165,3 +165,12 @@ def test_a_status_link_with_a_wrong_token_finds_nothing(site: Site) -> None:
     page = site.client.get("/status/00000000-0000-4000-8000-000000000000?token=guess")
     assert page.status_code == 404 and "nicht gefunden" in page.text
     assert site.client.get("/status/not-a-uuid").status_code == 404
+
+
+def test_the_form_may_run_only_this_sites_script_which_reports_an_abandoned_visit(site: Site) -> None:
+    page = site.client.get(f"/services/{RENT_CHECK}/apply")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy and "unsafe" not in policy
+    assert '<script src="/static/journey.js" defer></script>' in page.text
+    journey = re.search(r'data-journey="([0-9a-f-]{36})" data-service="99116002000000"', page.text)
+    assert journey is not None and hidden(page.text, "journey") == journey.group(1)

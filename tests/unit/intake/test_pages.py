@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.web.pages import Pages, pages_router
+from tests.unit.intake.fakes import FakeRecorder
 
 PUBLIC = "https://antrag.example"
 
@@ -15,7 +16,7 @@ PUBLIC = "https://antrag.example"
 def client() -> TestClient:
     app = FastAPI()
     install_problem_handlers(app)
-    app.include_router(pages_router(Catalogue.bundled(), Pages(PUBLIC)))
+    app.include_router(pages_router(Catalogue.bundled(), Pages(PUBLIC), FakeRecorder()))
     return TestClient(app)
 
 

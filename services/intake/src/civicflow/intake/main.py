@@ -62,7 +62,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     install_openapi(app, catalogue)
     app.include_router(catalogue_router(catalogue))
     pages = Pages(settings.web.public_url)
-    app.include_router(pages_router(catalogue, pages))
+    app.include_router(pages_router(catalogue, pages, experience))
     secure_cookies = settings.web.public_url.startswith("https://")
     apply = Apply(pages, catalogue, intake, experience, secure_cookies)
     app.include_router(apply_router(apply))

@@ -8,7 +8,7 @@ or a page sent again files one application."""
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request
@@ -43,6 +43,7 @@ from civicflow.intake.web.fields import (
 )
 from civicflow.intake.web.pages import FORM_HEADERS, Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
+from civicflow.intake.web.recorder import Recorder
 from civicflow.shared.events.experience import Device, ExperienceKind
 
 FORM_LIMIT = 1024 * 1024
@@ -66,20 +67,6 @@ class Journey:
         body = request_body(self.spec, self.values, self.language)
         body["attachments"] = [stored.ref.model_dump(mode="json") for stored in self.attached]
         return body
-
-
-class Recorder(Protocol):
-    """Where the pages' funnel goes (intake.experience.Experience): it returns at once, never waiting for Kafka."""
-
-    async def record(
-        self,
-        kind: ExperienceKind,
-        service_id: str,
-        journey_id: UUID,
-        language: Language,
-        device: Device,
-        field: str | None = None,
-    ) -> None: ...
 
 
 class Apply:

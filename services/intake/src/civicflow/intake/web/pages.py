@@ -4,6 +4,7 @@ Twitter card tags, a sitemap), in German and English (`?lang=en`, else the Accep
 import json
 from importlib import resources
 from typing import Any
+from uuid import uuid4
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,16 +12,21 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
+from civicflow.intake.domain.experience import device_of
 from civicflow.intake.domain.messages import Language, preferred_language
 from civicflow.intake.web.i18n import words
+from civicflow.intake.web.recorder import Recorder
+from civicflow.shared.events.experience import ExperienceKind
 
 # Pages load nothing from elsewhere and run no script; styles come from this site only.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "public, max-age=300"}
-# A page with the citizen's answers or a status link on it is kept by no cache (RFC 9111 §5.2.2.5).
-FORM_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
+# A page with the citizen's answers or a status link on it is kept by no cache (RFC 9111 §5.2.2.5). The form's
+# pages may run this site's one script (static/journey.js, an enhancement) and send its beacon here.
+FORM_CONTENT_SECURITY_POLICY = f"{CONTENT_SECURITY_POLICY}; script-src 'self'; connect-src 'self'"
+FORM_HEADERS = {"Content-Security-Policy": FORM_CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
 SITEMAP_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
 
 
@@ -54,7 +60,7 @@ class Pages:
         return self.problem(request, language, 404, "not_found")
 
 
-def pages_router(catalogue: Catalogue, pages: Pages) -> APIRouter:
+def pages_router(catalogue: Catalogue, pages: Pages, experience: Recorder) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     base = pages.base
 
@@ -70,6 +76,11 @@ def pages_router(catalogue: Catalogue, pages: Pages) -> APIRouter:
         language = language_of(request, lang)
         if spec is None:
             return pages.not_found(request, language)
+        try:  # a view is worth counting, not worth failing the page for
+            device = device_of(request.headers.get("user-agent"))
+            await experience.record(ExperienceKind.SERVICE_VIEWED, spec.service_id, uuid4(), language, device)
+        except ValueError:
+            pass
         context = {
             "service": spec,
             "json_ld": Markup(_json_ld(spec, language, base)),  # noqa: S704 - our JSON, escaped for a script element
