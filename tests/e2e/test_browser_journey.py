@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -170,17 +170,20 @@ def _name(viewport: tuple[int, int], javascript: bool, language: str) -> str:
 
 
 def _go(driver: WebDriver, click: Callable[[], None], arrived: Locator) -> None:
-    """Clicks and waits for the next page: the old one gone, the sign of the new one there."""
+    """Clicks and waits for the next page (the old one gone, the new one's heading there), which must be the one
+    `arrived` finds something on; else the failure says what the page shows instead (a problem page, say)."""
     before = driver.find_element(By.TAG_NAME, "html")
     click()
-    wait = WebDriverWait(driver, PAGE_LOAD_SECONDS)
-    wait.until(expected_conditions.staleness_of(before))
-    try:
-        wait.until(expected_conditions.presence_of_element_located(arrived))
-    except TimeoutException:
-        heading = driver.find_elements(By.TAG_NAME, "h1")
-        shown = heading[0].text if heading else driver.page_source[:500]
-        raise AssertionError(f"expected {arrived} at {driver.current_url}, the page shows {shown!r}") from None
+    # While Chromium swaps the documents, asking about the old one can fail with an inspector error ("Node with
+    # given id does not belong to the document") before it fails as stale.
+    leaving = WebDriverWait(driver, PAGE_LOAD_SECONDS, ignored_exceptions=[WebDriverException])
+    leaving.until(expected_conditions.staleness_of(before))
+    heading = WebDriverWait(driver, PAGE_LOAD_SECONDS).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "main h1"))
+    )
+    assert driver.find_elements(*arrived), (
+        f"expected {arrived} at {driver.current_url}, the page shows {heading.text!r}"
+    )
 
 
 def _fill(driver: WebDriver, answers: dict[str, str]) -> None:
@@ -232,7 +235,7 @@ def _refresh_until_routed(visit: Visit) -> None:
         assert not set(steps) & set(FINAL_WITHOUT_ROUTING), steps
         if "routed" in steps:
             return True
-        _go(driver, driver.find_element(By.LINK_TEXT, visit.words()["refresh"]).click, (By.CSS_SELECTOR, "ol"))
+        _go(driver, driver.find_element(By.LINK_TEXT, visit.words()["refresh"]).click, (By.CSS_SELECTOR, "ol.timeline"))
         return False
 
     try:

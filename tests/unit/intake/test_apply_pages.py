@@ -144,6 +144,21 @@ def test_a_post_without_the_csrf_token_or_from_another_site_is_refused(site: Sit
     assert [missing.status_code, forged.status_code, elsewhere.status_code] == [403, 403, 403]
 
 
+@pytest.mark.parametrize("origin", ["http://testserver", "null"])
+def test_a_post_from_this_site_passes_and_the_pages_let_the_browser_say_so(site: Site, origin: str) -> None:
+    # Under Referrer-Policy: no-referrer a browser sends "Origin: null" even to the page's own site (Fetch
+    # standard): the pages send same-origin, so that a browser names this site, and "null" is left to the token.
+    page = site.client.get(f"/services/{RENT_CHECK}/apply")
+    assert page.headers["referrer-policy"] == "same-origin"
+    posted = site.client.post(
+        f"/services/{RENT_CHECK}/apply",
+        data={**ANSWERS, "csrf": hidden(page.text, "csrf")},
+        files=LETTER,
+        headers={"Origin": origin},
+    )
+    assert posted.status_code == 200, posted.text
+
+
 def test_markup_in_an_answer_is_shown_as_text(site: Site) -> None:
     token = site.token()
     answers = {**ANSWERS, "form.question": '<script>alert("x")</script>', "csrf": token}

@@ -166,3 +166,11 @@ def test_a_service_that_needs_identity_names_the_missing_assertion() -> None:
     assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}
     body["identity_token"] = None
     assert pointers(validate_submission(body, CATALOGUE)) == {"/identity_token"}
+
+
+def test_a_postcode_that_is_not_five_digits_is_told_so() -> None:
+    body = valid_body()
+    body["applicant"]["address"]["postal_code"] = "5114"
+    result = validate_submission(body, CATALOGUE, "en")
+    assert isinstance(result, list) and [error.pointer for error in result] == ["/applicant/address/postal_code"]
+    assert "5 digits" in result[0].detail

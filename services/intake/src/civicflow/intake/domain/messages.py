@@ -16,6 +16,10 @@ GENERIC: dict[str, dict[Language, str]] = {
     "enum": {"de": "Bitte wählen Sie eine der angebotenen Möglichkeiten.", "en": "Please choose one of the options."},
     "format": {"de": "Die Angabe hat nicht das erwartete Format.", "en": "The entry is not in the expected format."},
     "date": {"de": "Bitte geben Sie ein Datum als JJJJ-MM-TT an.", "en": "Please enter a date as YYYY-MM-DD."},
+    "postal_code": {
+        "de": "Bitte geben Sie eine Postleitzahl mit 5 Ziffern an, z. B. 80331.",
+        "en": "Please enter a German postcode of 5 digits, for example 80331.",
+    },
     "email": {"de": "Bitte geben Sie eine gültige E-Mail-Adresse an.", "en": "Please enter a valid e-mail address."},
     "minimum": {"de": "Der Wert ist zu klein.", "en": "The value is too small."},
     "maximum": {"de": "Der Wert ist zu groß.", "en": "The value is too large."},

@@ -142,6 +142,8 @@ def _model_errors(error: ValidationError, language: Language) -> list[FieldError
         kind = _KINDS.get(item["type"], "invalid")
         if kind == "invalid" and path[-1:] in (("birth_date",), ("email",)):
             kind = path[-1]
+        elif kind == "pattern" and path[-1:] == ("postal_code",):
+            kind = "postal_code"
         elif kind == "invalid" and item["type"] == "value_error":
             kind = "text"
         found.append(FieldError(_pointer(path), message(kind, language)))

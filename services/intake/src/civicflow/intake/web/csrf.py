@@ -31,5 +31,7 @@ def genuine(request: Request, posted: object) -> bool:
     held = request.cookies.get(COOKIE, "")
     if not (isinstance(posted, str) and held and hmac.compare_digest(held.encode(), posted.encode())):
         return False
+    # A browser that sends no Origin, or "null" (as the Fetch standard has it for a page sent with
+    # Referrer-Policy: no-referrer, and some privacy settings do), leaves the decision to the token.
     origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+    return origin in (None, "null") or urlsplit(origin).netloc == request.headers.get("host", "")

@@ -2,9 +2,11 @@
 Twitter card tags, a sitemap), in German and English (`?lang=en`, else the Accept-Language header)."""
 
 import json
+from datetime import datetime
 from importlib import resources
 from typing import Any
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -22,11 +24,22 @@ from civicflow.shared.events.experience import ExperienceKind
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "public, max-age=300"}
+# Our own pages learn where a visitor came from on this site (so that a form post carries its Origin, which the
+# CSRF check compares); no other site learns anything, not even a status link's address (its token).
+REFERRER_POLICY = "same-origin"
+PAGE_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "public, max-age=300",
+    "Referrer-Policy": REFERRER_POLICY,
+}
 # A page with the citizen's answers or a status link on it is kept by no cache (RFC 9111 §5.2.2.5). The form's
 # pages may run this site's one script (static/journey.js, an enhancement) and send its beacon here.
 FORM_CONTENT_SECURITY_POLICY = f"{CONTENT_SECURITY_POLICY}; script-src 'self'; connect-src 'self'"
-FORM_HEADERS = {"Content-Security-Policy": FORM_CONTENT_SECURITY_POLICY, "Cache-Control": "no-store"}
+FORM_HEADERS = {
+    "Content-Security-Policy": FORM_CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-store",
+    "Referrer-Policy": REFERRER_POLICY,
+}
 SITEMAP_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
 
 
@@ -36,6 +49,7 @@ class Pages:
     def __init__(self, public_url: str) -> None:
         directory = resources.files("civicflow.intake.web").joinpath("templates")
         self.templates = Jinja2Templates(directory=str(directory))
+        self.templates.env.filters["local_time"] = local_time
         self.base = public_url.rstrip("/")
 
     def render(
@@ -96,6 +110,14 @@ def pages_router(catalogue: Catalogue, pages: Pages, experience: Recorder) -> AP
         return Response(f"{SITEMAP_HEAD}{urls}</urlset>\n", media_type="application/xml")
 
     return router
+
+
+# The citizen reads German time, as the agencies' offices keep it (CET/CEST).
+GERMAN_TIME = ZoneInfo("Europe/Berlin")
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(GERMAN_TIME).strftime("%d.%m.%Y %H:%M")
 
 
 def _no_identity_first(spec: ServiceSpec) -> tuple[bool, str]:
