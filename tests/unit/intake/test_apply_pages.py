@@ -2,17 +2,20 @@
 submit once however often the page is sent, follow the status; CSRF refused; no answer kept by a cache."""
 
 import re
-from uuid import UUID
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.submission import TimelineEntry
 from civicflow.intake.handlers import Intake
 from civicflow.intake.web import csrf
 from civicflow.intake.web.apply import Apply, apply_router, status_router
 from civicflow.intake.web.pages import Pages
+from civicflow.shared.events import Step
 from tests.support import sample_files
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSubmissions
@@ -189,3 +192,27 @@ def test_the_form_may_run_only_this_sites_script_which_reports_an_abandoned_visi
     assert '<script src="/static/journey.js" defer></script>' in page.text
     journey = re.search(r'data-journey="([0-9a-f-]{36})" data-service="99116002000000"', page.text)
     assert journey is not None and hidden(page.text, "journey") == journey.group(1)
+
+
+async def test_the_status_page_says_in_plain_words_why_an_application_stopped(site: Site) -> None:
+    token = site.token()
+    summary = site.client.post(f"/services/{RENT_CHECK}/apply?lang=en", data={**ANSWERS, "csrf": token}, files=LETTER)
+    sent = {
+        **ANSWERS,
+        "csrf": token,
+        "key": hidden(summary.text, "key"),
+        "attachment": hidden(summary.text, "attachment"),
+    }
+    location = site.client.post(f"/services/{RENT_CHECK}/submit?lang=en", data=sent, follow_redirects=False)
+    record = next(iter(site.submissions.records.values()))
+    rejected = TimelineEntry(
+        event_id=uuid4(),
+        submission_id=record.submission_id,
+        step=Step.REJECTED,
+        at=datetime.now(UTC),
+        detail={"reason": "applicant_mismatch"},
+    )
+    await site.submissions.record_steps([rejected])
+    page = site.client.get(location.headers["location"])
+    assert "Identity not confirmed" in page.text
+    assert "does not match your proof of identity" in page.text and "applicant_mismatch" not in page.text

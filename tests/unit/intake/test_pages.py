@@ -1,5 +1,6 @@
 import json
 import re
+from typing import get_args
 from xml.etree import ElementTree
 
 from fastapi import FastAPI
@@ -7,7 +8,10 @@ from fastapi.testclient import TestClient
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.problems import install_problem_handlers
+from civicflow.intake.web.i18n import words
 from civicflow.intake.web.pages import Pages, pages_router
+from civicflow.shared.events.identity import RejectionReason
+from civicflow.shared.events.routing import UnroutableReason
 from tests.unit.intake.fakes import FakeRecorder
 
 PUBLIC = "https://antrag.example"
@@ -59,3 +63,11 @@ def test_the_sitemap_lists_every_service_page_in_both_languages() -> None:
 
 def test_an_unknown_service_page_is_a_404() -> None:
     assert client().get("/services/99000000000000").status_code == 404
+
+
+def test_every_reason_an_application_can_stop_for_has_plain_words_in_both_languages() -> None:
+    reasons = [*get_args(RejectionReason), *get_args(UnroutableReason)]
+    for language in ("de", "en"):
+        said = words(language)
+        missing = [reason for reason in reasons if f"reason_{reason}" not in said]
+        assert missing == [], (language, missing)
