@@ -7,11 +7,28 @@ import sys
 from datetime import date
 
 from civicflow.local.chaos import command as chaos_command
-from civicflow.local.idp import LOA_URIS, SigningKey
+from civicflow.local.idp import LOA_URIS, KeyPair, SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack, StackError
 from civicflow.shared.contracts import asyncapi_document
 from civicflow.shared.events.deadletter import DeadLetterReason
+
+
+def _identity_command(args: argparse.Namespace, layout: Layout) -> None:
+    if args.command == "idp-rotate":
+        pair = KeyPair.rotate(layout.idp_state_dir)
+        print(f"signing with {pair.current.kid}; {pair.previous.kid if pair.previous else 'none'} still published")
+        return
+    key = SigningKey.load_or_create(layout.idp_state_dir)
+    print(
+        key.issue(
+            issuer=args.issuer or layout.idp_issuer,
+            given_name=args.given_name,
+            family_name=args.family_name,
+            birth_date=args.birth_date,
+            loa=args.loa,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--birth-date", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
     token.add_argument("--loa", choices=sorted(LOA_URIS), default="substantial", help="eIDAS level of assurance")
     token.add_argument("--issuer", help="the `iss` claim (default: the local identity provider's address)")
+    commands.add_parser(
+        "idp-rotate",
+        help="give the dev identity provider a new signing key; the old one stays in its JWKS until the next rotation"
+        " (restart the provider, or `make down up`, to serve it)",
+    )
     commands.add_parser("demo", help="post one application and print its status timeline")
     _add_benchmarks(commands)
     chaos_command.add_arguments(
@@ -49,17 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "down":
             Stack(layout).down()
-        elif args.command == "dev-token":
-            key = SigningKey.load_or_create(layout.idp_state_dir)
-            print(
-                key.issue(
-                    issuer=args.issuer or layout.idp_issuer,
-                    given_name=args.given_name,
-                    family_name=args.family_name,
-                    birth_date=args.birth_date,
-                    loa=args.loa,
-                )
-            )
+        elif args.command in ("dev-token", "idp-rotate"):
+            _identity_command(args, layout)
         elif args.command == "demo":
             from civicflow.local.demo import run_demo
 

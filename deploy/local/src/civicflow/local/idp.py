@@ -1,17 +1,16 @@
-"""A development identity provider: one signing key, its JWKS over HTTP, and signed identity tokens.
+"""A development identity provider: its signing keys (rotated with `civicflow idp-rotate`), signed identity
+tokens, and its OpenID Connect endpoints (oidc_provider) over HTTP.
 
 It stands in for a real eID provider (e.g. the German eID via an OpenID Connect broker) on a developer's
 machine. Tokens carry the OpenID Connect claims given_name, family_name and birthdate, and the eIDAS level of
 assurance as an `acr` URI. Never used outside dev: the key lives unencrypted under var/.
 """
 
-import argparse
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import date
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 AUDIENCE = "civicflow"
 LOA_URIS = {level: f"http://eidas.europa.eu/LoA/{level}" for level in ("low", "substantial", "high")}
 TOKEN_LIFETIME_SECONDS = 15 * 60
+CURRENT = "signing-key.pem"
+PREVIOUS = "previous-signing-key.pem"
 
 
 class SigningKey:
@@ -33,8 +34,14 @@ class SigningKey:
         self.kid = uuid.uuid5(uuid.NAMESPACE_OID, public_der.hex()).hex[:16]
 
     @classmethod
+    def load(cls, path: Path) -> "SigningKey":
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        return cls(key)
+
+    @classmethod
     def load_or_create(cls, state_dir: Path) -> "SigningKey":
-        path = state_dir / "signing-key.pem"
+        path = state_dir / CURRENT
         if not path.exists():
             state_dir.mkdir(parents=True, exist_ok=True)
             pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
@@ -44,9 +51,7 @@ class SigningKey:
             tmp.write_bytes(pem)
             tmp.chmod(0o600)
             tmp.replace(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        assert isinstance(key, ec.EllipticCurvePrivateKey)
-        return cls(key)
+        return cls.load(path)
 
     def jwks(self) -> dict[str, Any]:
         jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.private_key.public_key()))
@@ -63,6 +68,7 @@ class SigningKey:
         loa: str,
         audience: str = AUDIENCE,
         lifetime_seconds: int = TOKEN_LIFETIME_SECONDS,
+        nonce: str | None = None,
     ) -> str:
         now = int(time.time())
         claims = {
@@ -78,7 +84,35 @@ class SigningKey:
             "family_name": family_name,
             "birthdate": birth_date.isoformat(),
         }
+        if nonce is not None:
+            claims["nonce"] = nonce
         return jwt.encode(claims, self.private_key, algorithm="ES256", headers={"kid": self.kid})
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """The key that signs now, and the one before it: both are in the JWKS until the next rotation, so a token
+    signed just before a rotation still verifies (RFC 7517 key sets; OpenID Connect Core §10.1.1)."""
+
+    current: SigningKey
+    previous: SigningKey | None
+
+    @classmethod
+    def load_or_create(cls, state_dir: Path) -> "KeyPair":
+        current = SigningKey.load_or_create(state_dir)
+        previous_path = state_dir / PREVIOUS
+        return cls(current, SigningKey.load(previous_path) if previous_path.exists() else None)
+
+    @classmethod
+    def rotate(cls, state_dir: Path) -> "KeyPair":
+        """A new current key; the current one becomes the previous, the previous one is dropped."""
+        SigningKey.load_or_create(state_dir)
+        (state_dir / CURRENT).replace(state_dir / PREVIOUS)
+        return cls.load_or_create(state_dir)
+
+    def jwks(self) -> dict[str, Any]:
+        keys = [*self.current.jwks()["keys"], *(self.previous.jwks()["keys"] if self.previous else [])]
+        return {"keys": keys}
 
 
 def subject_of(given_name: str, family_name: str, birth_date: date) -> str:
@@ -88,44 +122,3 @@ def subject_of(given_name: str, family_name: str, birth_date: date) -> str:
 
 def issuer_url(port: int, host: str = "127.0.0.1") -> str:
     return f"http://{host}:{port}"
-
-
-def serve(state_dir: Path, host: str, port: int) -> None:
-    key = SigningKey.load_or_create(state_dir)
-    documents = {
-        "/.well-known/jwks.json": key.jwks(),
-        "/.well-known/openid-configuration": {
-            "issuer": issuer_url(port, host),
-            "jwks_uri": f"{issuer_url(port, host)}/.well-known/jwks.json",
-            "id_token_signing_alg_values_supported": ["ES256"],
-            "acr_values_supported": list(LOA_URIS.values()),
-        },
-    }
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            document = documents.get(self.path)
-            body = json.dumps(document if document is not None else {"error": "not found"}).encode()
-            self.send_response(HTTPStatus.OK if document is not None else HTTPStatus.NOT_FOUND)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    ThreadingHTTPServer((host, port), Handler).serve_forever()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description="CivicFlow development identity provider")
-    parser.add_argument("--state-dir", type=Path, required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
-    args = parser.parse_args()
-    serve(args.state_dir, args.host, args.port)
-
-
-if __name__ == "__main__":
-    main()

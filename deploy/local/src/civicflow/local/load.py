@@ -8,7 +8,9 @@ the start of a POST to the arrival on the agency topic, read by a plain group-le
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer
@@ -90,7 +92,12 @@ async def open_agency_consumer(kafka: KafkaSettings) -> AIOKafkaConsumer:
 async def post_applications(
     layout: Layout, count: int, concurrency: int, rate: float | None = None, label: str = "run"
 ) -> LoadResult:
-    body = application(SigningKey.load_or_create(layout.idp_state_dir), layout.idp_issuer)
+    key = SigningKey.load_or_create(layout.idp_state_dir)
+
+    def body() -> dict[str, Any]:
+        # One token, one submission (identity rejects a second use of a token): each application signs its own.
+        return application(key, layout.idp_issuer)
+
     consumer = await open_agency_consumer(layout.kafka_admin)
     tally = _Tally()
     posting_done = asyncio.Event()
@@ -120,7 +127,7 @@ async def post_applications(
 
 async def _post_all(
     layout: Layout,
-    body: dict[str, object],
+    body: Callable[[], dict[str, Any]],
     count: int,
     concurrency: int,
     rate: float | None,
@@ -131,9 +138,10 @@ async def _post_all(
 
     async def post_one(client: httpx.AsyncClient) -> None:
         async with limit:
+            signed = body()
             begin = time.perf_counter()
             try:
-                response = await client.post("/v1/submissions", json=body)
+                response = await client.post("/v1/submissions", json=signed)
             except httpx.HTTPError as error:
                 tally.failed(type(error).__name__)
                 return

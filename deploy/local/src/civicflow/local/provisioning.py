@@ -35,7 +35,7 @@ SERVICES = {
     "identity": ServiceAccess(
         ConsumerGroup.IDENTITY, IDENTITY_DATABASE, (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PSEUDONYM)
     ),
-    "routing": ServiceAccess(ConsumerGroup.ROUTING, ROUTING_DATABASE, (KeyName.APPLICANT,)),
+    "routing": ServiceAccess(ConsumerGroup.ROUTING, ROUTING_DATABASE, (KeyName.APPLICANT, KeyName.AGENCY_PSEUDONYM)),
     "notify": ServiceAccess(ConsumerGroup.NOTIFY, NOTIFY_DATABASE, (KeyName.CONTACT,)),
 }
 

@@ -80,7 +80,7 @@ def components(layout: Layout) -> list[Component]:
             [
                 sys.executable,
                 "-m",
-                "civicflow.local.idp",
+                "civicflow.local.oidc_provider",
                 "--state-dir",
                 str(layout.idp_state_dir),
                 "--port",
