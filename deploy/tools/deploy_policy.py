@@ -37,7 +37,7 @@ SERVICES = {"intake": 8080, "identity": 8081, "routing": 8082, "notify": 8083}
 FIELD_KEYS = {
     "intake": {"applicant", "identity_token", "contact"},
     "identity": {"applicant", "identity_token", "pseudonym"},
-    "routing": {"applicant"},
+    "routing": {"applicant", "agency_pseudonym"},
     "notify": {"contact"},
 }
 # Settings that are secrets: files in CIVICFLOW_SECRETS_DIR, never an environment value or a ConfigMap key.

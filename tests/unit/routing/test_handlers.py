@@ -11,14 +11,17 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support import sealing
 from tests.unit.fakes import FakePublisher
 
+CERTIFICATE = "99027002012000"
+BIRTH_CERTIFICATE = {"birth_date": "1964-08-12", "birth_place": "Köln", "copies": 1}
 KEYS = sealing.made_keys()
 INTAKE = sealing.sealer_with_every_key(KEYS)
 ROUTING = sealer_for(KEYS, KeyName.APPLICANT)
+PSEUDONYM_KEY = keyring(KEYS, KeyName.AGENCY_PSEUDONYM).current
 
 
 def verified(postal_code: str, city: str) -> IdentityVerified:
@@ -31,14 +34,41 @@ def verified(postal_code: str, city: str) -> IdentityVerified:
 async def test_a_routed_application_is_delivered_to_its_agency_topic_then_announced() -> None:
     publisher = FakePublisher()
     event = verified("51147", "Köln")
-    await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, publisher)
+    await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
     assert publisher.topics() == [topics.agency_submissions("koeln-gewerbe"), topics.SUBMISSION_ROUTED]
     delivery, routed = publisher.published[0][1], publisher.published[1][1]
     assert isinstance(delivery, AgencySubmission) and isinstance(routed, SubmissionRouted)
     assert delivery.form == BUSINESS_REGISTRATION and delivery.level_of_assurance == "substantial"
-    assert delivery.applicant.address.postal_code == "51147" and delivery.citizen_id == event.citizen_id
+    assert delivery.applicant.address.postal_code == "51147"
     assert "Erika" not in routed.model_dump_json()  # the status event carries no personal data
     assert {key for _, _, key in publisher.published} == {str(event.submission_id)}
+
+
+async def test_the_agency_sees_a_citizen_id_of_its_own_and_nothing_of_identitys() -> None:
+    event = verified("51147", "Köln")
+    birth_certificate = sealing.verified(INTAKE, Applicant.model_validate(ERIKA), BIRTH_CERTIFICATE, CERTIFICATE)
+    again = verified("51147", "Köln")  # another application of the same person (the same identity citizen id)
+    assert again.citizen_id == event.citizen_id
+    deliveries = []
+    for each in (event, birth_certificate, again):
+        publisher = FakePublisher()
+        await route_submission(each, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+        topic, delivery, _ = publisher.published[0]
+        assert isinstance(delivery, AgencySubmission) and delivery.citizen_id is not None
+        assert event.citizen_id is not None and event.citizen_id not in delivery.model_dump_json()
+        deliveries.append((topic, delivery.citizen_id))
+    (gewerbe, first), (standesamt, other), (gewerbe_again, second) = deliveries
+    assert gewerbe == gewerbe_again == topics.agency_submissions("koeln-gewerbe")
+    assert standesamt == topics.agency_submissions("koeln-standesamt")
+    assert first == second != other  # stable at one agency, unlinkable across two
+
+
+async def test_an_application_without_identity_has_no_citizen_id_at_the_agency() -> None:
+    event = verified("51147", "Köln").model_copy(update={"citizen_id": None, "level_of_assurance": "none"})
+    publisher = FakePublisher()
+    await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    delivery = publisher.published[0][1]
+    assert isinstance(delivery, AgencySubmission) and delivery.citizen_id is None
 
 
 async def test_no_responsible_agency_gives_an_unroutable_event_not_a_silent_drop() -> None:
@@ -48,6 +78,7 @@ async def test_no_responsible_agency_gives_an_unroutable_event_not_a_silent_drop
         load_postal_index(),
         load_agency_registry(),
         ROUTING,
+        PSEUDONYM_KEY,
         publisher,
     )
     assert publisher.topics() == [topics.SUBMISSION_UNROUTABLE]
@@ -60,5 +91,5 @@ async def test_an_applicant_sealed_for_another_submission_does_not_open() -> Non
     forged = event.model_copy(update={"applicant": other.applicant})
     publisher = FakePublisher()
     with pytest.raises(Unsealable):
-        await route_submission(forged, load_postal_index(), load_agency_registry(), ROUTING, publisher)
+        await route_submission(forged, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
     assert publisher.published == []

@@ -118,6 +118,7 @@ class FieldKeySettings(SecretSettings):
     identity_token: SecretStr | None = None
     contact: SecretStr | None = None
     pseudonym: SecretStr | None = None
+    agency_pseudonym: SecretStr | None = None
 
     def check_for(self, env: Environment) -> None:
         for name, value in self:

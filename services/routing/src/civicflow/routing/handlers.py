@@ -1,10 +1,12 @@
 """Routing's use case: deliver a verified application to the agency responsible for it.
 
 Routing opens the applicant's sealed data (it needs the postal code, and the agency needs all of it); the
-status events it publishes carry none of it."""
+status events it publishes carry none of it. The agency gets the applicant, the form, the level of assurance
+and a citizen id of its own (domain.pseudonym), never identity's citizen id nor the identity token."""
 
 from opentelemetry import trace
 
+from civicflow.routing.domain.pseudonym import agency_citizen_id
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
 from civicflow.routing.domain.routing import Routed, route
 from civicflow.shared import topics
@@ -26,6 +28,7 @@ async def route_submission(
     postal: PostalIndex,
     registry: AgencyRegistry,
     sealer: Sealer,
+    pseudonym_key: bytes,
     publisher: EventPublisher,
 ) -> None:
     applicant = sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
@@ -45,7 +48,7 @@ async def route_submission(
             form=sealer.open(personal.FORM, event.form, event.submission_id),
             attachments=event.attachments,
             level_of_assurance=event.level_of_assurance,
-            citizen_id=event.citizen_id,
+            citizen_id=agency_citizen_id(pseudonym_key, decision.agency.agency_id, event.citizen_id),
             received_at=event.received_at,
         )
         await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)

@@ -9,7 +9,7 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
-from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
@@ -18,6 +18,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     settings.check_for(settings.runtime.env)
     sealer = sealer_for(settings.keys, KeyName.APPLICANT)
+    pseudonym_key = keyring(settings.keys, KeyName.AGENCY_PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
@@ -26,7 +27,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     consumers = Consumers(
         broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     )
-    kafka.register_subscribers(consumers, postal, registry, sealer, KafkaEventPublisher(broker))
+    kafka.register_subscribers(consumers, postal, registry, sealer, pseudonym_key, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow routing",
         broker=broker,

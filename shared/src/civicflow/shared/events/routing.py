@@ -25,7 +25,10 @@ class SubmissionUnroutable(StatusEvent):
 
 
 class AgencySubmission(Event):
-    """The application delivered to `agency.<agency-id>.submissions`; key = submission id."""
+    """The application delivered to `agency.<agency-id>.submissions`; key = submission id.
+
+    Only what the agency needs: the applicant, the form, the level of assurance and a citizen id of its own
+    (`citizen_id`, per agency); never the identity token nor identity's citizen id."""
 
     agency_id: str
     municipality_key: str
@@ -34,5 +37,8 @@ class AgencySubmission(Event):
     form: dict[str, Any]
     attachments: tuple[AttachmentRef, ...] = ()
     level_of_assurance: AssuranceLevel
+    # Per agency: the same for every application of one person to this agency, and unrelated to the id the
+    # same person has at any other agency or in identity, so agencies cannot join their records on it
+    # (routing's HMAC of identity's citizen id under its agency pseudonym key); None without an assertion.
     citizen_id: CitizenId | None = None
     received_at: datetime

@@ -27,6 +27,9 @@ class KeyName(StrEnum):
     CONTACT = "contact"
     # Identity's key for the pseudonymous citizen id (an HMAC key, never an encryption key).
     PSEUDONYM = "pseudonym"
+    # Routing's key for the citizen id each agency sees, derived from identity's (an HMAC key): held by routing
+    # alone, so neither identity nor an agency can link one agency's ids to another's.
+    AGENCY_PSEUDONYM = "agency_pseudonym"
 
     @property
     def variable(self) -> str:

@@ -14,10 +14,11 @@ def register_subscribers(
     postal: PostalIndex,
     registry: AgencyRegistry,
     sealer: Sealer,
+    pseudonym_key: bytes,
     publisher: EventPublisher,
 ) -> None:
     async def on_identity_verified(event: IdentityVerified) -> None:
-        await route_submission(event, postal, registry, sealer, publisher)
+        await route_submission(event, postal, registry, sealer, pseudonym_key, publisher)
 
     consumers.subscribe(
         Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=consumers.processed)
