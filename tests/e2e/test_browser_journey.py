@@ -5,16 +5,14 @@ form sent with mistakes, which comes back with each one summarised, linked to an
 answers kept. Every page passes axe-core (no serious or critical violation) and leaves a full-page screenshot."""
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from civicflow.local.layout import Layout
@@ -24,6 +22,8 @@ from tests.support.browser import (
     PHONE,
     axe_violations,
     describe,
+    fill,
+    go,
     javascript_enabled,
     open_browser,
     save_screenshot,
@@ -67,7 +67,6 @@ WORDS = {
         "attachment": "The letter in which the rent increase is requested",
     },
 }
-PAGE_LOAD_SECONDS = 15
 # The whole pipeline (identity, routing) on a shared machine; it usually takes a few seconds.
 ROUTED_WITHIN_SECONDS = 60
 FINAL_WITHOUT_ROUTING = ("unroutable", "rejected")
@@ -119,15 +118,15 @@ def test_a_citizen_applies_and_follows_the_status_until_it_is_routed(
         visit = Visit(driver, javascript, language, _name(viewport, javascript, language))
         driver.get(f"{stack.intake_url}/services/{SERVICE_ID}{query}")
         visit.check("service")
-        _go(driver, driver.find_element(By.LINK_TEXT, visit.words()["start"]).click, (By.ID, FILE_INPUT))
+        go(driver, driver.find_element(By.LINK_TEXT, visit.words()["start"]).click, (By.ID, FILE_INPUT))
         _assert_attachment_labelled(visit)
-        _fill(driver, ANSWERS)
+        fill(driver, ANSWERS)
         driver.find_element(By.ID, FILE_INPUT).send_keys(str(letter))
         visit.check("form")
         _continue(visit)
         _assert_summary(visit, ANSWERS, letter.name)
         visit.check("summary")
-        _go(driver, driver.find_element(By.ID, "submit").click, (By.CSS_SELECTOR, "ol.timeline"))
+        go(driver, driver.find_element(By.ID, "submit").click, (By.CSS_SELECTOR, "ol.timeline"))
         _assert_confirmed(visit)
         visit.check("status")
         _refresh_until_routed(visit)
@@ -144,7 +143,7 @@ def test_mistakes_come_back_summarised_shown_at_their_fields_and_kept(
     with open_browser(viewport, javascript=False) as driver:
         visit = Visit(driver, False, "de", _name(viewport, False, "de"))
         driver.get(f"{stack.intake_url}/services/{SERVICE_ID}/apply")
-        _fill(driver, typed)
+        fill(driver, typed)
         driver.find_element(By.ID, FILE_INPUT).send_keys(f"{letter}\n{mislabelled}")
         _continue(visit, arrived=(By.CSS_SELECTOR, ".error-summary"))
         visit.check("errors")
@@ -158,7 +157,7 @@ def test_mistakes_come_back_summarised_shown_at_their_fields_and_kept(
         # The letter that was fine is kept (a browser never fills a file input again), the other one is not.
         kept_files = driver.find_elements(By.CSS_SELECTOR, "input[type=checkbox][name=attachment]:checked")
         assert [_label_of(driver, box) for box in kept_files] == [letter.name]
-        _fill(driver, {"form.living_space": "62", "applicant.address.postal_code": "80331"})
+        fill(driver, {"form.living_space": "62", "applicant.address.postal_code": "80331"})
         _continue(visit)
         _assert_summary(visit, ANSWERS, letter.name)
         assert mislabelled.name not in driver.find_element(By.CSS_SELECTOR, "dl.summary").text
@@ -169,35 +168,10 @@ def _name(viewport: tuple[int, int], javascript: bool, language: str) -> str:
     return f"{'phone' if viewport == PHONE else 'desktop'}-{'js' if javascript else 'nojs'}-{language}"
 
 
-def _go(driver: WebDriver, click: Callable[[], None], arrived: Locator) -> None:
-    """Clicks and waits for the next page (the old one gone, the new one's heading there), which must be the one
-    `arrived` finds something on; else the failure says what the page shows instead (a problem page, say)."""
-    before = driver.find_element(By.TAG_NAME, "html")
-    click()
-    # While Chromium swaps the documents, asking about the old one can fail with an inspector error ("Node with
-    # given id does not belong to the document") before it fails as stale.
-    leaving = WebDriverWait(driver, PAGE_LOAD_SECONDS, ignored_exceptions=[WebDriverException])
-    leaving.until(expected_conditions.staleness_of(before))
-    heading = WebDriverWait(driver, PAGE_LOAD_SECONDS).until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "main h1"))
-    )
-    assert driver.find_elements(*arrived), (
-        f"expected {arrived} at {driver.current_url}, the page shows {heading.text!r}"
-    )
-
-
-def _fill(driver: WebDriver, answers: dict[str, str]) -> None:
-    for name, value in answers.items():
-        field = driver.find_element(By.NAME, name)
-        field.clear()
-        if value:
-            field.send_keys(value)
-
-
 def _continue(visit: Visit, arrived: Locator = (By.ID, "submit")) -> None:
     button = visit.driver.find_element(By.CSS_SELECTOR, "form button[name=action][value=check]")
     assert button.text == visit.words()["continue"]
-    _go(visit.driver, button.click, arrived)
+    go(visit.driver, button.click, arrived)
 
 
 def _assert_attachment_labelled(visit: Visit) -> None:
@@ -235,7 +209,7 @@ def _refresh_until_routed(visit: Visit) -> None:
         assert not set(steps) & set(FINAL_WITHOUT_ROUTING), steps
         if "routed" in steps:
             return True
-        _go(driver, driver.find_element(By.LINK_TEXT, visit.words()["refresh"]).click, (By.CSS_SELECTOR, "ol.timeline"))
+        go(driver, driver.find_element(By.LINK_TEXT, visit.words()["refresh"]).click, (By.CSS_SELECTOR, "ol.timeline"))
         return False
 
     try:

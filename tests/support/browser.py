@@ -21,14 +21,18 @@ Why these choices:
 import base64
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -141,3 +145,33 @@ def save_screenshot(driver: WebDriver, name: str) -> Path:
 
 def _set_scripts(driver: WebDriver, *, enabled: bool) -> None:
     driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": not enabled})
+
+
+# How long a page may take to arrive (the whole stack shares two cores with the browser).
+PAGE_LOAD_SECONDS = 15
+Locator = tuple[str, str]
+
+
+def go(driver: WebDriver, click: Callable[[], None], arrived: Locator) -> None:
+    """Clicks and waits for the next page (the old one gone, the new one's heading there), which must be the one
+    `arrived` finds something on; else the failure says what the page shows instead (a problem page, say)."""
+    before = driver.find_element(By.TAG_NAME, "html")
+    click()
+    # While Chromium swaps the documents, asking about the old one can fail with an inspector error ("Node with
+    # given id does not belong to the document") before it fails as stale.
+    leaving = WebDriverWait(driver, PAGE_LOAD_SECONDS, ignored_exceptions=[WebDriverException])
+    leaving.until(expected_conditions.staleness_of(before))
+    heading = WebDriverWait(driver, PAGE_LOAD_SECONDS).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "main h1"))
+    )
+    assert driver.find_elements(*arrived), (
+        f"expected {arrived} at {driver.current_url}, the page shows {heading.text!r}"
+    )
+
+
+def fill(driver: WebDriver, answers: dict[str, str]) -> None:
+    for name, value in answers.items():
+        field = driver.find_element(By.NAME, name)
+        field.clear()
+        if value:
+            field.send_keys(value)

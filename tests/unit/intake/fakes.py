@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
 from civicflow.intake.domain.idempotency import Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
+from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.experience import Experience
 from civicflow.shared.events import AttachmentRef, ExperienceRecorded
@@ -88,6 +89,27 @@ class FakeRecorder:
         field: str | None = None,
     ) -> None:
         self.steps.append(Step(kind, service_id, field))
+
+
+class FakeSignIns:
+    def __init__(self) -> None:
+        self.pending: dict[str, PendingSignIn] = {}
+        self.sessions: dict[str, SignedIn] = {}
+
+    async def begin(self, pending: PendingSignIn) -> None:
+        self.pending[pending.state] = pending
+
+    async def take(self, state: str, now: datetime) -> PendingSignIn | None:
+        return self.pending.pop(state, None)
+
+    async def start(self, token: str, signed_in: SignedIn) -> None:
+        self.sessions[token] = signed_in
+
+    async def get(self, token: str, now: datetime) -> SignedIn | None:
+        return self.sessions.get(token)
+
+    async def end(self, token: str) -> None:
+        self.sessions.pop(token, None)
 
 
 class FakeRelay:

@@ -1,24 +1,29 @@
 """The citizen's pages with the ports faked: fill, errors shown where they belong with the values kept, check,
 submit once however often the page is sent, follow the status; CSRF refused; no answer kept by a cache."""
 
+import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.sign_in import SignedIn
 from civicflow.intake.domain.submission import TimelineEntry
 from civicflow.intake.handlers import Intake
 from civicflow.intake.web import csrf
 from civicflow.intake.web.apply import Apply, apply_router, status_router
 from civicflow.intake.web.pages import Pages
+from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
 from civicflow.shared.events import Step
+from civicflow.shared.events.identity import LevelOfAssurance
 from tests.support import sample_files
 from tests.support.sealing import sealer_with_every_key
-from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
 
 RENT_CHECK = "99116002000000"
 ANSWERS = {
@@ -39,7 +44,8 @@ ANSWERS = {
 class Site:
     def __init__(self) -> None:
         self.submissions, self.relay, self.attachments = FakeSubmissions(), FakeRelay(), FakeAttachments()
-        self.experience = FakeRecorder()
+        self.experience, self.sign_ins = FakeRecorder(), FakeSignIns()
+        sessions = Sessions(self.sign_ins, OidcProvider("http://idp.invalid", "civicflow"), "https://antrag.example")
         catalogue = Catalogue.bundled()
         intake = Intake(self.submissions, self.attachments, self.relay, sealer_with_every_key())
         app = FastAPI()
@@ -48,6 +54,7 @@ class Site:
             catalogue,
             intake,
             self.experience,
+            sessions,
             secure_cookies=False,
         )
         app.include_router(apply_router(apply))
@@ -172,11 +179,52 @@ def test_markup_in_an_answer_is_shown_as_text(site: Site) -> None:
     assert "<script>alert" not in summary.text and "&lt;script&gt;" in summary.text
 
 
-def test_a_service_that_needs_identity_explains_why_the_page_cannot_file_it_yet(site: Site) -> None:
-    page = site.client.get("/services/99050012104000/apply?lang=en")
+BUSINESS = "99050012104000"  # needs "substantial"
+
+
+def signed_in(level: LevelOfAssurance) -> SignedIn:
+    return SignedIn("Erika", "Mustermann", date(1964, 8, 12), level, datetime.now(UTC), id_token="signed.id.token")
+
+
+def test_a_service_that_needs_identity_asks_to_sign_in_first(site: Site) -> None:
+    page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
     assert page.status_code == 200 and "online ID card" in page.text and "<form" not in page.text
-    posted = site.client.post("/services/99050012104000/apply", data={**ANSWERS, "csrf": site.token()})
+    assert f'href="/sign-in?service_id={BUSINESS}&amp;lang=en"' in page.text
+    posted = site.client.post(f"/services/{BUSINESS}/apply", data={**ANSWERS, "csrf": site.token()})
     assert posted.status_code == 404
+
+
+def test_signed_in_too_low_the_page_offers_to_sign_in_again_stronger(site: Site) -> None:
+    site.sign_ins.sessions["s" * 43] = signed_in("low")
+    site.client.cookies.set(SESSION_COOKIE, "s" * 43)
+    page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
+    assert "You signed in with the proof" in page.text and "Sign in with a stronger proof" in page.text
+
+
+def test_signed_in_the_confirmed_details_are_filled_in_and_the_sign_in_files_one_application(site: Site) -> None:
+    site.sign_ins.sessions["s" * 43] = signed_in("substantial")
+    site.client.cookies.set(SESSION_COOKIE, "s" * 43)
+    page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
+    assert page.status_code == 200 and "12.08.1964" in page.text and 'name="applicant.given_name"' not in page.text
+    token = hidden(page.text, "csrf")
+    form = {
+        "form.business_name": "Mustermann Webdesign",
+        "form.activity": "Webseiten gestalten",
+        "form.legal_form": "einzelunternehmen",
+        "form.start_date": "01.12.2026",
+    }
+    typed = {key: value for key, value in ANSWERS.items() if key.startswith("applicant.")}
+    typed |= {"applicant.given_name": "Mallory", "applicant.address.postal_code": "51147", "csrf": token}
+    summary = site.client.post(f"/services/{BUSINESS}/apply?lang=en", data=typed | form)
+    assert summary.status_code == 200, summary.text
+    assert "Mallory" not in summary.text  # the name comes from the sign-in, never from the form
+    sent = typed | form | {"key": hidden(summary.text, "key")}
+    filed = site.client.post(f"/services/{BUSINESS}/submit?lang=en", data=sent, follow_redirects=False)
+    assert filed.status_code == 303
+    record = next(iter(site.submissions.records.values()))
+    assert record.applicant["given_name"] == "Erika"
+    assert json.loads(site.relay.handed_off[0].value)["identity_token"] is not None
+    assert site.sign_ins.sessions == {}  # one sign-in, one application
 
 
 def test_a_status_link_with_a_wrong_token_finds_nothing(site: Site) -> None:

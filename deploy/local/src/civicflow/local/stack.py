@@ -117,7 +117,8 @@ def services(layout: Layout) -> list[Component]:
         if layout.external_kafka is None:
             env |= {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_USERNAME": SERVICES[service].principal}
         if service == "intake":
-            env |= LOCAL_RATE_LIMIT
+            # Where the pages are reached: their links, and where the identity provider sends a citizen back.
+            env |= LOCAL_RATE_LIMIT | {"INTAKE_PUBLIC_URL": layout.intake_url}
         found.append(
             Component(
                 service,

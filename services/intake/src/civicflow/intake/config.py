@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from civicflow.shared.settings import ServiceSettings
+from civicflow.shared.settings import IdentityProviderSettings, ServiceSettings
 from civicflow.shared.topics import ConsumerGroup
 
 SERVICE_NAME = "civicflow-intake"
@@ -44,5 +44,8 @@ class IntakeWeb(BaseSettings):
 
 class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES
+    # The OpenID Connect provider citizens sign in with on the page (IDP_ISSUER; IDP_AUDIENCE is the client id,
+    # the audience identity expects of the ID tokens).
+    idp: IdentityProviderSettings = Field(default_factory=IdentityProviderSettings)
     rate_limit: IntakeRateLimit = Field(default_factory=IntakeRateLimit)
     web: IntakeWeb = Field(default_factory=IntakeWeb)

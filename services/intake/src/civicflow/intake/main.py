@@ -7,7 +7,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
+from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.adapters.mongo_attachments import MongoAttachments
+from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
@@ -24,6 +26,7 @@ from civicflow.intake.handlers import Intake
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.apply import Apply, apply_router, status_router
 from civicflow.intake.web.pages import Pages, pages_router
+from civicflow.intake.web.sign_in import Sessions, sign_in_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -49,13 +52,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     # The recorder of the pages' funnel: POST /v1/experience and the pages' own routes record through it.
     experience = Experience(catalogue, KafkaEventPublisher(broker))
     intake = Intake(submissions, attachments, relay, sealer)
+    sign_ins = MongoSignIns(database, sealer)
 
     app = make_service_app(
         title="CivicFlow intake",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[relay.run, submissions.forget_claims, attachments.sweep_unbound, experience.run],
+        background=[relay.run, submissions.forget_claims, attachments.sweep_unbound, experience.run, sign_ins.sweep],
         middleware=_middleware(settings),
     )
     problems.install_problem_handlers(app)
@@ -64,7 +68,9 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     pages = Pages(settings.web.public_url)
     app.include_router(pages_router(catalogue, pages, experience))
     secure_cookies = settings.web.public_url.startswith("https://")
-    apply = Apply(pages, catalogue, intake, experience, secure_cookies)
+    sessions = Sessions(sign_ins, OidcProvider(settings.idp.issuer, settings.idp.audience), settings.web.public_url)
+    app.include_router(sign_in_router(sessions, catalogue, pages))
+    apply = Apply(pages, catalogue, intake, experience, sessions, secure_cookies)
     app.include_router(apply_router(apply))
     app.include_router(status_router(apply))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))

@@ -27,6 +27,7 @@ from civicflow.intake.domain.idempotency import (
     checked_key,
 )
 from civicflow.intake.domain.messages import Language
+from civicflow.intake.domain.sign_in import SignedIn, enough
 from civicflow.intake.domain.submission import status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.domain.validation_errors import FieldError
@@ -44,6 +45,7 @@ from civicflow.intake.web.fields import (
 from civicflow.intake.web.pages import FORM_HEADERS, Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
 from civicflow.intake.web.recorder import Recorder
+from civicflow.intake.web.sign_in import Sessions
 from civicflow.shared.events.experience import Device, ExperienceKind
 
 FORM_LIMIT = 1024 * 1024
@@ -61,31 +63,53 @@ class Journey:
     attached: list[StoredAttachment]
     journey_id: UUID
     device: Device
+    signed_in: SignedIn | None = None
 
     def body(self) -> dict[str, Any]:
-        """As the API takes it."""
+        """As the API takes it: with the sign-in's ID token as the identity assertion."""
         body = request_body(self.spec, self.values, self.language)
         body["attachments"] = [stored.ref.model_dump(mode="json") for stored in self.attached]
+        if self.signed_in is not None:
+            body["identity_token"] = self.signed_in.id_token
         return body
+
+
+def verified_values(signed_in: SignedIn | None) -> dict[str, str]:
+    """What the sign-in says of the applicant, as the inputs hold it: shown, never taken from the form."""
+    if signed_in is None:
+        return {}
+    return {
+        "applicant.given_name": signed_in.given_name,
+        "applicant.family_name": signed_in.family_name,
+        "applicant.birth_date": signed_in.birth_date.strftime("%d.%m.%Y"),
+    }
 
 
 class Apply:
     """The routes' collaborators, so that each route stays a few lines."""
 
     def __init__(
-        self, pages: Pages, catalogue: Catalogue, intake: Intake, experience: Recorder, secure_cookies: bool
+        self,
+        pages: Pages,
+        catalogue: Catalogue,
+        intake: Intake,
+        experience: Recorder,
+        sessions: Sessions,
+        secure_cookies: bool,
     ) -> None:
         self.pages, self.catalogue, self.intake = pages, catalogue, intake
-        self.experience, self.secure_cookies = experience, secure_cookies
+        self.experience, self.sessions, self.secure_cookies = experience, sessions, secure_cookies
 
     async def start_page(self, request: Request, service_id: str, language: Language) -> Response:
         spec = self.catalogue.get(service_id)
         if spec is None:
             return self.pages.not_found(request, language)
-        if spec.minimum_level_of_assurance != "none":
+        signed_in = await self.sessions.current(request)
+        if not enough(signed_in, spec.minimum_level_of_assurance):
             path = f"/services/{service_id}/apply"
-            return self.pages.render(request, "sign_in.html", language, path, {"service": spec})
-        journey = Journey(spec, language, {}, [], uuid4(), device_of(request.headers.get("user-agent")))
+            return self.pages.render(request, "sign_in.html", language, path, {"service": spec, "signed_in": signed_in})
+        device = device_of(request.headers.get("user-agent"))
+        journey = Journey(spec, language, verified_values(signed_in), [], uuid4(), device, signed_in)
         await self.record(journey, ExperienceKind.FORM_STARTED)
         return self.form_page(request, journey, [])
 
@@ -105,6 +129,8 @@ class Apply:
             "file_errors": by_pointer.get(FILES, []),
             "error_list": _error_list(inputs, errors),
             "attached": journey.attached,
+            "verified": verified_values(journey.signed_in),
+            "signed_in": journey.signed_in,
             "csrf": token,
             "journey": journey.journey_id,
         }
@@ -207,10 +233,10 @@ def status_router(apply: Apply) -> APIRouter:
     return router
 
 
-def _fileable(catalogue: Catalogue, service_id: str) -> ServiceSpec | None:
-    """The service, where the page can file it (until signing in comes, those that need no identity)."""
+def _fileable(catalogue: Catalogue, service_id: str, signed_in: SignedIn | None) -> ServiceSpec | None:
+    """The service, where the citizen may file it now: one that needs no identity, or signed in well enough."""
     spec = catalogue.get(service_id)
-    return spec if spec is not None and spec.minimum_level_of_assurance == "none" else None
+    return spec if spec is not None and enough(signed_in, spec.minimum_level_of_assurance) else None
 
 
 @dataclass(frozen=True)
@@ -226,7 +252,8 @@ async def _posted(
 ) -> Posted | Response:
     """A genuine post of the form of a service the page files, as the journey it continues, with the errors of its
     uploads; else the page that says why not."""
-    spec, language = _fileable(apply.catalogue, service_id), language_of(request, lang)
+    signed_in = await apply.sessions.current(request)
+    spec, language = _fileable(apply.catalogue, service_id, signed_in), language_of(request, lang)
     if spec is None:
         return apply.pages.not_found(request, language)
     rules = spec.attachments
@@ -238,7 +265,7 @@ async def _posted(
     try:
         if not csrf.genuine(request, form.get(csrf.FIELD)):
             return apply.pages.problem(request, language, 403, "expired")
-        return await _read(apply, request, spec, language, form, uploads)
+        return await _read(apply, request, spec, language, form, uploads, signed_in)
     except Exception:  # noqa: BLE001 - the store is away: nothing was kept, the citizen may retry
         return apply.pages.problem(request, language, 503, "unavailable")
     finally:
@@ -246,15 +273,22 @@ async def _posted(
 
 
 async def _read(
-    apply: Apply, request: Request, spec: ServiceSpec, language: Language, form: FormData, uploads: bool
+    apply: Apply,
+    request: Request,
+    spec: ServiceSpec,
+    language: Language,
+    form: FormData,
+    uploads: bool,
+    signed_in: SignedIn | None,
 ) -> Posted:
-    values = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
+    typed = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
+    values = typed | verified_values(signed_in)
     if uploads:
         files, errors = await attached(form, spec, apply.intake.attachments, language)
     else:
         files, errors = await kept_files(form, spec, apply.intake.attachments), []
     device = device_of(request.headers.get("user-agent"))
-    journey = Journey(spec, language, values, files, _journey(form), device)
+    journey = Journey(spec, language, values, files, _journey(form), device, signed_in)
     return Posted(journey, str(form.get("action", "")), str(form.get("key", "")), errors)
 
 
@@ -276,7 +310,10 @@ async def _file(
     if accepted.stored_now:  # a double tap is one application, and one step of the funnel
         await apply.record(journey, ExperienceKind.SUBMITTED)
     location = f"/status/{accepted.submission_id}?token={accepted.status_token}&lang={language}&new=1"
-    return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
+    response = RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})
+    if journey.signed_in is not None:
+        await apply.sessions.end(request, response)
+    return response
 
 
 def _journey(form: FormData) -> UUID:

@@ -35,17 +35,25 @@ TEXTS: dict[str, dict[Language, str]] = {
         "de": "Für diesen Antrag müssen Sie sich ausweisen, Nachweis der Identität: {level}.",
         "en": "For this application you need to prove who you are, proof of identity: {level}.",
     },
-    "sign_in_later": {
-        "de": "Die Anmeldung mit dem Online-Ausweis kommt bald auf diese Seite. Bis dahin nehmen Fachverfahren "
-        "diesen Antrag über die Programmierschnittstelle (API) entgegen.",
-        "en": "Signing in with the online ID card is coming to this page soon. Until then, case management "
-        "systems file this application through the API.",
+    "sign_in_why": {
+        "de": "Melden Sie sich dazu an, zum Beispiel mit dem Online-Ausweis. Ihr Name und Ihr Geburtsdatum werden "
+        "dabei bestätigt und in den Antrag übernommen; Sie müssen sie nicht eintippen.",
+        "en": "Sign in for it, for example with the online ID card. Your name and date of birth are confirmed "
+        "there and filled in for you; you do not type them.",
     },
-    "attached_files": {"de": "Bereits beigefügt:", "en": "Already attached:"},
-    "untick_to_remove": {
-        "de": "Entfernen Sie den Haken, um eine Datei nicht mitzusenden.",
-        "en": "Untick a file to leave it out.",
+    "sign_in": {"de": "Anmelden", "en": "Sign in"},
+    "sign_in_again": {"de": "Mit stärkerem Nachweis anmelden", "en": "Sign in with a stronger proof"},
+    "step_up": {
+        "de": "Sie sind angemeldet mit dem Nachweis „{level}“. Diese Leistung verlangt „{needed}“: Melden Sie sich "
+        "bitte noch einmal an, mit einem stärkeren Nachweis wie dem Online-Ausweis.",
+        "en": "You signed in with the proof \u201c{level}\u201d. This service needs \u201c{needed}\u201d: "
+        "please sign in again with a stronger proof such as the online ID card.",
     },
+    "signed_in_as": {
+        "de": "Sie sind angemeldet (Nachweis: {level}). Ihre bestätigten Angaben sind schon eingetragen.",
+        "en": "You are signed in (proof: {level}). Your confirmed details are filled in.",
+    },
+    "verified": {"de": "bestätigt", "en": "confirmed"},
     "your_details": {"de": "Ihre Angaben", "en": "Your details"},
     "your_application": {"de": "Ihr Antrag", "en": "Your application"},
     "continue": {"de": "Weiter", "en": "Continue"},
@@ -150,6 +158,16 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "Your postcode belongs to several municipalities; the town matched none of them.",
     },
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
+    "problem_sign_in_failed_title": {"de": "Anmeldung fehlgeschlagen", "en": "Sign-in failed"},
+    "problem_sign_in_failed": {
+        "de": "Die Anmeldung konnte nicht abgeschlossen werden oder war zu alt. Bitte melden Sie sich noch einmal an.",
+        "en": "The sign-in could not be completed or was too old. Please sign in again.",
+    },
+    "problem_sign_in_unavailable_title": {"de": "Anmeldung gerade nicht möglich", "en": "Sign-in not possible now"},
+    "problem_sign_in_unavailable": {
+        "de": "Der Anmeldedienst ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal.",
+        "en": "The sign-in service cannot be reached right now. Please try again in a few minutes.",
+    },
     "problem_not_found_title": {"de": "Seite nicht gefunden", "en": "Page not found"},
     "problem_not_found": {
         "de": "Diese Seite gibt es nicht, oder der Link ist unvollständig. Prüfen Sie die Adresse.",

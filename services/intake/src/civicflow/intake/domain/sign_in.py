@@ -1,0 +1,76 @@
+"""Signing in on the page: OpenID Connect's authorization code flow with PKCE (RFC 7636) and a nonce, and what a
+verified ID token tells the page (who signed in, at which eIDAS level of assurance, until when).
+
+The ID token itself becomes the identity assertion of the application the citizen files next; identity verifies
+it again, never trusting the page. One sign-in files one application (identity refuses a token's second use)."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from civicflow.shared.events.identity import AssuranceLevel, LevelOfAssurance, meets
+
+# eIDAS levels (Regulation (EU) 2015/1502) as the dev provider and eIDAS nodes express them in `acr`.
+EIDAS_ACR: dict[LevelOfAssurance, str] = {
+    "low": "http://eidas.europa.eu/LoA/low",
+    "substantial": "http://eidas.europa.eu/LoA/substantial",
+    "high": "http://eidas.europa.eu/LoA/high",
+}
+# A sign-in has this long to come back from the provider.
+PENDING_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """What the page keeps between sending the citizen to the provider and their coming back."""
+
+    state: str
+    nonce: str
+    verifier: str = field(repr=False)
+    service_id: str
+    language: str
+    created_at: datetime
+
+    @property
+    def challenge(self) -> str:
+        digest = hashlib.sha256(self.verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_pending(service_id: str, language: str, now: datetime) -> PendingSignIn:
+    return PendingSignIn(
+        state=secrets.token_urlsafe(24),
+        nonce=secrets.token_urlsafe(24),
+        verifier=secrets.token_urlsafe(48),
+        service_id=service_id,
+        language=language,
+        created_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A citizen signed in: their verified names and birth date, the level, and the ID token (a bearer secret)."""
+
+    given_name: str
+    family_name: str
+    birth_date: date
+    level: LevelOfAssurance
+    expires_at: datetime
+    id_token: str = field(repr=False)
+
+
+def level_of(acr: object) -> LevelOfAssurance | None:
+    return next((level for level, uri in EIDAS_ACR.items() if uri == acr), None)
+
+
+def enough(signed_in: SignedIn | None, minimum: AssuranceLevel) -> bool:
+    return minimum == "none" or (signed_in is not None and meets(signed_in.level, minimum))
+
+
+def session_id(token: str) -> str:
+    """The key a session is kept under: a hash of the cookie's secret, so the store never holds the secret."""
+    return hmac.new(b"civicflow-session", token.encode(), hashlib.sha256).hexdigest()

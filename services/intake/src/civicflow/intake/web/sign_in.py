@@ -1,0 +1,97 @@
+"""Signing in on the page with the configured OpenID Connect provider (domain.sign_in): `/sign-in` sends the
+citizen there with a fresh state, nonce and PKCE verifier, `/sign-in/callback` takes the code back, has the ID
+token verified and starts a session (an HttpOnly cookie whose secret the store keeps only as a hash)."""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Protocol
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from civicflow.intake.adapters.http_oidc import OidcProvider, ProviderUnavailable
+from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn, new_pending
+from civicflow.intake.web.pages import Pages, language_of
+from civicflow.shared.events.identity import LevelOfAssurance
+
+SESSION_COOKIE = "civicflow_session"
+STATE_COOKIE = "civicflow_sign_in"
+LEVELS: tuple[LevelOfAssurance, ...] = ("low", "substantial", "high")
+
+
+class SignIns(Protocol):
+    async def begin(self, pending: PendingSignIn) -> None: ...
+    async def take(self, state: str, now: datetime) -> PendingSignIn | None: ...
+    async def start(self, token: str, signed_in: SignedIn) -> None: ...
+    async def get(self, token: str, now: datetime) -> SignedIn | None: ...
+    async def end(self, token: str) -> None: ...
+
+
+class Sessions:
+    """The citizen's session, as the page sees it."""
+
+    def __init__(self, sign_ins: SignIns, provider: OidcProvider, public_url: str) -> None:
+        self.sign_ins, self.provider = sign_ins, provider
+        self.callback = f"{public_url.rstrip('/')}/sign-in/callback"
+        self.secure = public_url.startswith("https://")
+
+    async def current(self, request: Request) -> SignedIn | None:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        return await self.sign_ins.get(token, datetime.now(UTC)) if 20 <= len(token) <= 64 else None
+
+    async def end(self, request: Request, response: Response) -> None:
+        """After the application it signed: one sign-in, one application."""
+        await self.sign_ins.end(request.cookies.get(SESSION_COOKIE, ""))
+        response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/sign-in")
+    async def begin(request: Request, service_id: str = "", level: str = "", lang: str | None = None) -> Response:
+        language, spec = language_of(request, lang), catalogue.get(service_id)
+        minimum = spec.minimum_level_of_assurance if spec else None
+        asked = level if level in LEVELS else minimum
+        if spec is None or asked not in LEVELS:
+            return pages.not_found(request, language)
+        pending = new_pending(spec.service_id, language, datetime.now(UTC))
+        try:
+            await sessions.sign_ins.begin(pending)
+            target = await sessions.provider.authorization_url(pending, sessions.callback, asked)
+        except ProviderUnavailable:
+            return pages.problem(request, language, 503, "sign_in_unavailable")
+        response = RedirectResponse(target, status_code=303)
+        # Lax: the provider sends the citizen back with a cross-site navigation, which must carry it.
+        response.set_cookie(
+            STATE_COOKIE, pending.state, max_age=600, path="/sign-in", secure=sessions.secure, httponly=True
+        )
+        return response
+
+    @router.get("/sign-in/callback")
+    async def callback(request: Request, code: str = "", state: str = "") -> Response:
+        held = request.cookies.get(STATE_COOKIE, "")
+        language = language_of(request, None)
+        if not (held and code and secrets.compare_digest(held, state)):  # this browser started this sign-in
+            return pages.problem(request, language, 400, "sign_in_failed")
+        pending = await sessions.sign_ins.take(state, datetime.now(UTC))
+        if pending is None:
+            return pages.problem(request, language, 400, "sign_in_failed")
+        language = language_of(request, pending.language)
+        try:
+            signed_in = await sessions.provider.sign_in(code[:2000], pending, sessions.callback)
+        except ProviderUnavailable:
+            return pages.problem(request, language, 503, "sign_in_unavailable")
+        if signed_in is None:
+            return pages.problem(request, language, 400, "sign_in_failed")
+        token = secrets.token_urlsafe(32)
+        await sessions.sign_ins.start(token, signed_in)
+        target = f"/services/{pending.service_id}/apply?lang={language}"
+        response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+        response.delete_cookie(STATE_COOKIE, path="/sign-in")
+        seconds = max(0, int((signed_in.expires_at - datetime.now(UTC)).total_seconds()))
+        response.set_cookie(SESSION_COOKIE, token, max_age=seconds, path="/", secure=sessions.secure, httponly=True)
+        return response
+
+    return router
