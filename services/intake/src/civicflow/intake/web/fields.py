@@ -69,6 +69,8 @@ _APPLICANT = (
     ("applicant.address.city", _text("Ort", "Town or city"), "text", "address-level2", None),
 )
 DATE_HINT = _text("Zum Beispiel 27.03.1985", "For example 27.03.1985")
+# A form's own dates (a letter's, a start) are typed the same way.
+FORM_DATE_HINT = _text("Als Tag.Monat.Jahr, zum Beispiel 01.12.2026.", "As day.month.year, for example 01.12.2026.")
 
 
 def applicant_inputs(language: Language) -> list[Input]:
@@ -99,7 +101,7 @@ def service_inputs(spec: ServiceSpec, language: Language) -> list[Input]:
 def _service_input(name: str, schema: dict[str, Any], required: bool, language: Language) -> Input:
     hint = schema.get("x-hint", {}).get(language, "")
     if schema.get("format") == "date":
-        hint = f"{hint} {DATE_HINT.in_(language)}".strip()
+        hint = f"{hint} {FORM_DATE_HINT.in_(language)}".strip()
     options = tuple(
         Option(str(value), schema.get("x-options", {}).get(value, {}).get(language, str(value)))
         for value in schema.get("enum", [])

@@ -50,8 +50,8 @@ TEXTS: dict[str, dict[Language, str]] = {
         "please sign in again with a stronger proof such as the online ID card.",
     },
     "signed_in_as": {
-        "de": "Sie sind angemeldet (Nachweis: {level}). Ihre bestätigten Angaben sind schon eingetragen.",
-        "en": "You are signed in (proof: {level}). Your confirmed details are filled in.",
+        "de": "Sie sind angemeldet, Nachweis der Identität: {level}. Ihre bestätigten Angaben sind schon eingetragen.",
+        "en": "You are signed in, proof of identity: {level}. Your confirmed details are filled in.",
     },
     "verified": {"de": "bestätigt", "en": "confirmed"},
     "your_details": {"de": "Ihre Angaben", "en": "Your details"},
