@@ -2,10 +2,14 @@
 is not a token signed by the identity provider for this applicant."""
 
 import base64
+import hashlib
+import hmac
 import json
 import random
 from collections.abc import Callable, Iterator
 from typing import Any
+
+import jwt
 
 ALGORITHMS: list[Any] = [
     "none",
@@ -76,3 +80,38 @@ def _claims(rng: random.Random) -> Any:
         ]
     )
     return rng.choice(list(choices))
+
+
+# The order of the group of NIST P-256 (FIPS 186-5 / SEC 2), the curve of ES256.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def with_s_flipped(token: str) -> str:
+    """The same ES256 token with its signature (r, s) written as (r, n - s): another byte string, just as valid
+    (ECDSA signatures are malleable), with the same claims and `jti`."""
+    header, payload, signature = token.split(".")
+    raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    return ".".join([header, payload, b64(r + (P256_ORDER - s).to_bytes(32, "big"))])
+
+
+def hmac_signed_with(token: str, secret: bytes, kid: str) -> str:
+    """The token's claims under an HS256 header, signed with `secret` (e.g. the provider's public key, which
+    everyone has): the algorithm confusion of RFC 8725 §2.1."""
+    payload = token.split(".")[1]
+    signing_input = f"{segment({'alg': 'HS256', 'kid': kid, 'typ': 'JWT'})}.{payload}"
+    return f"{signing_input}.{b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+def with_claims(token: str, key: Any, kid: str, **changes: Any) -> str:
+    """The token's claims with some changed (None: left out), signed again with `key` (an EC private key) as
+    ES256: what a provider that issues odd tokens, or one who holds its key, would send."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims.update(changes)
+    kept = {name: value for name, value in claims.items() if value is not None}
+    return jwt.encode(kept, key, algorithm="ES256", headers={"kid": kid})
+
+
+def unsigned(token: str, kid: str) -> str:
+    """The token's claims under `alg: none`, with no signature."""
+    return f"{segment({'alg': 'none', 'kid': kid, 'typ': 'JWT'})}.{token.split('.')[1]}."

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from civicflow.identity.domain.replay import TokenUse
 from civicflow.shared.messaging import StoreUnavailable
 
 
@@ -36,3 +37,16 @@ class FakeProcessedEvents:
             raise StoreUnavailable("store down")
         self.writes += 1
         self.ids.update(event_ids)
+
+
+class FakeTokenUses:
+    """Identity's record of token uses: the first claim of an (issuer, jti) wins."""
+
+    def __init__(self) -> None:
+        self.uses: dict[tuple[str, str], TokenUse] = {}
+        self.failing = False
+
+    async def claim(self, use: TokenUse) -> UUID:
+        if self.failing:
+            raise StoreUnavailable("store down")
+        return self.uses.setdefault((use.issuer, use.token_id), use).submission_id

@@ -1,13 +1,16 @@
 import base64
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from civicflow.identity.domain.assertion import (
+    MAX_LIFETIME_SECONDS,
     Expectations,
     Rejected,
     Verified,
@@ -17,6 +20,8 @@ from civicflow.identity.domain.assertion import (
 from civicflow.local.idp import SigningKey, subject_of
 from civicflow.local.sample import ERIKA
 from civicflow.shared.events import Applicant
+from civicflow.shared.events.identity import LevelOfAssurance
+from tests.support.hostile_tokens import hmac_signed_with, with_claims, with_s_flipped
 
 ISSUER = "http://127.0.0.1:8090"
 EXPECTED = Expectations(issuer=ISSUER, audience="civicflow")
@@ -57,16 +62,27 @@ def public_key(key: SigningKey) -> jwt.PyJWK:
     return jwt.PyJWK(key.jwks()["keys"][0])
 
 
+def verified(assertion: str, level: LevelOfAssurance = "substantial", subject: str | None = None) -> Verified:
+    """What verifying this token proves: its level and subject, and its `jti` and expiry for the replay check."""
+    claims = jwt.decode(assertion, options={"verify_signature": False})
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    return Verified(level, subject or ERIKAS_SUBJECT, claims["jti"], expires_at)
+
+
+def resigned(key: SigningKey, **changes: Any) -> str:
+    """The provider's sample token with some claims changed (None: left out), signed again by `key`."""
+    return with_claims(token(key), key.private_key, key.kid, **changes)
+
+
 def test_a_token_from_the_provider_naming_the_applicant_is_verified(provider: SigningKey) -> None:
-    assert verify_assertion(token(provider), public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
-        "substantial", ERIKAS_SUBJECT
-    )
+    assertion = token(provider)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == verified(assertion)
 
 
 def test_names_compare_without_case_or_extra_spaces(provider: SigningKey) -> None:
     assertion = token(provider, given_name=" erika ", family_name="MUSTERMANN", loa="high")
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
-        "high", subject_of(" erika ", "MUSTERMANN", date(1964, 8, 12))
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == verified(
+        assertion, "high", subject_of(" erika ", "MUSTERMANN", date(1964, 8, 12))
     )
 
 
@@ -138,9 +154,7 @@ def test_the_key_survives_a_restart(tmp_path: Path) -> None:
 def test_validity_is_judged_when_the_citizen_submitted_not_when_checked(provider: SigningKey) -> None:
     assertion = token(provider, lifetime_seconds=60)
     an_hour_later = now() + timedelta(hours=1)  # e.g. retried after the provider was down
-    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Verified(
-        "substantial", ERIKAS_SUBJECT
-    )
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == verified(assertion)
     assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, an_hour_later) == Rejected(
         "token_expired"
     )
@@ -175,3 +189,87 @@ def test_times_that_are_no_times_are_malformed(provider: SigningKey, value: obje
 
 def base64url(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+def test_a_token_hmac_signed_with_the_providers_public_key_is_rejected(provider: SigningKey) -> None:
+    public = public_key(provider)
+    secrets = [
+        provider.private_key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
+        json.dumps(provider.jwks()["keys"][0]).encode(),
+    ]
+    for secret in secrets:
+        confused = hmac_signed_with(token(provider), secret, provider.kid)
+        assert verify_assertion(confused, public, EXPECTED, APPLICANT, now()) == Rejected("signature_invalid")
+
+
+def test_a_token_that_is_not_valid_yet_is_rejected(provider: SigningKey) -> None:
+    in_ten_minutes = int(time.time()) + 600
+    assertion = resigned(provider, nbf=in_ten_minutes)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected(
+        "token_not_yet_valid"
+    )
+
+
+@pytest.mark.parametrize("lifetime", [MAX_LIFETIME_SECONDS + 1, 24 * 3600, 100 * 365 * 24 * 3600])
+def test_a_token_that_lives_too_long_is_rejected(provider: SigningKey, lifetime: int) -> None:
+    assertion = token(provider, lifetime_seconds=lifetime)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected(
+        "token_lifetime_too_long"
+    )
+
+
+def test_a_token_of_the_longest_lifetime_is_taken(provider: SigningKey) -> None:
+    assertion = token(provider, lifetime_seconds=MAX_LIFETIME_SECONDS)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == verified(assertion)
+
+
+@pytest.mark.parametrize("claim", ["exp", "iat", "nbf"])
+@pytest.mark.parametrize("written", ["2099-01-01T00:00:00Z", "4102444800", "soon"])
+def test_a_date_written_as_a_string_is_rejected(provider: SigningKey, claim: str, written: str) -> None:
+    assertion = resigned(provider, **{claim: written})
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("token_malformed")
+
+
+@pytest.mark.parametrize("token_id", [None, ""])
+def test_a_token_without_a_jti_is_rejected(provider: SigningKey, token_id: str | None) -> None:
+    assertion = resigned(provider, jti=token_id)
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, APPLICANT, now()) == Rejected("claims_missing")
+
+
+def test_a_signature_with_its_s_flipped_verifies_as_the_same_token(provider: SigningKey) -> None:
+    """Why a token's use is recorded by its `jti` (domain.replay), never by its bytes."""
+    assertion = token(provider)
+    flipped = with_s_flipped(assertion)
+    assert flipped != assertion
+    outcome = verify_assertion(flipped, public_key(provider), EXPECTED, APPLICANT, now())
+    assert outcome == verified(assertion)
+
+
+@pytest.mark.parametrize(
+    ("verified_names", "typed_names"),
+    [
+        (("Erika", "Müller"), ("Erika", "Mueller")),
+        (("Erika", "Mueller"), ("Erika", "Müller")),
+        (("Erika", "Weiß"), ("ERIKA", "WEISS")),
+        (("Anna-Lena", "Groß"), ("Anna Lena", "Gross")),
+    ],
+)
+def test_names_written_another_way_are_the_same_person(
+    provider: SigningKey, verified_names: tuple[str, str], typed_names: tuple[str, str]
+) -> None:
+    (given, family), (typed_given, typed_family) = verified_names, typed_names
+    assertion = token(provider, given_name=given, family_name=family)
+    applicant = APPLICANT.model_copy(update={"given_name": typed_given, "family_name": typed_family})
+    subject = subject_of(given, family, date(1964, 8, 12))
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, applicant, now()) == verified(
+        assertion, subject=subject
+    )
+
+
+@pytest.mark.parametrize("typed_family", ["Muller", "Möller", "Mülle", "Müller-Lüdenscheidt", "Müllerr"])
+def test_another_name_is_a_mismatch_never_corrected(provider: SigningKey, typed_family: str) -> None:
+    assertion = token(provider, family_name="Müller")
+    applicant = APPLICANT.model_copy(update={"family_name": typed_family})
+    assert verify_assertion(assertion, public_key(provider), EXPECTED, applicant, now()) == Rejected(
+        "applicant_mismatch"
+    )

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -15,10 +16,12 @@ from civicflow.shared.events import (
     SubmissionReceived,
 )
 from civicflow.shared.events.identity import AssuranceLevel
+from civicflow.shared.messaging import StoreUnavailable
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
-from tests.unit.fakes import FakePublisher
+from tests.support.hostile_tokens import with_s_flipped
+from tests.unit.fakes import FakePublisher, FakeTokenUses
 from tests.unit.identity.test_assertion import EXPECTED, token
 
 KEYS = sealing.made_keys()
@@ -45,16 +48,18 @@ async def run(
     keys: KnownKeys,
     publisher: FakePublisher,
     expected: Expectations = EXPECTED,
+    uses: FakeTokenUses | None = None,
 ) -> None:
-    await verify_submission(event, Verifier(keys, expected, IDENTITY, PSEUDONYM_KEY), publisher)
+    verifier = Verifier(keys, expected, IDENTITY, PSEUDONYM_KEY, uses or FakeTokenUses())
+    await verify_submission(event, verifier, publisher)
 
 
 async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_cause(tmp_path: Path) -> None:
     key = SigningKey.load_or_create(tmp_path)
     publisher = FakePublisher()
-    event = received(token(key))
-    await run(event, KnownKeys(key), publisher)
-    await run(event, KnownKeys(key), publisher)  # redelivered: the same event id, which routing skips
+    event, uses = received(token(key)), FakeTokenUses()
+    await run(event, KnownKeys(key), publisher, uses=uses)
+    await run(event, KnownKeys(key), publisher, uses=uses)  # redelivered: the same event id, which routing skips
     assert publisher.topics() == [topics.IDENTITY_VERIFIED] * 2
     verified, again = publisher.published[0][1], publisher.published[1][1]
     assert isinstance(verified, IdentityVerified) and isinstance(again, IdentityVerified)
@@ -116,3 +121,68 @@ async def test_an_application_below_the_services_level_of_assurance_is_rejected(
     await run(received(signed, minimum=minimum), KnownKeys(key), publisher)
     rejected = publisher.published[0][1]
     assert isinstance(rejected, IdentityRejected) and rejected.reason == reason
+
+
+def rejections(publisher: FakePublisher) -> list[str]:
+    return [event.reason for _, event, _ in publisher.published if isinstance(event, IdentityRejected)]
+
+
+async def test_a_token_files_one_submission_and_a_second_use_is_a_replay(tmp_path: Path) -> None:
+    key, publisher, uses = SigningKey.load_or_create(tmp_path), FakePublisher(), FakeTokenUses()
+    assertion = token(key)
+    first, second = received(assertion), received(assertion)
+    await run(first, KnownKeys(key), publisher, uses=uses)
+    await run(second, KnownKeys(key), publisher, uses=uses)
+    await run(first, KnownKeys(key), publisher, uses=uses)  # the first, redelivered or retried: still verified
+    assert publisher.topics() == [topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED, topics.IDENTITY_VERIFIED]
+    assert rejections(publisher) == ["token_replayed"]
+    outcomes = [event for _, event, _ in publisher.published]
+    assert all(isinstance(event, IdentityVerified | IdentityRejected) for event in outcomes)
+    assert [event.submission_id for event in outcomes if isinstance(event, IdentityVerified | IdentityRejected)] == [
+        first.submission_id,
+        second.submission_id,
+        first.submission_id,
+    ]
+
+
+async def test_a_token_with_its_signature_rewritten_is_still_the_same_token(tmp_path: Path) -> None:
+    key, publisher, uses = SigningKey.load_or_create(tmp_path), FakePublisher(), FakeTokenUses()
+    assertion = token(key)
+    await run(received(assertion), KnownKeys(key), publisher, uses=uses)
+    await run(received(with_s_flipped(assertion)), KnownKeys(key), publisher, uses=uses)
+    assert publisher.topics() == [topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED]
+    assert rejections(publisher) == ["token_replayed"]
+
+
+async def test_a_rejected_use_does_not_use_the_token_up(tmp_path: Path) -> None:
+    real, forger = SigningKey.load_or_create(tmp_path / "real"), SigningKey.load_or_create(tmp_path / "forger")
+    publisher, uses = FakePublisher(), FakeTokenUses()
+    assertion = token(real)
+    # the same claims (and jti) under a forger's signature, and the real token for a service that asks for more
+    claims = jwt.decode(assertion, options={"verify_signature": False})
+    forged = jwt.encode(claims, forger.private_key, algorithm="ES256", headers={"kid": real.kid})
+    await run(received(forged), KnownKeys(real), publisher, uses=uses)
+    await run(received(assertion, minimum="high"), KnownKeys(real), publisher, uses=uses)
+    await run(received(assertion), KnownKeys(real), publisher, uses=uses)
+    assert rejections(publisher) == ["signature_invalid", "level_of_assurance_insufficient"]
+    assert publisher.topics()[-1] == topics.IDENTITY_VERIFIED
+
+
+async def test_a_store_that_is_down_is_no_rejection(tmp_path: Path) -> None:
+    key, publisher, uses = SigningKey.load_or_create(tmp_path), FakePublisher(), FakeTokenUses()
+    uses.failing = True
+    with pytest.raises(StoreUnavailable):
+        await run(received(token(key)), KnownKeys(key), publisher, uses=uses)
+    assert publisher.published == []
+
+
+async def test_a_token_checked_after_its_use_may_be_forgotten_is_not_taken(tmp_path: Path) -> None:
+    key, publisher = SigningKey.load_or_create(tmp_path), FakePublisher()
+    issued = datetime.now(UTC) - timedelta(days=15)
+    claims = jwt.decode(token(key), options={"verify_signature": False})
+    claims |= {"iat": int(issued.timestamp()), "nbf": int(issued.timestamp()), "exp": int(issued.timestamp()) + 900}
+    old = jwt.encode(claims, key.private_key, algorithm="ES256", headers={"kid": key.kid})
+    # filed while the token was valid, but reaching identity after its use could have been swept
+    event = received(old).model_copy(update={"occurred_at": issued + timedelta(minutes=1)})
+    await run(event, KnownKeys(key), publisher)
+    assert rejections(publisher) == ["token_expired"]

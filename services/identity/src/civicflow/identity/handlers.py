@@ -4,13 +4,16 @@ The identity token is opened here and nowhere else; the applicant's sealed data 
 with the level of assurance and a pseudonymous citizen id beside it."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal, Protocol
+from uuid import UUID
 
 import jwt
 from opentelemetry import trace
 
 from civicflow.identity.domain.assertion import Expectations, Rejected, Verified, signing_key_id, verify_assertion
 from civicflow.identity.domain.pseudonym import citizen_id
+from civicflow.identity.domain.replay import TokenUse, can_tell_replays, use_of
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id, personal
 from civicflow.shared.events.identity import meets
@@ -22,6 +25,12 @@ class SigningKeys(Protocol):
     async def key(self, kid: str | None) -> jwt.PyJWK | None: ...
 
 
+class TokenUses(Protocol):
+    async def claim(self, use: TokenUse) -> UUID:
+        """Record this use of the token unless one is recorded; returns the submission the token filed (this
+        use's own when it is the first). A store failure raises: it is no answer."""
+
+
 @dataclass(frozen=True)
 class Verifier:
     keys: SigningKeys
@@ -29,6 +38,7 @@ class Verifier:
     # Opens the identity token and the applicant (the keys identity holds).
     sealer: Sealer
     pseudonym_key: bytes
+    uses: TokenUses
 
 
 async def verify_submission(event: SubmissionReceived, verifier: Verifier, publisher: EventPublisher) -> None:
@@ -80,4 +90,14 @@ async def _identify(event: SubmissionReceived, verifier: Verifier) -> Verified |
     outcome = verify_assertion(token, key, verifier.expected, applicant, event.occurred_at)
     if isinstance(outcome, Verified) and not meets(outcome.level_of_assurance, minimum):
         return Rejected("level_of_assurance_insufficient")
+    if isinstance(outcome, Verified):
+        return await _first_use(outcome, event.submission_id, verifier)
     return outcome
+
+
+async def _first_use(verified: Verified, submission_id: UUID, verifier: Verifier) -> Verified | Rejected:
+    use = use_of(verifier.expected.issuer, verified.token_id, verified.expires_at, submission_id)
+    if not can_tell_replays(use, datetime.now(UTC)):
+        return Rejected("token_expired")
+    first = await verifier.uses.claim(use)
+    return verified if first == submission_id else Rejected("token_replayed")

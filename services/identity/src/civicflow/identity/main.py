@@ -4,6 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from civicflow.identity.adapters.http_jwks import HttpJwks
+from civicflow.identity.adapters.mongo_token_uses import MongoTokenUses
 from civicflow.identity.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
 from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.entrypoints import kafka
@@ -29,17 +30,17 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     http_client = httpx.AsyncClient(timeout=5.0)
     keys = HttpJwks(settings.idp.jwks_url, http_client)
     expected = Expectations(issuer=settings.idp.issuer, audience=settings.idp.audience)
-    verifier = Verifier(keys, expected, sealer, pseudonym_key)
-    consumers = Consumers(
-        broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
-    )
+    database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
+    uses = MongoTokenUses(database)
+    verifier = Verifier(keys, expected, sealer, pseudonym_key, uses)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
     kafka.register_subscribers(consumers, verifier, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow identity",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[consumers.sweep],
+        background=[consumers.sweep, uses.sweep],
         on_shutdown=http_client.aclose,
     )
 

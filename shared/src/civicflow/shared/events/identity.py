@@ -21,6 +21,8 @@ RejectionReason = Literal[
     "signature_invalid",
     "token_expired",
     "token_not_yet_valid",
+    "token_lifetime_too_long",
+    "token_replayed",
     "issuer_mismatch",
     "audience_mismatch",
     "claims_missing",

@@ -1,5 +1,6 @@
 """The identity provider's signing keys, fetched from its JWKS endpoint (RFC 7517) and cached."""
 
+import asyncio
 import time
 
 import httpx
@@ -7,9 +8,13 @@ import jwt
 
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 
-# A token naming an unknown key triggers a refresh (key rotation), but at most this often, so forged
-# tokens with random key ids cannot make us hammer the provider.
-MIN_REFRESH_SECONDS = 30.0
+# A token naming a key we do not have makes us fetch the keys again (the provider rotated them), at most this
+# many times a minute (jwks-rsa's `jwksRequestsPerMinute` default): forged tokens with random key ids cannot make
+# us hammer the provider, and a rotation is seen at once unless such a flood is going on.
+FETCHES_PER_MINUTE = 10
+# After a failed fetch, lookups that need the provider fail at once (to be retried later) for this long, so a
+# provider that is down is not asked again for every queued submission.
+MIN_RETRY_SECONDS = 5.0
 
 
 class HttpJwks:
@@ -18,13 +23,36 @@ class HttpJwks:
         self._client = client
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
+        self._failed: tuple[float, TransientFailure | PermanentFailure] | None = None
+        self._allowance = _Allowance(FETCHES_PER_MINUTE)
+        # Submissions are verified concurrently: one fetch answers every lookup waiting for it.
+        self._fetching = asyncio.Lock()
 
     async def key(self, kid: str | None) -> jwt.PyJWK | None:
         if kid is None:
             return None
-        if kid not in self._keys and time.monotonic() - self._fetched_at >= MIN_REFRESH_SECONDS:
-            await self._refresh()
+        if kid not in self._keys:
+            asked_at = time.monotonic()
+            async with self._fetching:
+                if kid not in self._keys and self._fetched_at < asked_at:  # not fetched while this lookup waited
+                    await self._fetch_if_allowed()
         return self._keys.get(kid)
+
+    async def _fetch_if_allowed(self) -> None:
+        failed_just_now = self._failed is not None and time.monotonic() - self._failed[0] < MIN_RETRY_SECONDS
+        if not failed_just_now and self._allowance.take():
+            await self._fetch()
+        elif self._failed is not None:  # no keys we may answer with: the submission is retried later
+            raise type(self._failed[1])(f"not asked again so soon: {self._failed[1]}")
+        # else: the keys as fetched last are current, and a key id they do not have is unknown
+
+    async def _fetch(self) -> None:
+        try:
+            await self._refresh()
+        except (TransientFailure, PermanentFailure) as error:
+            self._failed = (time.monotonic(), error)
+            raise
+        self._failed = None
 
     async def _refresh(self) -> None:
         # Without the provider's keys nothing can be verified: a provider that is away or overloaded is a
@@ -54,3 +82,21 @@ def _signing_keys(published: list[object]) -> list[tuple[str, jwt.PyJWK]]:
             except (jwt.PyJWTError, ValueError, TypeError):
                 continue  # a key type we cannot use; the others still verify
     return found
+
+
+class _Allowance:
+    """A token bucket: `per_minute` at once, then one every 60 / `per_minute` seconds."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._per_minute = per_minute
+        self._left = float(per_minute)
+        self._counted_at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self._left = min(self._per_minute, self._left + (now - self._counted_at) * self._per_minute / 60)
+        self._counted_at = now
+        if self._left < 1:
+            return False
+        self._left -= 1
+        return True

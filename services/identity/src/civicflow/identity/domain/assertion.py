@@ -9,13 +9,13 @@ that expires while the application waits in a queue is not held against the citi
 """
 
 import math
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 
+from civicflow.identity.domain.matching import same_name
 from civicflow.shared.events import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance, RejectionReason
 
@@ -26,6 +26,9 @@ EIDAS_LOA: dict[str, LevelOfAssurance] = {
 }
 ACCEPTED_ALGORITHMS = ["ES256", "RS256"]
 CLOCK_SKEW_SECONDS = 30
+# A sign-in proves who is there now, not for years: a token may live an hour at most from its issue (`exp` - `iat`),
+# however long its provider made it ("the acceptable range is Client specific", OpenID Connect Core 1.0 §3.1.3.7).
+MAX_LIFETIME_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Verified:
     level_of_assurance: LevelOfAssurance
     # Who the identity provider says this is (the `sub` claim), for the pseudonymous citizen id only.
     subject: str
+    # The token's `jti` and `exp`: it may file one submission (domain.replay), remembered past its expiry.
+    token_id: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def _verify(
             issuer=expected.issuer,
             audience=expected.audience,
             options={
-                "require": ["exp", "iat", "iss", "aud", "sub"],
+                "require": ["exp", "iat", "iss", "aud", "sub", "jti"],
                 "verify_exp": False,
                 "verify_iat": False,
                 "verify_nbf": False,
@@ -103,6 +109,8 @@ def _check_validity(claims: dict[str, Any], submitted_at: datetime) -> Rejected 
         return Rejected("token_expired")
     if moment < not_before - CLOCK_SKEW_SECONDS or moment < issued - CLOCK_SKEW_SECONDS:
         return Rejected("token_not_yet_valid")
+    if expires - issued > MAX_LIFETIME_SECONDS:
+        return Rejected("token_lifetime_too_long")
     return None
 
 
@@ -134,15 +142,13 @@ def _match_applicant(claims: dict[str, Any], applicant: Applicant) -> Verified |
     if level is None:
         return Rejected("level_of_assurance_unknown")
     same_person = (
-        _normalised(given) == _normalised(applicant.given_name)
-        and _normalised(family) == _normalised(applicant.family_name)
+        same_name(given, applicant.given_name)
+        and same_name(family, applicant.family_name)
         and birthdate == applicant.birth_date.isoformat()
     )
-    subject = claims["sub"]
-    if not isinstance(subject, str) or not subject:
+    subject, token_id = claims["sub"], claims["jti"]
+    if not (isinstance(subject, str) and subject and isinstance(token_id, str) and token_id):
         return Rejected("claims_missing")
-    return Verified(level, subject) if same_person else Rejected("applicant_mismatch")
-
-
-def _normalised(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    if not same_person:
+        return Rejected("applicant_mismatch")
+    return Verified(level, subject, token_id, datetime.fromtimestamp(claims["exp"], UTC))

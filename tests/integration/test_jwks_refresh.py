@@ -1,0 +1,96 @@
+"""How often the JWKS adapter asks the identity provider, against a real HTTP server that counts the requests."""
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from civicflow.identity.adapters.http_jwks import FETCHES_PER_MINUTE, HttpJwks
+from civicflow.local.idp import SigningKey
+from civicflow.shared.messaging import TransientFailure
+
+pytestmark = pytest.mark.integration
+
+
+class Provider:
+    """A JWKS endpoint answering `status` and counting how often it was asked."""
+
+    def __init__(self, keys: dict[str, Any]) -> None:
+        self.keys, self.status, self.requests = keys, HTTPStatus.OK, 0
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                provider.requests += 1
+                body = json.dumps(provider.keys).encode()
+                self.send_response(provider.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+
+
+@pytest.fixture
+def provider(tmp_path: Path) -> Iterator[Provider]:
+    running = Provider(SigningKey.load_or_create(tmp_path).jwks())
+    thread = threading.Thread(target=running.server.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+async def test_lookups_of_unknown_keys_ask_the_provider_a_few_times_a_minute_at_most(provider: Provider) -> None:
+    known = provider.keys["keys"][0]["kid"]
+    async with httpx.AsyncClient() as client:
+        keys = HttpJwks(provider.url, client)
+        # many submissions at once, each naming a key we have not fetched: one request answers them all
+        found = await asyncio.gather(*(keys.key(known) for _ in range(20)))
+        assert all(key is not None for key in found) and provider.requests == 1
+        # a flood of forged tokens naming random key ids: a few requests, not one each
+        assert await asyncio.gather(*(keys.key(f"random-{n}") for n in range(50))) == [None] * 50
+        assert provider.requests == 2
+        for n in range(50):
+            assert await keys.key(f"one-after-another-{n}") is None
+        assert await keys.key(known) is not None
+    assert provider.requests <= FETCHES_PER_MINUTE + 1
+
+
+async def test_a_key_the_provider_rotated_in_is_found_at_once(provider: Provider, tmp_path: Path) -> None:
+    old = provider.keys["keys"][0]
+    async with httpx.AsyncClient() as client:
+        keys = HttpJwks(provider.url, client)
+        assert await keys.key(old["kid"]) is not None
+        new = SigningKey.load_or_create(tmp_path / "rotated").jwks()["keys"][0]
+        provider.keys = {"keys": [new, old]}
+        assert await keys.key(new["kid"]) is not None
+        assert await keys.key(old["kid"]) is not None  # both during the overlap
+    assert provider.requests == 2
+
+
+async def test_a_provider_that_just_failed_is_not_asked_again_at_once(provider: Provider) -> None:
+    provider.status = HTTPStatus.SERVICE_UNAVAILABLE
+    async with httpx.AsyncClient() as client:
+        keys = HttpJwks(provider.url, client)
+        with pytest.raises(TransientFailure, match="HTTP 503"):
+            await keys.key("any")
+        for _ in range(10):  # the queued submissions behind it: retried later, without a request each
+            with pytest.raises(TransientFailure, match="not asked again so soon"):
+                await keys.key("any")
+    assert provider.requests == 1
