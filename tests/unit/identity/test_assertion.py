@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from civicflow.identity.domain.assertion import (
     MAX_LIFETIME_SECONDS,
-    Expectations,
     Rejected,
     Verified,
     signing_key_id,
@@ -22,9 +21,8 @@ from civicflow.local.sample import ERIKA
 from civicflow.shared.events import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance
 from tests.support.hostile_tokens import hmac_signed_with, with_claims, with_s_flipped
+from tests.support.samples import EXPECTED, token
 
-ISSUER = "http://127.0.0.1:8090"
-EXPECTED = Expectations(issuer=ISSUER, audience="civicflow")
 APPLICANT = Applicant.model_validate(ERIKA)
 
 
@@ -36,18 +34,6 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
 @pytest.fixture(scope="module")
 def impostor(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
     return SigningKey.load_or_create(tmp_path_factory.mktemp("other-idp"))
-
-
-def token(key: SigningKey, **overrides: Any) -> str:
-    claims: dict[str, Any] = {
-        "issuer": ISSUER,
-        "given_name": "Erika",
-        "family_name": "Mustermann",
-        "birth_date": date(1964, 8, 12),
-        "loa": "substantial",
-    }
-    claims.update(overrides)
-    return key.issue(**claims)
 
 
 ERIKAS_SUBJECT = subject_of("Erika", "Mustermann", date(1964, 8, 12))

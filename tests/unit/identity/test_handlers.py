@@ -21,8 +21,8 @@ from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
 from tests.support.hostile_tokens import with_s_flipped
+from tests.support.samples import EXPECTED, token
 from tests.unit.fakes import FakePublisher, FakeTokenUses
-from tests.unit.identity.test_assertion import EXPECTED, token
 
 KEYS = sealing.made_keys()
 INTAKE = sealing.sealer_with_every_key(KEYS)

@@ -15,9 +15,9 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
+from tests.support.samples import valid_body
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
-from tests.unit.intake.test_validation import valid_body
 
 LIMIT = 1024 * 1024
 

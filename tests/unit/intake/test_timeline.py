@@ -2,6 +2,7 @@ from uuid import uuid4
 
 import pytest
 
+from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_steps
 from civicflow.shared.events import (
@@ -12,9 +13,11 @@ from civicflow.shared.events import (
     SubmissionRouted,
     personal,
 )
+from tests.support.samples import valid_body
 from tests.support.sealing import recipient, sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
-from tests.unit.intake.test_validation import CATALOGUE, valid_body
+
+CATALOGUE = Catalogue.bundled()
 
 SEALER = sealer_with_every_key()
 RECIPIENT = recipient(SEALER, uuid4(), "erika@example.org")

@@ -5,18 +5,10 @@ import pytest
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.validation import FieldError, ValidSubmission, validate_submission
-from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
+from civicflow.local.sample import ERIKA
+from tests.support.samples import valid_body
 
 CATALOGUE = Catalogue.bundled()
-
-
-def valid_body() -> dict[str, Any]:
-    return {
-        "service_id": "99050012104000",
-        "identity_token": "header.payload.signature",
-        "applicant": copy.deepcopy(ERIKA),
-        "form": dict(BUSINESS_REGISTRATION),
-    }
 
 
 def pointers(result: ValidSubmission | list[FieldError]) -> set[str]:
