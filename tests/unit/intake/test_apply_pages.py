@@ -16,9 +16,10 @@ from civicflow.intake.domain.sign_in import SignedIn
 from civicflow.intake.domain.submission import TimelineEntry
 from civicflow.intake.handlers import Intake
 from civicflow.intake.web import csrf
-from civicflow.intake.web.apply import Apply, apply_router, status_router
+from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.pages import Pages
 from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
+from civicflow.intake.web.status import status_router
 from civicflow.shared.events import Step
 from civicflow.shared.events.identity import LevelOfAssurance
 from tests.support import sample_files

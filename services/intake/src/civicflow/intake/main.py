@@ -24,9 +24,10 @@ from civicflow.intake.entrypoints.rate_limit import TokenBuckets
 from civicflow.intake.experience import Experience
 from civicflow.intake.handlers import Intake
 from civicflow.intake.relay import OutboxRelay
-from civicflow.intake.web.apply import Apply, apply_router, status_router
+from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
+from civicflow.intake.web.status import status_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers

@@ -7,17 +7,14 @@ or a page sent again files one application."""
 
 import logging
 import secrets
-from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
 
 from civicflow.intake.domain.attachment_messages import attachment_errors
-from civicflow.intake.domain.attachments import StoredAttachment
-from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
+from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.experience import device_of
 from civicflow.intake.domain.idempotency import (
     IdempotencyKeyInvalid,
@@ -27,62 +24,26 @@ from civicflow.intake.domain.idempotency import (
     checked_key,
 )
 from civicflow.intake.domain.messages import Language
-from civicflow.intake.domain.sign_in import SignedIn, enough
-from civicflow.intake.domain.submission import status_token_matches
+from civicflow.intake.domain.sign_in import enough
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.handlers import AttachmentsInvalid, Intake, SubmissionNotStored, TraceContext, accept_submission
 from civicflow.intake.web import csrf
-from civicflow.intake.web.attaching import FILES, POINTER, attached, kept_files
+from civicflow.intake.web.attaching import FILES, POINTER
 from civicflow.intake.web.fields import (
     Input,
     applicant_inputs,
     display_value,
-    posted_values,
-    request_body,
     service_inputs,
 )
-from civicflow.intake.web.pages import FORM_HEADERS, Pages, language_of
+from civicflow.intake.web.journey import FORM_LIMIT, Journey, Posted, fileable, read, verified_values
+from civicflow.intake.web.pages import Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
 from civicflow.intake.web.recorder import Recorder
 from civicflow.intake.web.sign_in import Sessions
-from civicflow.shared.events.experience import Device, ExperienceKind
+from civicflow.shared.events.experience import ExperienceKind
 
-FORM_LIMIT = 1024 * 1024
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Journey:
-    """Where a citizen is in one application: the service, their language, what they typed and attached, and the
-    visit's random id (for the experience events; it names no one and no submission)."""
-
-    spec: ServiceSpec
-    language: Language
-    values: dict[str, str]  # as typed, by input name
-    attached: list[StoredAttachment]
-    journey_id: UUID
-    device: Device
-    signed_in: SignedIn | None = None
-
-    def body(self) -> dict[str, Any]:
-        """As the API takes it: with the sign-in's ID token as the identity assertion."""
-        body = request_body(self.spec, self.values, self.language)
-        body["attachments"] = [stored.ref.model_dump(mode="json") for stored in self.attached]
-        if self.signed_in is not None:
-            body["identity_token"] = self.signed_in.id_token
-        return body
-
-
-def verified_values(signed_in: SignedIn | None) -> dict[str, str]:
-    """What the sign-in says of the applicant, as the inputs hold it: shown, never taken from the form."""
-    if signed_in is None:
-        return {}
-    return {
-        "applicant.given_name": signed_in.given_name,
-        "applicant.family_name": signed_in.family_name,
-        "applicant.birth_date": signed_in.birth_date.strftime("%d.%m.%Y"),
-    }
 
 
 class Apply:
@@ -208,52 +169,13 @@ def apply_router(apply: Apply) -> APIRouter:
     return router
 
 
-def status_router(apply: Apply) -> APIRouter:
-    """The citizen's status page, behind the status link (its token in the query: a page needs no header)."""
-    router = APIRouter(include_in_schema=False)
-    pages, catalogue = apply.pages, apply.catalogue
-
-    @router.get("/status/{submission_id}", response_class=HTMLResponse)
-    async def status(request: Request, submission_id: str, token: str = "", lang: str | None = None) -> Response:
-        language = language_of(request, lang)
-        try:
-            record = await apply.intake.submissions.get(UUID(submission_id))
-        except ValueError:
-            record = None
-        if record is None or not status_token_matches(token[:100], record.status_token_hash):
-            return pages.not_found(request, language)
-        context = {
-            "record": record,
-            "service": catalogue.get(record.service_id),
-            "token": token,
-            "fresh": request.query_params.get("new") == "1",
-        }
-        return pages.render(request, "status.html", language, f"/status/{submission_id}", context, FORM_HEADERS)
-
-    return router
-
-
-def _fileable(catalogue: Catalogue, service_id: str, signed_in: SignedIn | None) -> ServiceSpec | None:
-    """The service, where the citizen may file it now: one that needs no identity, or signed in well enough."""
-    spec = catalogue.get(service_id)
-    return spec if spec is not None and enough(signed_in, spec.minimum_level_of_assurance) else None
-
-
-@dataclass(frozen=True)
-class Posted:
-    journey: Journey
-    action: str  # "change" back from the summary, else a check of the form
-    key: str  # the summary's idempotency key
-    upload_errors: list[FieldError]
-
-
 async def _posted(
     apply: Apply, request: Request, service_id: str, lang: str | None, *, uploads: bool
 ) -> Posted | Response:
     """A genuine post of the form of a service the page files, as the journey it continues, with the errors of its
     uploads; else the page that says why not."""
     signed_in = await apply.sessions.current(request)
-    spec, language = _fileable(apply.catalogue, service_id, signed_in), language_of(request, lang)
+    spec, language = fileable(apply.catalogue, service_id, signed_in), language_of(request, lang)
     if spec is None:
         return apply.pages.not_found(request, language)
     rules = spec.attachments
@@ -265,31 +187,11 @@ async def _posted(
     try:
         if not csrf.genuine(request, form.get(csrf.FIELD)):
             return apply.pages.problem(request, language, 403, "expired")
-        return await _read(apply, request, spec, language, form, uploads, signed_in)
+        return await read(apply.intake.attachments, request, spec, language, form, uploads, signed_in)
     except Exception:  # noqa: BLE001 - the store is away: nothing was kept, the citizen may retry
         return apply.pages.problem(request, language, 503, "unavailable")
     finally:
         await form.close()  # the uploads spooled to disk
-
-
-async def _read(
-    apply: Apply,
-    request: Request,
-    spec: ServiceSpec,
-    language: Language,
-    form: FormData,
-    uploads: bool,
-    signed_in: SignedIn | None,
-) -> Posted:
-    typed = posted_values([*applicant_inputs(language), *service_inputs(spec, language)], form)
-    values = typed | verified_values(signed_in)
-    if uploads:
-        files, errors = await attached(form, spec, apply.intake.attachments, language)
-    else:
-        files, errors = await kept_files(form, spec, apply.intake.attachments), []
-    device = device_of(request.headers.get("user-agent"))
-    journey = Journey(spec, language, values, files, _journey(form), device, signed_in)
-    return Posted(journey, str(form.get("action", "")), str(form.get("key", "")), errors)
 
 
 async def _file(
@@ -314,14 +216,6 @@ async def _file(
     if journey.signed_in is not None:
         await apply.sessions.end(request, response)
     return response
-
-
-def _journey(form: FormData) -> UUID:
-    """The visit's random id, carried from page to page in a hidden field; a new one if it is not one."""
-    try:
-        return UUID(str(form.get("journey")))
-    except ValueError:
-        return uuid4()
 
 
 def _error_list(inputs: list[Input], errors: list[FieldError]) -> list[tuple[str, str]]:
