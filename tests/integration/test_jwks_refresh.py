@@ -1,4 +1,5 @@
-"""How often the JWKS adapter asks the identity provider, against a real HTTP server that counts the requests."""
+"""How often the JWKS adapter asks the identity provider, against a real HTTP server that counts the requests; the
+JWKS found through discovery; keys no older than their maximum age."""
 
 import asyncio
 import json
@@ -14,7 +15,7 @@ import pytest
 
 from civicflow.identity.adapters.http_jwks import FETCHES_PER_MINUTE, HttpJwks
 from civicflow.local.idp import SigningKey
-from civicflow.shared.messaging import TransientFailure
+from civicflow.shared.messaging import PermanentFailure, TransientFailure
 
 pytestmark = pytest.mark.integration
 
@@ -29,7 +30,8 @@ class Provider:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 provider.requests += 1
-                body = json.dumps(provider.keys).encode()
+                discovery = {"issuer": provider.issuer, "jwks_uri": provider.url}
+                body = json.dumps(discovery if "openid-configuration" in self.path else provider.keys).encode()
                 self.send_response(provider.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -42,8 +44,12 @@ class Provider:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
     @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+        return f"{self.issuer}/jwks.json"
 
 
 @pytest.fixture
@@ -94,3 +100,26 @@ async def test_a_provider_that_just_failed_is_not_asked_again_at_once(provider: 
             with pytest.raises(TransientFailure, match="not asked again so soon"):
                 await keys.key("any")
     assert provider.requests == 1
+
+
+async def test_without_a_jwks_url_the_keys_are_where_the_discovery_document_says(provider: Provider) -> None:
+    known = provider.keys["keys"][0]["kid"]
+    async with httpx.AsyncClient() as client:
+        keys = HttpJwks(None, client, issuer=provider.issuer)
+        assert await keys.key(known) is not None
+        assert await keys.key("rotated-in") is None  # the discovery document is read once, the JWKS again
+        with pytest.raises(PermanentFailure, match="another issuer"):
+            await HttpJwks(None, client, issuer=f"{provider.issuer}/realms/other").key(known)
+    assert provider.requests == 4
+
+
+async def test_a_key_the_provider_withdrew_is_not_trusted_past_the_maximum_age(
+    provider: Provider, tmp_path: Path
+) -> None:
+    withdrawn = provider.keys["keys"][0]
+    async with httpx.AsyncClient() as client:
+        young, old = HttpJwks(provider.url, client), HttpJwks(provider.url, client, max_age_seconds=0.0)
+        assert await young.key(withdrawn["kid"]) is not None and await old.key(withdrawn["kid"]) is not None
+        provider.keys = {"keys": [SigningKey.load_or_create(tmp_path / "new").jwks()["keys"][0]]}
+        assert await young.key(withdrawn["kid"]) is not None  # within the hour: the keys as fetched
+        assert await old.key(withdrawn["kid"]) is None  # past their age: fetched again, and it is gone

@@ -1,16 +1,16 @@
 """Sample data the unit tests of several modules share: Erika's identity token from the dev provider, the
-expectations identity checks it against, and a valid application body."""
+provider identity checks it against, and a valid application body."""
 
 import copy
 from datetime import date
 from typing import Any
 
-from civicflow.identity.domain.assertion import Expectations
 from civicflow.local.idp import SigningKey
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
+from civicflow.shared.identity_providers import IdentityProvider
 
 ISSUER = "http://127.0.0.1:8090"
-EXPECTED = Expectations(issuer=ISSUER, audience="civicflow")
+EXPECTED = IdentityProvider(name="dev", issuer=ISSUER, audience="civicflow")
 
 
 def token(key: SigningKey, **overrides: Any) -> str:

@@ -52,7 +52,7 @@ def verified(assertion: str, level: LevelOfAssurance = "substantial", subject: s
     """What verifying this token proves: its level and subject, and its `jti` and expiry for the replay check."""
     claims = jwt.decode(assertion, options={"verify_signature": False})
     expires_at = datetime.fromtimestamp(claims["exp"], UTC)
-    return Verified(level, subject or ERIKAS_SUBJECT, claims["jti"], expires_at)
+    return Verified(level, subject or ERIKAS_SUBJECT, claims["jti"], expires_at, claims["iss"])
 
 
 def resigned(key: SigningKey, **changes: Any) -> str:

@@ -4,8 +4,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from civicflow.identity.domain.assertion import Expectations
-from civicflow.identity.handlers import Verifier, verify_submission
+from civicflow.identity.handlers import Trusted, Verifier, verify_submission
 from civicflow.local.idp import SigningKey
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.shared import topics
@@ -16,6 +15,7 @@ from civicflow.shared.events import (
     SubmissionReceived,
 )
 from civicflow.shared.events.identity import AssuranceLevel
+from civicflow.shared.identity_providers import IdentityProvider
 from civicflow.shared.messaging import StoreUnavailable
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import sealer_for
@@ -47,10 +47,10 @@ async def run(
     event: SubmissionReceived,
     keys: KnownKeys,
     publisher: FakePublisher,
-    expected: Expectations = EXPECTED,
+    expected: IdentityProvider = EXPECTED,
     uses: FakeTokenUses | None = None,
 ) -> None:
-    verifier = Verifier(keys, expected, IDENTITY, PSEUDONYM_KEY, uses or FakeTokenUses())
+    verifier = Verifier((Trusted(expected, keys),), IDENTITY, PSEUDONYM_KEY, uses or FakeTokenUses())
     await verify_submission(event, verifier, publisher)
 
 

@@ -22,6 +22,7 @@ from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
 from civicflow.intake.web.status import status_router
 from civicflow.shared.events import Step
 from civicflow.shared.events.identity import LevelOfAssurance
+from civicflow.shared.identity_providers import IdentityProvider
 from tests.support import sample_files
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
@@ -46,7 +47,8 @@ class Site:
     def __init__(self) -> None:
         self.submissions, self.relay, self.attachments = FakeSubmissions(), FakeRelay(), FakeAttachments()
         self.experience, self.sign_ins = FakeRecorder(), FakeSignIns()
-        sessions = Sessions(self.sign_ins, OidcProvider("http://idp.invalid", "civicflow"), "https://antrag.example")
+        provider = OidcProvider(IdentityProvider(name="dev", issuer="http://idp.invalid", audience="civicflow"))
+        sessions = Sessions(self.sign_ins, (provider,), "https://antrag.example")
         catalogue = Catalogue.bundled()
         intake = Intake(self.submissions, self.attachments, self.relay, sealer_with_every_key())
         app = FastAPI()

@@ -15,6 +15,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from civicflow.shared.identity_providers import IdentityProvider
 from civicflow.shared.topics import RETRY_STAGES
 
 Environment = Literal["dev", "test", "prod"]
@@ -146,16 +147,35 @@ class SmtpSettings(SecretSettings):
 
 
 class IdentityProviderSettings(BaseSettings):
+    """The identity providers (civicflow.shared.identity_providers): IDP_PROVIDERS, a JSON list of them, or where it
+    is unset one provider named "default" from IDP_ISSUER, IDP_JWKS_URL and IDP_AUDIENCE."""
+
     model_config = SettingsConfigDict(env_prefix="IDP_", extra="ignore")
 
     issuer: str = "http://127.0.0.1:8090"
     jwks_url: str = "http://127.0.0.1:8090/.well-known/jwks.json"
     audience: str = "civicflow"
+    providers: tuple[IdentityProvider, ...] = ()
+
+    @model_validator(mode="after")
+    def _default_and_unique(self) -> "IdentityProviderSettings":
+        if not self.providers:
+            default = IdentityProvider(
+                name="default", issuer=self.issuer, jwks_url=self.jwks_url, audience=self.audience
+            )
+            self.providers = (default,)
+        for attribute in ("name", "issuer"):
+            values = [getattr(provider, attribute) for provider in self.providers]
+            if len(set(values)) != len(values):
+                raise ValueError(f"IDP_PROVIDERS: each provider needs its own {attribute}")
+        return self
+
+    def named(self, name: str) -> IdentityProvider | None:
+        return next((provider for provider in self.providers if provider.name == name), None)
 
     def check_for(self, env: Environment) -> None:
-        # A signing key fetched over plain HTTP can be swapped in transit (OWASP ASVS 9.2): dev only.
-        if env == "prod" and not self.jwks_url.startswith("https://"):
-            raise ValueError("IDP_JWKS_URL must use https outside dev")
+        for provider in self.providers:
+            provider.check_for(env)
 
 
 class MessagingSettings(BaseSettings):

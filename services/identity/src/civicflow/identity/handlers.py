@@ -1,7 +1,9 @@
 """Identity's use case: verify the applicant of a received submission, pass it on or reject it.
 
-The identity token is opened here and nowhere else; the applicant's sealed data travels on as intake sealed it,
-with the level of assurance and a pseudonymous citizen id beside it."""
+The token is verified by the provider whose issuer it claims (its keys, algorithms, claim names and `acr` values);
+an issuer no provider is configured with is refused. The identity token is opened here and nowhere else; the
+applicant's sealed data travels on as intake sealed it, with the level of assurance and a pseudonymous citizen id
+beside it."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,12 +13,13 @@ from uuid import UUID
 import jwt
 from opentelemetry import trace
 
-from civicflow.identity.domain.assertion import Expectations, Rejected, Verified, signing_key_id, verify_assertion
+from civicflow.identity.domain.assertion import Rejected, Verified, claimed_issuer, signing_key_id, verify_assertion
 from civicflow.identity.domain.pseudonym import citizen_id
 from civicflow.identity.domain.replay import TokenUse, can_tell_replays, use_of
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id, personal
 from civicflow.shared.events.identity import meets
+from civicflow.shared.identity_providers import IdentityProvider
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.security.sealing import Sealer
 
@@ -32,13 +35,23 @@ class TokenUses(Protocol):
 
 
 @dataclass(frozen=True)
-class Verifier:
+class Trusted:
+    """A configured provider and its signing keys (one JWKS cache per provider)."""
+
+    provider: IdentityProvider
     keys: SigningKeys
-    expected: Expectations
+
+
+@dataclass(frozen=True)
+class Verifier:
+    providers: tuple[Trusted, ...]
     # Opens the identity token and the applicant (the keys identity holds).
     sealer: Sealer
     pseudonym_key: bytes
     uses: TokenUses
+
+    def trusted(self, issuer: str) -> Trusted | None:
+        return next((trusted for trusted in self.providers if trusted.provider.issuer == issuer), None)
 
 
 async def verify_submission(event: SubmissionReceived, verifier: Verifier, publisher: EventPublisher) -> None:
@@ -56,7 +69,7 @@ async def verify_submission(event: SubmissionReceived, verifier: Verifier, publi
             attachments=event.attachments,
             level_of_assurance=outcome.level_of_assurance,
             citizen_id=(
-                citizen_id(verifier.pseudonym_key, verifier.expected.issuer, outcome.subject)
+                citizen_id(verifier.pseudonym_key, outcome.issuer, outcome.subject)
                 if isinstance(outcome, Verified)
                 else None
             ),
@@ -86,8 +99,12 @@ async def _identify(event: SubmissionReceived, verifier: Verifier) -> Verified |
         return Unidentified() if minimum == "none" else Rejected("identity_missing")
     token = verifier.sealer.open(personal.IDENTITY_TOKEN, event.identity_token, event.submission_id)
     applicant = verifier.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    key = await verifier.keys.key(signing_key_id(token))
-    outcome = verify_assertion(token, key, verifier.expected, applicant, event.occurred_at)
+    issuer = claimed_issuer(token)
+    trusted = verifier.trusted(issuer) if isinstance(issuer, str) else None
+    if trusted is None:
+        return issuer if isinstance(issuer, Rejected) else Rejected("issuer_mismatch")
+    key = await trusted.keys.key(signing_key_id(token))
+    outcome = verify_assertion(token, key, trusted.provider, applicant, event.occurred_at)
     if isinstance(outcome, Verified) and not meets(outcome.level_of_assurance, minimum):
         return Rejected("level_of_assurance_insufficient")
     if isinstance(outcome, Verified):
@@ -96,7 +113,7 @@ async def _identify(event: SubmissionReceived, verifier: Verifier) -> Verified |
 
 
 async def _first_use(verified: Verified, submission_id: UUID, verifier: Verifier) -> Verified | Rejected:
-    use = use_of(verifier.expected.issuer, verified.token_id, verified.expires_at, submission_id)
+    use = use_of(verified.issuer, verified.token_id, verified.expires_at, submission_id)
     if not can_tell_replays(use, datetime.now(UTC)):
         return Rejected("token_expired")
     first = await verifier.uses.claim(use)

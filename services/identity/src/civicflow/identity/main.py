@@ -6,9 +6,8 @@ from fastapi import FastAPI
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.identity.adapters.mongo_token_uses import MongoTokenUses
 from civicflow.identity.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
-from civicflow.identity.domain.assertion import Expectations
 from civicflow.identity.entrypoints import kafka
-from civicflow.identity.handlers import Verifier
+from civicflow.identity.handlers import Trusted, Verifier
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -28,11 +27,13 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
     http_client = httpx.AsyncClient(timeout=5.0)
-    keys = HttpJwks(settings.idp.jwks_url, http_client)
-    expected = Expectations(issuer=settings.idp.issuer, audience=settings.idp.audience)
+    trusted = tuple(
+        Trusted(provider, HttpJwks(provider.jwks_url, http_client, issuer=provider.issuer))
+        for provider in settings.idp.providers
+    )
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     uses = MongoTokenUses(database)
-    verifier = Verifier(keys, expected, sealer, pseudonym_key, uses)
+    verifier = Verifier(trusted, sealer, pseudonym_key, uses)
     consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
     kafka.register_subscribers(consumers, verifier, KafkaEventPublisher(broker))
     return make_service_app(

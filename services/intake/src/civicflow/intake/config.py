@@ -44,8 +44,8 @@ class IntakeWeb(BaseSettings):
 
 class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES
-    # The OpenID Connect provider citizens sign in with on the page (IDP_ISSUER; IDP_AUDIENCE is the client id,
-    # the audience identity expects of the ID tokens).
+    # The OpenID Connect providers citizens sign in with on the page (IDP_PROVIDERS, or IDP_ISSUER alone; a
+    # provider's audience is the client id, the audience identity expects of the ID tokens).
     idp: IdentityProviderSettings = Field(default_factory=IdentityProviderSettings)
     rate_limit: IntakeRateLimit = Field(default_factory=IntakeRateLimit)
     web: IntakeWeb = Field(default_factory=IntakeWeb)

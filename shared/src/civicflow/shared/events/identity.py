@@ -7,10 +7,9 @@ from pydantic import Field
 
 from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.events.common import AttachmentRef
+from civicflow.shared.identity_providers import LevelOfAssurance as LevelOfAssurance
 from civicflow.shared.security.sealing import Sealed
 
-# eIDAS levels of assurance (Regulation (EU) 2015/1502) an identity assertion can prove.
-LevelOfAssurance = Literal["low", "substantial", "high"]
 # What a service asks for, and what an application has: "none" where no identity is needed or proven.
 AssuranceLevel = Literal["none", "low", "substantial", "high"]
 _RANK: dict[AssuranceLevel, int] = {"none": 0, "low": 1, "substantial": 2, "high": 3}

@@ -1,7 +1,8 @@
 """Checking a signed identity assertion (a JWT from the identity provider) against the applicant.
 
-The level of assurance comes in the `acr` claim as an eIDAS LoA URI (Commission Implementing Regulation
-(EU) 2015/1502); names and the birth date in the OpenID Connect standard claims.
+The token is checked against what its provider is configured with (civicflow.shared.identity_providers): the
+level of assurance comes in the `acr` claim, by default as an eIDAS LoA URI (Commission Implementing Regulation
+(EU) 2015/1502), names and the birth date in the OpenID Connect standard claims unless the provider names others.
 
 The token must have been valid when the citizen submitted it, not when it is checked: the check gives the
 same answer whenever it runs (a redelivery, a retry an hour later after the provider was down), and a token
@@ -18,17 +19,11 @@ import jwt
 from civicflow.identity.domain.matching import same_name
 from civicflow.shared.events import Applicant
 from civicflow.shared.events.identity import LevelOfAssurance, RejectionReason
+from civicflow.shared.identity_providers import MAX_TOKEN_LIFETIME_SECONDS, IdentityProvider
 
-EIDAS_LOA: dict[str, LevelOfAssurance] = {
-    "http://eidas.europa.eu/LoA/low": "low",
-    "http://eidas.europa.eu/LoA/substantial": "substantial",
-    "http://eidas.europa.eu/LoA/high": "high",
-}
-ACCEPTED_ALGORITHMS = ["ES256", "RS256"]
 CLOCK_SKEW_SECONDS = 30
-# A sign-in proves who is there now, not for years: a token may live an hour at most from its issue (`exp` - `iat`),
-# however long its provider made it ("the acceptable range is Client specific", OpenID Connect Core 1.0 §3.1.3.7).
-MAX_LIFETIME_SECONDS = 3600
+# Unless the provider is configured with another (IdentityProvider.max_token_lifetime_seconds).
+MAX_LIFETIME_SECONDS = MAX_TOKEN_LIFETIME_SECONDS
 
 
 @dataclass(frozen=True)
@@ -39,17 +34,13 @@ class Verified:
     # The token's `jti` and `exp`: it may file one submission (domain.replay), remembered past its expiry.
     token_id: str
     expires_at: datetime
+    # The provider that vouched for it: with `sub`, whom the pseudonym and the token's use are keyed on.
+    issuer: str
 
 
 @dataclass(frozen=True)
 class Rejected:
     reason: RejectionReason
-
-
-@dataclass(frozen=True)
-class Expectations:
-    issuer: str
-    audience: str
 
 
 def signing_key_id(token: str) -> str | None:
@@ -61,8 +52,18 @@ def signing_key_id(token: str) -> str | None:
     return kid if isinstance(kid, str) else None
 
 
+def claimed_issuer(token: str) -> str | Rejected:
+    """The `iss` the token claims, unverified: only to choose whose keys and rules it is then verified by."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except Exception:  # noqa: BLE001 - PyJWT and cryptography raise more than they document for crafted input
+        return Rejected("token_malformed")
+    issuer = claims.get("iss")
+    return issuer if isinstance(issuer, str) else Rejected("claims_missing")
+
+
 def verify_assertion(
-    token: str, key: jwt.PyJWK | None, expected: Expectations, applicant: Applicant, submitted_at: datetime
+    token: str, key: jwt.PyJWK | None, expected: IdentityProvider, applicant: Applicant, submitted_at: datetime
 ) -> Verified | Rejected:
     """Never raises: whatever a token holds, it is verified or rejected with a reason."""
     try:
@@ -72,13 +73,13 @@ def verify_assertion(
 
 
 def _verify(
-    token: str, key: jwt.PyJWK | None, expected: Expectations, applicant: Applicant, submitted_at: datetime
+    token: str, key: jwt.PyJWK | None, expected: IdentityProvider, applicant: Applicant, submitted_at: datetime
 ) -> Verified | Rejected:
     if key is None:
         return Rejected("signature_invalid" if signing_key_id(token) else "token_malformed")
     # Only the algorithm of the provider's key, never one the token's header asks for (algorithm confusion,
     # RFC 8725 §3.1).
-    if key.algorithm_name not in ACCEPTED_ALGORITHMS:
+    if key.algorithm_name not in expected.algorithms:
         return Rejected("signature_invalid")
     try:
         claims = jwt.decode(
@@ -96,10 +97,11 @@ def _verify(
         )
     except jwt.InvalidTokenError as error:
         return Rejected(_reason(error))
-    return _check_validity(claims, submitted_at) or _match_applicant(claims, applicant)
+    lifetime = expected.max_token_lifetime_seconds
+    return _check_validity(claims, submitted_at, lifetime) or _match_applicant(claims, expected, applicant)
 
 
-def _check_validity(claims: dict[str, Any], submitted_at: datetime) -> Rejected | None:
+def _check_validity(claims: dict[str, Any], submitted_at: datetime, max_lifetime: int) -> Rejected | None:
     moment = submitted_at.timestamp()
     times = [_finite_number(claims.get(name, claims.get("iat"))) for name in ("exp", "iat", "nbf")]
     if None in times:
@@ -109,7 +111,7 @@ def _check_validity(claims: dict[str, Any], submitted_at: datetime) -> Rejected 
         return Rejected("token_expired")
     if moment < not_before - CLOCK_SKEW_SECONDS or moment < issued - CLOCK_SKEW_SECONDS:
         return Rejected("token_not_yet_valid")
-    if expires - issued > MAX_LIFETIME_SECONDS:
+    if expires - issued > max_lifetime:
         return Rejected("token_lifetime_too_long")
     return None
 
@@ -134,11 +136,12 @@ def _reason(error: jwt.InvalidTokenError) -> RejectionReason:
     return next((reason for kind, reason in reasons if isinstance(error, kind)), "token_malformed")
 
 
-def _match_applicant(claims: dict[str, Any], applicant: Applicant) -> Verified | Rejected:
-    given, family, birthdate = claims.get("given_name"), claims.get("family_name"), claims.get("birthdate")
+def _match_applicant(claims: dict[str, Any], expected: IdentityProvider, applicant: Applicant) -> Verified | Rejected:
+    names = expected.claims
+    given, family, birthdate = (claims.get(name) for name in (names.given_name, names.family_name, names.birthdate))
     if not (isinstance(given, str) and isinstance(family, str) and isinstance(birthdate, str)):
         return Rejected("claims_missing")
-    level = EIDAS_LOA.get(str(claims.get("acr")))
+    level = expected.level_of(claims.get("acr"))
     if level is None:
         return Rejected("level_of_assurance_unknown")
     same_person = (
@@ -151,4 +154,4 @@ def _match_applicant(claims: dict[str, Any], applicant: Applicant) -> Verified |
         return Rejected("claims_missing")
     if not same_person:
         return Rejected("applicant_mismatch")
-    return Verified(level, subject, token_id, datetime.fromtimestamp(claims["exp"], UTC))
+    return Verified(level, subject, token_id, datetime.fromtimestamp(claims["exp"], UTC), expected.issuer)

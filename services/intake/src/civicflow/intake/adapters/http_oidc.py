@@ -1,7 +1,8 @@
 """The identity provider, as an OpenID Connect relying party sees it: its discovery document, the authorization
 URL (code flow, PKCE S256, nonce, the level asked as `acr_values`), the code exchanged at its token endpoint, and
 the ID token verified against its JWKS (OpenID Connect Core 1.0 §3.1.3.7): signature with an allowed algorithm,
-issuer, audience, expiry and nonce."""
+issuer, audience, expiry and nonce. What is allowed, which claims hold the names and which `acr` values the levels
+are come from the provider's configuration (civicflow.shared.identity_providers)."""
 
 import time
 from datetime import UTC, date, datetime
@@ -11,10 +12,10 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
-from civicflow.intake.domain.sign_in import EIDAS_ACR, PendingSignIn, SignedIn, level_of
+from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn
 from civicflow.shared.events.identity import LevelOfAssurance
+from civicflow.shared.identity_providers import IdentityProvider
 
-ALGORITHMS = ["ES256", "RS256"]
 TIMEOUT_SECONDS = 10.0
 # An unknown `kid` fetches the JWKS again, at most this often (a stream of forged kids costs the provider nothing).
 JWKS_REFRESH_SECONDS = 30.0
@@ -26,14 +27,18 @@ class ProviderUnavailable(Exception):
 
 
 class OidcProvider:
-    def __init__(self, issuer: str, client_id: str) -> None:
-        self.issuer, self.client_id = issuer.rstrip("/"), client_id
+    def __init__(self, config: IdentityProvider) -> None:
+        self.config = config
+        self.issuer, self.client_id = config.issuer.rstrip("/"), config.audience
         self._client = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
         self._discovery: dict[str, Any] | None = None
         self._keys: dict[str, jwt.PyJWK] = {}
         self._keys_fetched = 0.0
 
     async def authorization_url(self, pending: PendingSignIn, redirect_uri: str, level: LevelOfAssurance) -> str:
+        acr = self.config.acr_for(level)
+        if acr is None:
+            raise ProviderUnavailable(f"the provider proves no level from {level} up")
         query = {
             "response_type": "code",
             "client_id": self.client_id,
@@ -43,7 +48,7 @@ class OidcProvider:
             "nonce": pending.nonce,
             "code_challenge": pending.challenge,
             "code_challenge_method": "S256",
-            "acr_values": EIDAS_ACR[level],
+            "acr_values": acr,
         }
         return f"{(await self._document())['authorization_endpoint']}?{urlencode(query)}"
 
@@ -65,7 +70,7 @@ class OidcProvider:
     async def _verified(self, id_token: str, nonce: str) -> SignedIn | None:
         try:
             key = await self._key(jwt.get_unverified_header(id_token).get("kid"))
-            if key is None or key.algorithm_name not in ALGORITHMS:
+            if key is None or key.algorithm_name not in self.config.algorithms:
                 return None
             claims = jwt.decode(
                 id_token,
@@ -76,13 +81,13 @@ class OidcProvider:
                 leeway=LEEWAY_SECONDS,
                 options={"require": ["exp", "iat", "iss", "aud", "sub", "nonce"]},
             )
-            level = level_of(claims.get("acr"))
+            level, names = self.config.level_of(claims.get("acr")), self.config.claims
             if claims["nonce"] != nonce or level is None:
                 return None
             return SignedIn(
-                given_name=str(claims["given_name"]),
-                family_name=str(claims["family_name"]),
-                birth_date=date.fromisoformat(str(claims["birthdate"])),
+                given_name=str(claims[names.given_name]),
+                family_name=str(claims[names.family_name]),
+                birth_date=date.fromisoformat(str(claims[names.birthdate])),
                 level=level,
                 expires_at=datetime.fromtimestamp(float(claims["exp"]), UTC),
                 id_token=id_token,
@@ -94,7 +99,7 @@ class OidcProvider:
         if not isinstance(kid, str):
             return None
         if kid not in self._keys and time.monotonic() - self._keys_fetched > JWKS_REFRESH_SECONDS:
-            answer = await self._call("GET", (await self._document())["jwks_uri"])
+            answer = await self._call("GET", self.config.jwks_url or (await self._document())["jwks_uri"])
             self._keys_fetched = time.monotonic()
             self._keys = {key.key_id: key for key in jwt.PyJWKSet.from_dict(answer.json()).keys if key.key_id}
         return self._keys.get(kid)

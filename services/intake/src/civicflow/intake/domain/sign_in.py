@@ -1,5 +1,6 @@
-"""Signing in on the page: OpenID Connect's authorization code flow with PKCE (RFC 7636) and a nonce, and what a
-verified ID token tells the page (who signed in, at which eIDAS level of assurance, until when).
+"""Signing in on the page: OpenID Connect's authorization code flow with PKCE (RFC 7636) and a nonce, with one of
+the configured providers, and what a verified ID token tells the page (who signed in, at which eIDAS level of
+assurance, until when).
 
 The ID token itself becomes the identity assertion of the application the citizen files next; identity verifies
 it again, never trusting the page. One sign-in files one application (identity refuses a token's second use)."""
@@ -13,12 +14,6 @@ from datetime import date, datetime
 
 from civicflow.shared.events.identity import AssuranceLevel, LevelOfAssurance, meets
 
-# eIDAS levels (Regulation (EU) 2015/1502) as the dev provider and eIDAS nodes express them in `acr`.
-EIDAS_ACR: dict[LevelOfAssurance, str] = {
-    "low": "http://eidas.europa.eu/LoA/low",
-    "substantial": "http://eidas.europa.eu/LoA/substantial",
-    "high": "http://eidas.europa.eu/LoA/high",
-}
 # A sign-in has this long to come back from the provider.
 PENDING_SECONDS = 10 * 60
 
@@ -33,6 +28,8 @@ class PendingSignIn:
     service_id: str
     language: str
     created_at: datetime
+    # The provider's name (IDP_PROVIDERS); "" is the first one configured (sign-ins begun before there were several).
+    provider: str = ""
 
     @property
     def challenge(self) -> str:
@@ -40,7 +37,7 @@ class PendingSignIn:
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def new_pending(service_id: str, language: str, now: datetime) -> PendingSignIn:
+def new_pending(service_id: str, language: str, now: datetime, provider: str = "") -> PendingSignIn:
     return PendingSignIn(
         state=secrets.token_urlsafe(24),
         nonce=secrets.token_urlsafe(24),
@@ -48,6 +45,7 @@ def new_pending(service_id: str, language: str, now: datetime) -> PendingSignIn:
         service_id=service_id,
         language=language,
         created_at=now,
+        provider=provider,
     )
 
 
@@ -61,10 +59,6 @@ class SignedIn:
     level: LevelOfAssurance
     expires_at: datetime
     id_token: str = field(repr=False)
-
-
-def level_of(acr: object) -> LevelOfAssurance | None:
-    return next((level for level, uri in EIDAS_ACR.items() if uri == acr), None)
 
 
 def enough(signed_in: SignedIn | None, minimum: AssuranceLevel) -> bool:

@@ -68,7 +68,8 @@ class Apply:
         signed_in = await self.sessions.current(request)
         if not enough(signed_in, spec.minimum_level_of_assurance):
             path = f"/services/{service_id}/apply"
-            return self.pages.render(request, "sign_in.html", language, path, {"service": spec, "signed_in": signed_in})
+            offered = {"service": spec, "signed_in": signed_in, "providers": self.sessions.choices}
+            return self.pages.render(request, "sign_in.html", language, path, offered)
         device = device_of(request.headers.get("user-agent"))
         journey = Journey(spec, language, verified_values(signed_in), [], uuid4(), device, signed_in)
         await self.record(journey, ExperienceKind.FORM_STARTED)

@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[Language, str]] = {
         "there and filled in for you; you do not type them.",
     },
     "sign_in": {"de": "Anmelden", "en": "Sign in"},
+    "sign_in_with": {"de": "Anmelden mit {provider}", "en": "Sign in with {provider}"},
     "sign_in_again": {"de": "Mit stärkerem Nachweis anmelden", "en": "Sign in with a stronger proof"},
     "step_up": {
         "de": "Sie sind angemeldet mit dem Nachweis „{level}“. Diese Leistung verlangt „{needed}“: Melden Sie sich "

@@ -1,6 +1,7 @@
-"""Signing in on the page with the configured OpenID Connect provider (domain.sign_in): `/sign-in` sends the
-citizen there with a fresh state, nonce and PKCE verifier, `/sign-in/callback` takes the code back, has the ID
-token verified and starts a session (an HttpOnly cookie whose secret the store keeps only as a hash)."""
+"""Signing in on the page with a configured OpenID Connect provider (domain.sign_in): `/sign-in` sends the
+citizen there (to the first provider, or the one `provider=<name>` picks) with a fresh state, nonce and PKCE
+verifier, `/sign-in/callback` takes the code back, has the ID token verified by the provider it was begun with and
+starts a session (an HttpOnly cookie whose secret the store keeps only as a hash)."""
 
 import secrets
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn, new_pending
 from civicflow.intake.web.pages import Pages, language_of
 from civicflow.shared.events.identity import LevelOfAssurance
+from civicflow.shared.identity_providers import IdentityProvider
 
 SESSION_COOKIE = "civicflow_session"
 STATE_COOKIE = "civicflow_sign_in"
@@ -31,10 +33,19 @@ class SignIns(Protocol):
 class Sessions:
     """The citizen's session, as the page sees it."""
 
-    def __init__(self, sign_ins: SignIns, provider: OidcProvider, public_url: str) -> None:
-        self.sign_ins, self.provider = sign_ins, provider
+    def __init__(self, sign_ins: SignIns, providers: tuple[OidcProvider, ...], public_url: str) -> None:
+        self.sign_ins, self.providers = sign_ins, providers
         self.callback = f"{public_url.rstrip('/')}/sign-in/callback"
         self.secure = public_url.startswith("https://")
+
+    @property
+    def choices(self) -> tuple[IdentityProvider, ...]:
+        """The providers the sign-in page offers, in their configured order."""
+        return tuple(provider.config for provider in self.providers)
+
+    def provider(self, name: str) -> OidcProvider | None:
+        """The provider of this name; without one, the first (the only one, where one is configured)."""
+        return next((provider for provider in self.providers if provider.config.name == name or not name), None)
 
     async def current(self, request: Request) -> SignedIn | None:
         token = request.cookies.get(SESSION_COOKIE, "")
@@ -50,16 +61,18 @@ def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> AP
     router = APIRouter(include_in_schema=False)
 
     @router.get("/sign-in")
-    async def begin(request: Request, service_id: str = "", level: str = "", lang: str | None = None) -> Response:
-        language, spec = language_of(request, lang), catalogue.get(service_id)
+    async def begin(
+        request: Request, service_id: str = "", level: str = "", provider: str = "", lang: str | None = None
+    ) -> Response:
+        language, spec, chosen = language_of(request, lang), catalogue.get(service_id), sessions.provider(provider)
         minimum = spec.minimum_level_of_assurance if spec else None
         asked = level if level in LEVELS else minimum
-        if spec is None or asked not in LEVELS:
+        if spec is None or chosen is None or asked not in LEVELS:
             return pages.not_found(request, language)
-        pending = new_pending(spec.service_id, language, datetime.now(UTC))
+        pending = new_pending(spec.service_id, language, datetime.now(UTC), chosen.config.name)
         try:
             await sessions.sign_ins.begin(pending)
-            target = await sessions.provider.authorization_url(pending, sessions.callback, asked)
+            target = await chosen.authorization_url(pending, sessions.callback, asked)
         except ProviderUnavailable:
             return pages.problem(request, language, 503, "sign_in_unavailable")
         response = RedirectResponse(target, status_code=303)
@@ -78,9 +91,9 @@ def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> AP
         pending = await sessions.sign_ins.take(state, datetime.now(UTC))
         if pending is None:
             return pages.problem(request, language, 400, "sign_in_failed")
-        language = language_of(request, pending.language)
+        language, chosen = language_of(request, pending.language), sessions.provider(pending.provider)
         try:
-            signed_in = await sessions.provider.sign_in(code[:2000], pending, sessions.callback)
+            signed_in = await chosen.sign_in(code[:2000], pending, sessions.callback) if chosen else None
         except ProviderUnavailable:
             return pages.problem(request, language, 503, "sign_in_unavailable")
         if signed_in is None:

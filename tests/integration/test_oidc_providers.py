@@ -1,0 +1,105 @@
+"""Intake's sign-in against a provider of its own making (a real HTTP server): the `acr` asked for is the provider's
+value for the level, and the ID token is read with the provider's claim names and `acr` values."""
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from civicflow.intake.adapters.http_oidc import OidcProvider
+from civicflow.intake.domain.sign_in import new_pending
+from civicflow.local.idp import SigningKey
+from civicflow.shared.identity_providers import ClaimNames, IdentityProvider
+from tests.support.hostile_tokens import with_claims
+from tests.support.samples import token
+
+pytestmark = pytest.mark.integration
+
+REDIRECT = "https://antrag.example/sign-in/callback"
+
+
+class Realm:
+    """A provider answering discovery, JWKS and token requests; its ID tokens carry `id_token_claims`."""
+
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
+        self.id_token_claims: dict[str, Any] = {}
+        realm = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                discovery = {
+                    "issuer": realm.issuer,
+                    "authorization_endpoint": f"{realm.issuer}/auth",
+                    "token_endpoint": f"{realm.issuer}/token",
+                    "jwks_uri": f"{realm.issuer}/certs",
+                }
+                self.answer(discovery if "openid-configuration" in self.path else realm.key.jwks())
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.answer({"id_token": realm.id_token(), "token_type": "Bearer"})
+
+            def answer(self, document: dict[str, Any]) -> None:
+                body = json.dumps(document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/realms/civicflow"
+
+    def id_token(self) -> str:
+        original = token(self.key, issuer=self.issuer)
+        return with_claims(original, self.key.private_key, self.key.kid, **self.id_token_claims)
+
+
+@pytest.fixture
+def realm(tmp_path: Path) -> Iterator[Realm]:
+    running = Realm(SigningKey.load_or_create(tmp_path))
+    thread = threading.Thread(target=running.server.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.server.shutdown()
+    running.server.server_close()
+
+
+def configured(realm: Realm) -> IdentityProvider:
+    return IdentityProvider(
+        name="keycloak",
+        issuer=realm.issuer,
+        audience="civicflow",
+        claims=ClaimNames(birthdate="birth_date"),
+        acr={"1": "low", "2": "substantial"},
+    )
+
+
+async def test_the_acr_asked_for_is_the_providers_value_and_the_token_is_read_its_way(realm: Realm) -> None:
+    provider = OidcProvider(configured(realm))
+    pending = new_pending("99050012104000", "de", datetime.now(UTC), "keycloak")
+    try:
+        sent_to = urlsplit(await provider.authorization_url(pending, REDIRECT, "substantial"))
+        assert parse_qs(sent_to.query)["acr_values"] == ["2"] and sent_to.path.endswith("/auth")
+        realm.id_token_claims = {"nonce": pending.nonce, "acr": "2", "birthdate": None, "birth_date": "1964-08-12"}
+        signed_in = await provider.sign_in("code", pending, REDIRECT)
+        assert signed_in is not None and signed_in.level == "substantial"
+        assert signed_in.birth_date == date(1964, 8, 12) and signed_in.given_name == "Erika"
+        # an eIDAS URI is not this provider's value: no level, no sign-in
+        realm.id_token_claims |= {"acr": "http://eidas.europa.eu/LoA/substantial"}
+        assert await provider.sign_in("code", pending, REDIRECT) is None
+    finally:
+        await provider.close()
