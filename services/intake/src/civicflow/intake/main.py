@@ -40,6 +40,7 @@ from civicflow.shared.telemetry import configure_logging, configure_tracing
 def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     settings.check_for(settings.runtime.env)
+    settings.idp.check_for(settings.runtime.env)  # the provider citizens sign in with: https outside dev
     sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
