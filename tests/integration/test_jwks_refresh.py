@@ -2,11 +2,8 @@
 JWKS found through discovery; keys no older than their maximum age."""
 
 import asyncio
-import json
-import threading
 from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -16,50 +13,34 @@ import pytest
 from civicflow.identity.adapters.http_jwks import FETCHES_PER_MINUTE, HttpJwks
 from civicflow.local.idp import SigningKey
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
+from tests.support.json_server import json_server
 
 pytestmark = pytest.mark.integration
 
 
 class Provider:
-    """A JWKS endpoint answering `status` and counting how often it was asked."""
+    """A JWKS endpoint (and its discovery document) answering `status` and counting how often it was asked."""
 
     def __init__(self, keys: dict[str, Any]) -> None:
         self.keys, self.status, self.requests = keys, HTTPStatus.OK, 0
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                provider.requests += 1
-                discovery = {"issuer": provider.issuer, "jwks_uri": provider.url}
-                body = json.dumps(discovery if "openid-configuration" in self.path else provider.keys).encode()
-                self.send_response(provider.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-    @property
-    def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.issuer = ""
 
     @property
     def url(self) -> str:
         return f"{self.issuer}/jwks.json"
 
+    def answer(self, method: str, path: str) -> tuple[int, Any]:
+        self.requests += 1
+        discovery = {"issuer": self.issuer, "jwks_uri": self.url}
+        return self.status, discovery if "openid-configuration" in path else self.keys
+
 
 @pytest.fixture
 def provider(tmp_path: Path) -> Iterator[Provider]:
     running = Provider(SigningKey.load_or_create(tmp_path).jwks())
-    thread = threading.Thread(target=running.server.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
+    with json_server(running.answer) as base:
+        running.issuer = base
+        yield running
 
 
 async def test_lookups_of_unknown_keys_ask_the_provider_a_few_times_a_minute_at_most(provider: Provider) -> None:

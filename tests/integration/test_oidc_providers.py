@@ -1,11 +1,8 @@
 """Intake's sign-in against a provider of its own making (a real HTTP server): the `acr` asked for is the provider's
 value for the level, and the ID token is read with the provider's claim names and `acr` values."""
 
-import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +14,7 @@ from civicflow.intake.domain.sign_in import new_pending
 from civicflow.local.idp import SigningKey
 from civicflow.shared.identity_providers import ClaimNames, IdentityProvider
 from tests.support.hostile_tokens import with_claims
+from tests.support.json_server import json_server
 from tests.support.samples import token
 
 pytestmark = pytest.mark.integration
@@ -30,38 +28,22 @@ class Realm:
     def __init__(self, key: SigningKey) -> None:
         self.key = key
         self.id_token_claims: dict[str, Any] = {}
-        realm = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                discovery = {
-                    "issuer": realm.issuer,
-                    "authorization_endpoint": f"{realm.issuer}/auth",
-                    "token_endpoint": f"{realm.issuer}/token",
-                    "jwks_uri": f"{realm.issuer}/certs",
-                }
-                self.answer(discovery if "openid-configuration" in self.path else realm.key.jwks())
-
-            def do_POST(self) -> None:
-                self.rfile.read(int(self.headers["Content-Length"]))
-                self.answer({"id_token": realm.id_token(), "token_type": "Bearer"})
-
-            def answer(self, document: dict[str, Any]) -> None:
-                body = json.dumps(document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = ""
 
     @property
     def issuer(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/realms/civicflow"
+        return f"{self.base}/realms/civicflow"
+
+    def answer(self, method: str, path: str) -> tuple[int, Any]:
+        if method == "POST":
+            return 200, {"id_token": self.id_token(), "token_type": "Bearer"}
+        discovery = {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{self.issuer}/auth",
+            "token_endpoint": f"{self.issuer}/token",
+            "jwks_uri": f"{self.issuer}/certs",
+        }
+        return 200, discovery if "openid-configuration" in path else self.key.jwks()
 
     def id_token(self) -> str:
         original = token(self.key, issuer=self.issuer)
@@ -71,11 +53,9 @@ class Realm:
 @pytest.fixture
 def realm(tmp_path: Path) -> Iterator[Realm]:
     running = Realm(SigningKey.load_or_create(tmp_path))
-    thread = threading.Thread(target=running.server.serve_forever, daemon=True)
-    thread.start()
-    yield running
-    running.server.shutdown()
-    running.server.server_close()
+    with json_server(running.answer) as base:
+        running.base = base
+        yield running
 
 
 def configured(realm: Realm) -> IdentityProvider:
