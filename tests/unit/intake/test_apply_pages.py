@@ -267,3 +267,23 @@ async def test_the_status_page_says_in_plain_words_why_an_application_stopped(si
     page = site.client.get(location.headers["location"])
     assert "Identity not confirmed" in page.text
     assert "does not match your proof of identity" in page.text and "applicant_mismatch" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({"Content-Type": "application/json"}, b"{}", 415),
+        ({"Content-Type": "multipart/form-data; boundary=x"}, b"--x\r\nnot a part\r\n--", 400),
+        ({"Content-Type": "application/x-www-form-urlencoded", "Content-Length": str(10**9)}, b"a=b", 413),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, b"&".join([b"f=v"] * 500), 400),
+    ],
+    ids=["not-a-form", "malformed-multipart", "declared-too-large", "too-many-fields"],
+)
+def test_a_hostile_form_post_gets_a_page_saying_so_never_a_500(
+    site: Site, headers: dict[str, str], body: bytes, status: int
+) -> None:
+    site.token()
+    page = site.client.post(f"/services/{RENT_CHECK}/apply", content=body, headers=headers)
+    assert page.status_code == status, page.text
+    assert page.headers["content-type"].startswith("text/html") and "<h1>" in page.text
+    assert site.submissions.records == {}
