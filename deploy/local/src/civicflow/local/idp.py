@@ -18,8 +18,11 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from civicflow.shared.identity_providers import EIDAS_LOA
+
 AUDIENCE = "civicflow"
-LOA_URIS = {level: f"http://eidas.europa.eu/LoA/{level}" for level in ("low", "substantial", "high")}
+# The eIDAS level URIs as the provider writes them in `acr` (defined once, in shared.identity_providers).
+LOA_URIS: dict[str, str] = {level: uri for uri, level in EIDAS_LOA.items()}
 TOKEN_LIFETIME_SECONDS = 15 * 60
 CURRENT = "signing-key.pem"
 PREVIOUS = "previous-signing-key.pem"
