@@ -133,6 +133,9 @@ topic civicflow.identity.rejected.v1
 topic civicflow.routing.routed.v1
 topic civicflow.routing.unroutable.v1
 topic civicflow.notify.notified.v1
+topic civicflow.identity.profile-saved.v1
+topic civicflow.profile.contact-changed.v1
+topic civicflow.profile.erasure-requested.v1
 topic civicflow.deadletter.v1
 topic civicflow.experience.recorded.v1
 topic civicflow.retry.civicflow-intake.1
@@ -266,9 +269,12 @@ grant agency-muenchen-standesamt PREFIXED 'READ' \
 	GROUP:agency.muenchen-standesamt.
 grant civicflow-identity LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.identity.profile-saved.v1 \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1
 grant civicflow-identity LITERAL 'READ' \
+	TOPIC:civicflow.profile.contact-changed.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.submission.received.v1
 grant civicflow-identity PREFIXED 'READ' \
 	GROUP:civicflow-identity.
@@ -277,8 +283,11 @@ grant civicflow-identity PREFIXED 'READ WRITE' \
 grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.experience.recorded.v1 \
+	TOPIC:civicflow.profile.contact-changed.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.submission.received.v1
 grant civicflow-intake LITERAL 'READ' \
+	TOPIC:civicflow.identity.profile-saved.v1 \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
@@ -305,9 +314,12 @@ grant civicflow-operator LITERAL 'READ' \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.experience.recorded.v1
 grant civicflow-operator LITERAL 'WRITE' \
+	TOPIC:civicflow.identity.profile-saved.v1 \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
+	TOPIC:civicflow.profile.contact-changed.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1

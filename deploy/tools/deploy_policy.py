@@ -35,8 +35,8 @@ import yaml
 SERVICES = {"intake": 8080, "identity": 8081, "routing": 8082, "notify": 8083}
 # The field-encryption keys each service may hold (civicflow.shared.security.keys), no more.
 FIELD_KEYS = {
-    "intake": {"applicant", "identity_token", "contact"},
-    "identity": {"applicant", "identity_token", "pseudonym"},
+    "intake": {"applicant", "identity_token", "contact", "pseudonym", "profile"},
+    "identity": {"applicant", "identity_token", "pseudonym", "profile"},
     "routing": {"applicant", "agency_pseudonym"},
     "notify": {"contact"},
 }

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 
 from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.domain.sign_in import new_pending
 from civicflow.local.idp import SigningKey
 from civicflow.shared.identity_providers import ClaimNames, IdentityProvider
+from civicflow.shared.security.pseudonyms import citizen_id
 from tests.support.hostile_tokens import with_claims
 from tests.support.json_server import json_server
 from tests.support.samples import token
@@ -20,6 +22,7 @@ from tests.support.samples import token
 pytestmark = pytest.mark.integration
 
 REDIRECT = "https://antrag.example/sign-in/callback"
+PSEUDONYM_KEY = b"p" * 32
 
 
 class Realm:
@@ -69,7 +72,7 @@ def configured(realm: Realm) -> IdentityProvider:
 
 
 async def test_the_acr_asked_for_is_the_providers_value_and_the_token_is_read_its_way(realm: Realm) -> None:
-    provider = OidcProvider(configured(realm))
+    provider = OidcProvider(configured(realm), PSEUDONYM_KEY)
     pending = new_pending("99050012104000", "de", datetime.now(UTC), "keycloak")
     try:
         sent_to = urlsplit(await provider.authorization_url(pending, REDIRECT, "substantial"))
@@ -78,6 +81,9 @@ async def test_the_acr_asked_for_is_the_providers_value_and_the_token_is_read_it
         signed_in = await provider.sign_in("code", pending, REDIRECT)
         assert signed_in is not None and signed_in.level == "substantial"
         assert signed_in.birth_date == date(1964, 8, 12) and signed_in.given_name == "Erika"
+        # the id identity computes for the same person: the key of their profile and their applications
+        subject = jwt.decode(signed_in.id_token, options={"verify_signature": False})["sub"]
+        assert signed_in.citizen_id == citizen_id(PSEUDONYM_KEY, realm.issuer, subject)
         # an eIDAS URI is not this provider's value: no level, no sign-in
         realm.id_token_claims |= {"acr": "http://eidas.europa.eu/LoA/substantial"}
         assert await provider.sign_in("code", pending, REDIRECT) is None

@@ -31,7 +31,7 @@ async def database(stack: Layout) -> AsyncIterator[Database]:
 
 
 def erika(expires_at: datetime) -> SignedIn:
-    return SignedIn("Erika", "Mustermann", date(1964, 8, 12), "substantial", expires_at, ID_TOKEN)
+    return SignedIn("Erika", "Mustermann", date(1964, 8, 12), "substantial", expires_at, ID_TOKEN, citizen_id="b" * 32)
 
 
 async def test_a_pending_sign_in_is_taken_once_and_not_when_too_old(database: Database) -> None:

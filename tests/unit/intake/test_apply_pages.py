@@ -47,7 +47,9 @@ class Site:
     def __init__(self) -> None:
         self.submissions, self.relay, self.attachments = FakeSubmissions(), FakeRelay(), FakeAttachments()
         self.experience, self.sign_ins = FakeRecorder(), FakeSignIns()
-        provider = OidcProvider(IdentityProvider(name="dev", issuer="http://idp.invalid", audience="civicflow"))
+        provider = OidcProvider(
+            IdentityProvider(name="dev", issuer="http://idp.invalid", audience="civicflow"), b"k" * 32
+        )
         sessions = Sessions(self.sign_ins, (provider,), "https://antrag.example")
         catalogue = Catalogue.bundled()
         intake = Intake(self.submissions, self.attachments, self.relay, sealer_with_every_key())
@@ -186,7 +188,15 @@ BUSINESS = "99050012104000"  # needs "substantial"
 
 
 def signed_in(level: LevelOfAssurance) -> SignedIn:
-    return SignedIn("Erika", "Mustermann", date(1964, 8, 12), level, datetime.now(UTC), id_token="signed.id.token")
+    return SignedIn(
+        "Erika",
+        "Mustermann",
+        date(1964, 8, 12),
+        level,
+        datetime.now(UTC),
+        id_token="signed.id.token",
+        citizen_id="a" * 32,
+    )
 
 
 def test_a_service_that_needs_identity_asks_to_sign_in_first(site: Site) -> None:

@@ -33,7 +33,7 @@ PROVIDERS = (
 
 
 def client(*providers: IdentityProvider) -> TestClient:
-    sessions = Sessions(FakeSignIns(), tuple(OidcProvider(p) for p in providers), "https://antrag.example")
+    sessions = Sessions(FakeSignIns(), tuple(OidcProvider(p, b"k" * 32) for p in providers), "https://antrag.example")
     catalogue, pages = Catalogue.bundled(), Pages("https://antrag.example")
     intake = Intake(FakeSubmissions(), FakeAttachments(), FakeRelay(), sealer_with_every_key())
     app = FastAPI()

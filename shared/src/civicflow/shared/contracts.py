@@ -9,10 +9,13 @@ from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencySubmission,
     CitizenNotified,
+    ContactPreferencesChanged,
     DeadLetter,
+    ErasureRequested,
     ExperienceRecorded,
     IdentityRejected,
     IdentityVerified,
+    ProfileSaved,
     SubmissionReceived,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -25,6 +28,9 @@ TOPIC_EVENTS: Final[dict[str, type[BaseModel]]] = {
     topics.SUBMISSION_ROUTED: SubmissionRouted,
     topics.SUBMISSION_UNROUTABLE: SubmissionUnroutable,
     topics.CITIZEN_NOTIFIED: CitizenNotified,
+    topics.PROFILE_SAVED: ProfileSaved,
+    topics.CONTACT_PREFERENCES_CHANGED: ContactPreferencesChanged,
+    topics.ERASURE_REQUESTED: ErasureRequested,
     topics.DEAD_LETTER: DeadLetter,
     topics.EXPERIENCE_RECORDED: ExperienceRecorded,
 }

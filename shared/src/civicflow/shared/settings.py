@@ -120,6 +120,7 @@ class FieldKeySettings(SecretSettings):
     contact: SecretStr | None = None
     pseudonym: SecretStr | None = None
     agency_pseudonym: SecretStr | None = None
+    profile: SecretStr | None = None
 
     def check_for(self, env: Environment) -> None:
         for name, value in self:

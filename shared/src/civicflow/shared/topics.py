@@ -12,6 +12,11 @@ SUBMISSION_UNROUTABLE: Final = "civicflow.routing.unroutable.v1"
 CITIZEN_NOTIFIED: Final = "civicflow.notify.notified.v1"
 DEAD_LETTER: Final = "civicflow.deadletter.v1"
 EXPERIENCE_RECORDED: Final = "civicflow.experience.recorded.v1"
+# The once-only profile (events.profile), keyed by the pseudonymous citizen id: identity publishes each version,
+# intake what the signed-in citizen asks for on the page.
+PROFILE_SAVED: Final = "civicflow.identity.profile-saved.v1"
+CONTACT_PREFERENCES_CHANGED: Final = "civicflow.profile.contact-changed.v1"
+ERASURE_REQUESTED: Final = "civicflow.profile.erasure-requested.v1"
 
 INTERNAL_TOPICS: Final = (
     SUBMISSION_RECEIVED,
@@ -20,6 +25,9 @@ INTERNAL_TOPICS: Final = (
     SUBMISSION_ROUTED,
     SUBMISSION_UNROUTABLE,
     CITIZEN_NOTIFIED,
+    PROFILE_SAVED,
+    CONTACT_PREFERENCES_CHANGED,
+    ERASURE_REQUESTED,
 )
 # Read by operators and by the agencies, not by a CivicFlow service. The experience events (the pages' funnel,
 # without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.

@@ -30,10 +30,14 @@ class ServiceAccess:
 
 SERVICES = {
     "intake": ServiceAccess(
-        ConsumerGroup.INTAKE, INTAKE_DATABASE, (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT)
+        ConsumerGroup.INTAKE,
+        INTAKE_DATABASE,
+        (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT, KeyName.PSEUDONYM, KeyName.PROFILE),
     ),
     "identity": ServiceAccess(
-        ConsumerGroup.IDENTITY, IDENTITY_DATABASE, (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PSEUDONYM)
+        ConsumerGroup.IDENTITY,
+        IDENTITY_DATABASE,
+        (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PSEUDONYM, KeyName.PROFILE),
     ),
     "routing": ServiceAccess(ConsumerGroup.ROUTING, ROUTING_DATABASE, (KeyName.APPLICANT, KeyName.AGENCY_PSEUDONYM)),
     "notify": ServiceAccess(ConsumerGroup.NOTIFY, NOTIFY_DATABASE, (KeyName.CONTACT,)),

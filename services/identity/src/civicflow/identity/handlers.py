@@ -14,7 +14,7 @@ import jwt
 from opentelemetry import trace
 
 from civicflow.identity.domain.assertion import Rejected, Verified, claimed_issuer, signing_key_id, verify_assertion
-from civicflow.identity.domain.pseudonym import citizen_id
+from civicflow.shared.security.pseudonyms import citizen_id
 from civicflow.identity.domain.replay import TokenUse, can_tell_replays, use_of
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id, personal

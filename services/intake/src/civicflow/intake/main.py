@@ -32,7 +32,7 @@ from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
-from civicflow.shared.security.keys import KeyName
+from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
@@ -41,7 +41,8 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     settings.check_for(settings.runtime.env)
     settings.idp.check_for(settings.runtime.env)  # the provider citizens sign in with: https outside dev
-    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT)
+    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT, KeyName.PROFILE)
+    pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
@@ -70,7 +71,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     pages = Pages(settings.web.public_url)
     app.include_router(pages_router(catalogue, pages, experience))
     secure_cookies = settings.web.public_url.startswith("https://")
-    providers = tuple(OidcProvider(provider) for provider in settings.idp.providers)
+    providers = tuple(OidcProvider(provider, pseudonym_key) for provider in settings.idp.providers)
     sessions = Sessions(sign_ins, providers, settings.web.public_url)
     app.include_router(sign_in_router(sessions, catalogue, pages))
     apply = Apply(pages, catalogue, intake, experience, sessions, secure_cookies)

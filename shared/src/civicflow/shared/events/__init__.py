@@ -1,13 +1,20 @@
 """Event contracts, one module per producing service. Publishers and subscribers use the same classes."""
 
 from civicflow.shared.events import personal
-from civicflow.shared.events.base import Event, StatusEvent, Step, derive_event_id
+from civicflow.shared.events.base import CitizenEvent, Event, StatusEvent, Step, derive_event_id
 from civicflow.shared.events.common import Address, Applicant, AttachmentRef, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
 from civicflow.shared.events.experience import ExperienceKind, ExperienceRecorded
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
 from civicflow.shared.events.intake import SubmissionReceived
 from civicflow.shared.events.notify import CitizenNotified
+from civicflow.shared.events.profile import (
+    ContactPreferences,
+    ContactPreferencesChanged,
+    ErasureRequested,
+    Profile,
+    ProfileSaved,
+)
 from civicflow.shared.events.routing import AgencySubmission, SubmissionRouted, SubmissionUnroutable
 
 __all__ = [
@@ -15,13 +22,19 @@ __all__ = [
     "AgencySubmission",
     "Applicant",
     "AttachmentRef",
+    "CitizenEvent",
     "CitizenNotified",
+    "ContactPreferences",
+    "ContactPreferencesChanged",
     "DeadLetter",
+    "ErasureRequested",
     "Event",
     "ExperienceKind",
     "ExperienceRecorded",
     "IdentityRejected",
     "IdentityVerified",
+    "Profile",
+    "ProfileSaved",
     "Recipient",
     "StatusEvent",
     "Step",

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from civicflow.shared.events.common import Recipient
+from civicflow.shared.events.common import CitizenId, Recipient
 
 
 class Step(StrEnum):
@@ -61,6 +61,26 @@ class Event(BaseModel):
     @classmethod
     def _envelope_complete_when_received(cls, data: Any, info: ValidationInfo) -> Any:
         return complete_when_received(data, info, ENVELOPE)
+
+
+CITIZEN_ENVELOPE = ("event_id", "citizen_id", "schema_version", "occurred_at")
+
+
+class CitizenEvent(BaseModel):
+    """An event about a citizen rather than one submission (their profile, its erasure), keyed by the
+    pseudonymous citizen id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID = Field(default_factory=uuid4)
+    citizen_id: CitizenId
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utc_now)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _envelope_complete_when_received(cls, data: Any, info: ValidationInfo) -> Any:
+        return complete_when_received(data, info, CITIZEN_ENVELOPE)
 
 
 class StatusEvent(Event):

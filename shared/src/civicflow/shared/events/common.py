@@ -47,6 +47,10 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(plain_text)
 ]
 PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+# The pseudonymous citizen id (civicflow.shared.security.pseudonyms): base32 of 160 bits of an HMAC.
+CitizenId = Annotated[str, Field(pattern=r"^[a-z2-7]{32}$")]
+# How the citizen wants to hear from us: a channel notify knows (e-mail to begin with).
+Channel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
 
 
 class Address(BaseModel):
@@ -83,7 +87,7 @@ class Recipient(BaseModel):
 
     address: Sealed
     language: Language
-    channel: str = Field(default="email", pattern=r"^[a-z][a-z0-9-]{0,31}$")
+    channel: Channel = "email"
 
 
 class AttachmentRef(BaseModel):

@@ -6,14 +6,13 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from civicflow.shared.events.base import StatusEvent, Step
-from civicflow.shared.events.common import AttachmentRef
+from civicflow.shared.events.common import AttachmentRef, CitizenId
 from civicflow.shared.identity_providers import LevelOfAssurance as LevelOfAssurance
 from civicflow.shared.security.sealing import Sealed
 
 # What a service asks for, and what an application has: "none" where no identity is needed or proven.
 AssuranceLevel = Literal["none", "low", "substantial", "high"]
 _RANK: dict[AssuranceLevel, int] = {"none": 0, "low": 1, "substantial": 2, "high": 3}
-CitizenId = Annotated[str, Field(pattern=r"^[a-z2-7]{32}$")]
 
 RejectionReason = Literal[
     "token_malformed",

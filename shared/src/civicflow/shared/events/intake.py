@@ -21,3 +21,6 @@ class SubmissionReceived(StatusEvent):
     # For the identity service only, which alone holds its key; it travels no further. None only for a service
     # that needs no identity and was filed without an assertion.
     identity_token: Sealed | None = None
+    # The citizen's consent (the page's checkbox, the API's `keep_profile`) to keep what identity verifies, the
+    # address and the contact preferences as their once-only profile (events.profile).
+    keep_profile: bool = False

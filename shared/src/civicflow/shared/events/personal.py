@@ -3,10 +3,12 @@ what each topic carries, and why). The names are part of what is sealed: a value
 its own submission."""
 
 from typing import Any, Final
+from uuid import UUID, uuid5
 
 from pydantic import EmailStr
 
 from civicflow.shared.events.common import Applicant
+from civicflow.shared.events.profile import ContactPreferences, Profile
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import SealedField
 
@@ -19,3 +21,14 @@ FORM: Final = SealedField[dict[str, Any]]("form", KeyName.APPLICANT, dict[str, A
 IDENTITY_TOKEN: Final = SealedField[str]("identity_token", KeyName.IDENTITY_TOKEN, str)
 # Where notify tells the citizen about each step.
 CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, EmailStr)
+# The once-only profile and the contact preferences the citizen changed: identity and intake alone.
+PROFILE: Final = SealedField[Profile]("profile", KeyName.PROFILE, Profile)
+CONTACT_PREFERENCES: Final = SealedField[ContactPreferences]("contact", KeyName.PROFILE, ContactPreferences)
+
+_CITIZEN_NAMESPACE = UUID("0b3c3c1e-6f2e-5d0a-9a43-1f5b1d7e9c21")
+
+
+def of_citizen(citizen_id: str) -> UUID:
+    """What a citizen's profile is sealed to, as a submission's fields are to its submission id: a value sealed for
+    one citizen opens for no other."""
+    return uuid5(_CITIZEN_NAMESPACE, citizen_id)

@@ -4,11 +4,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from civicflow.shared.events import DeadLetter, Event
+from civicflow.shared.events import CitizenEvent, DeadLetter, Event
 from civicflow.shared.messaging.deliveries import Delivery
 from civicflow.shared.messaging.processed import ProcessedEvents
 
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=Event | CitizenEvent)
 
 
 @dataclass(frozen=True)

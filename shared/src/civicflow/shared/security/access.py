@@ -43,8 +43,13 @@ class Grant:
 
 # What each service writes and reads; the retry topics and consumer groups of its own group come with it.
 PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
-    ConsumerGroup.INTAKE: (topics.SUBMISSION_RECEIVED, topics.EXPERIENCE_RECORDED),
-    ConsumerGroup.IDENTITY: (topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED),
+    ConsumerGroup.INTAKE: (
+        topics.SUBMISSION_RECEIVED,
+        topics.EXPERIENCE_RECORDED,
+        topics.CONTACT_PREFERENCES_CHANGED,
+        topics.ERASURE_REQUESTED,
+    ),
+    ConsumerGroup.IDENTITY: (topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED, topics.PROFILE_SAVED),
     ConsumerGroup.ROUTING: (topics.SUBMISSION_ROUTED, topics.SUBMISSION_UNROUTABLE),
     ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED,),
 }
@@ -55,8 +60,11 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
         topics.CITIZEN_NOTIFIED,
+        topics.PROFILE_SAVED,
     ),
-    ConsumerGroup.IDENTITY: (topics.SUBMISSION_RECEIVED,),
+    # Intake erases its own part when the citizen asks (and then publishes the erasure); routing and notify keep
+    # nothing of a citizen at rest (README, "The once-only profile").
+    ConsumerGroup.IDENTITY: (topics.SUBMISSION_RECEIVED, topics.CONTACT_PREFERENCES_CHANGED, topics.ERASURE_REQUESTED),
     ConsumerGroup.ROUTING: (topics.IDENTITY_VERIFIED,),
     ConsumerGroup.NOTIFY: (
         topics.SUBMISSION_RECEIVED,

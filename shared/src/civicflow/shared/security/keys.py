@@ -25,11 +25,14 @@ class KeyName(StrEnum):
     IDENTITY_TOKEN = "identity_token"  # noqa: S105 - the name of a key, not a secret
     # Where the citizen is told about their application (an e-mail address): sealed by intake, opened by notify.
     CONTACT = "contact"
-    # Identity's key for the pseudonymous citizen id (an HMAC key, never an encryption key).
+    # The key of the pseudonymous citizen id (an HMAC key, never an encryption key): identity and intake.
     PSEUDONYM = "pseudonym"
     # Routing's key for the citizen id each agency sees, derived from identity's (an HMAC key): held by routing
     # alone, so neither identity nor an agency can link one agency's ids to another's.
     AGENCY_PSEUDONYM = "agency_pseudonym"
+    # The once-only profile (verified attributes, address, contact preferences): identity keeps it, intake shows
+    # it to the signed-in citizen; both seal and open it, no other service holds the key.
+    PROFILE = "profile"
 
     @property
     def variable(self) -> str:

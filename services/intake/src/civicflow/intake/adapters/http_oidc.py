@@ -15,6 +15,7 @@ import jwt
 from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn
 from civicflow.shared.events.identity import LevelOfAssurance
 from civicflow.shared.identity_providers import IdentityProvider
+from civicflow.shared.security.pseudonyms import citizen_id
 
 TIMEOUT_SECONDS = 10.0
 # An unknown `kid` fetches the JWKS again, at most this often (a stream of forged kids costs the provider nothing).
@@ -27,8 +28,8 @@ class ProviderUnavailable(Exception):
 
 
 class OidcProvider:
-    def __init__(self, config: IdentityProvider) -> None:
-        self.config = config
+    def __init__(self, config: IdentityProvider, pseudonym_key: bytes) -> None:
+        self.config, self._pseudonym_key = config, pseudonym_key
         self.issuer, self.client_id = config.issuer.rstrip("/"), config.audience
         self._client = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
         self._discovery: dict[str, Any] | None = None
@@ -91,6 +92,7 @@ class OidcProvider:
                 level=level,
                 expires_at=datetime.fromtimestamp(float(claims["exp"]), UTC),
                 id_token=id_token,
+                citizen_id=citizen_id(self._pseudonym_key, str(claims["iss"]), str(claims["sub"])),
             )
         except (jwt.InvalidTokenError, KeyError, ValueError, TypeError):
             return None

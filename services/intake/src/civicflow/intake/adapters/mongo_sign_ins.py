@@ -52,6 +52,8 @@ class MongoSignIns:
         expires = found["expires_at"].replace(tzinfo=found["expires_at"].tzinfo or UTC)
         if expires <= now:
             return None
+        if not found.get("citizen_id"):  # begun before sessions held one: sign in again
+            return None
         return SignedIn(
             given_name=found["given_name"],
             family_name=found["family_name"],
@@ -61,6 +63,7 @@ class MongoSignIns:
             id_token=self._sealer.open(
                 personal.IDENTITY_TOKEN, Sealed.model_validate(found["id_token"]), _binding(key)
             ),
+            citizen_id=found["citizen_id"],
         )
 
     def _opened(self, sealed: Document, key: str) -> str:

@@ -51,7 +51,8 @@ def new_pending(service_id: str, language: str, now: datetime, provider: str = "
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A citizen signed in: their verified names and birth date, the level, and the ID token (a bearer secret)."""
+    """A citizen signed in: their verified names and birth date, the level, the ID token (a bearer secret) and
+    their pseudonymous citizen id."""
 
     given_name: str
     family_name: str
@@ -59,6 +60,12 @@ class SignedIn:
     level: LevelOfAssurance
     expires_at: datetime
     id_token: str = field(repr=False)
+    # The pseudonymous id identity gives the same person (shared.security.pseudonyms): their profile's key.
+    citizen_id: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.citizen_id:
+            raise ValueError("a signed-in citizen has a citizen id")
 
 
 def enough(signed_in: SignedIn | None, minimum: AssuranceLevel) -> bool:
