@@ -14,13 +14,13 @@ import jwt
 from opentelemetry import trace
 
 from civicflow.identity.domain.assertion import Rejected, Verified, claimed_issuer, signing_key_id, verify_assertion
-from civicflow.shared.security.pseudonyms import citizen_id
 from civicflow.identity.domain.replay import TokenUse, can_tell_replays, use_of
 from civicflow.shared import topics
 from civicflow.shared.events import IdentityRejected, IdentityVerified, SubmissionReceived, derive_event_id, personal
 from civicflow.shared.events.identity import meets
 from civicflow.shared.identity_providers import IdentityProvider
 from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.security.pseudonyms import citizen_id
 from civicflow.shared.security.sealing import Sealer
 
 

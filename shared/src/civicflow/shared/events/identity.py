@@ -1,9 +1,7 @@
 """Events published by identity."""
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
-
-from pydantic import Field
+from typing import ClassVar, Literal
 
 from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.events.common import AttachmentRef, CitizenId

@@ -4,8 +4,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from civicflow.shared.events.base import Event, StatusEvent, Step
-from civicflow.shared.events.common import Applicant, AttachmentRef
-from civicflow.shared.events.common import CitizenId
+from civicflow.shared.events.common import Applicant, AttachmentRef, CitizenId
 from civicflow.shared.events.identity import AssuranceLevel
 
 UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
