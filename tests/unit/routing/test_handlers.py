@@ -39,7 +39,7 @@ async def test_a_routed_application_is_delivered_to_its_agency_topic_then_announ
     delivery, routed = publisher.published[0][1], publisher.published[1][1]
     assert isinstance(delivery, AgencySubmission) and isinstance(routed, SubmissionRouted)
     assert delivery.form == BUSINESS_REGISTRATION and delivery.level_of_assurance == "substantial"
-    assert delivery.applicant.address.postal_code == "51147"
+    assert delivery.applicant.address is not None and delivery.applicant.address.postal_code == "51147"
     assert "Erika" not in routed.model_dump_json()  # the status event carries no personal data
     assert {key for _, _, key in publisher.published} == {str(event.submission_id)}
 
@@ -69,6 +69,23 @@ async def test_an_application_without_identity_has_no_citizen_id_at_the_agency()
     await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
     delivery = publisher.published[0][1]
     assert isinstance(delivery, AgencySubmission) and delivery.citizen_id is None
+
+
+async def test_the_agency_is_given_only_what_its_service_needs_and_told_what_was_verified() -> None:
+    dog_tax = verified("51147", "Köln").model_copy(update={"agency_needs": ("given_name", "family_name", "address")})
+    publisher = FakePublisher()
+    await route_submission(dog_tax, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    delivery = publisher.published[0][1]
+    assert isinstance(delivery, AgencySubmission)
+    assert delivery.applicant.birth_date is None and delivery.applicant.email is None
+    assert ERIKA["email"] not in delivery.model_dump_json() and "1964" not in delivery.model_dump_json()
+    assert delivery.applicant.family_name == ERIKA["family_name"]
+    assert delivery.verified_attributes == ("given_name", "family_name")  # its birth date was not handed on
+    unidentified = dog_tax.model_copy(update={"citizen_id": None, "level_of_assurance": "none"})
+    publisher = FakePublisher()
+    await route_submission(unidentified, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    delivery = publisher.published[0][1]
+    assert isinstance(delivery, AgencySubmission) and delivery.verified_attributes == ()
 
 
 async def test_no_responsible_agency_gives_an_unroutable_event_not_a_silent_drop() -> None:

@@ -1,8 +1,9 @@
 """Routing's use case: deliver a verified application to the agency responsible for it.
 
 Routing opens the applicant's sealed data (it needs the postal code, and the agency needs all of it); the
-status events it publishes carry none of it. The agency gets the applicant, the form, the level of assurance
-and a citizen id of its own (domain.pseudonym), never identity's citizen id nor the identity token."""
+status events it publishes carry none of it. The agency gets of the applicant what its service needs, the form,
+the level of assurance, which details were verified, and a citizen id of its own (domain.pseudonym), never
+identity's citizen id nor the identity token."""
 
 from opentelemetry import trace
 
@@ -19,6 +20,7 @@ from civicflow.shared.events import (
     derive_event_id,
     personal,
 )
+from civicflow.shared.events.common import VERIFIED_ATTRIBUTES, disclose
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.security.sealing import Sealer
 
@@ -43,11 +45,17 @@ async def route_submission(
             agency_id=decision.agency.agency_id,
             municipality_key=decision.municipality_key,
             service_id=event.service_id,
-            # In clear on the agency's topic, which only that agency may read (README, "Security").
-            applicant=applicant,
+            # In clear on the agency's topic, which only that agency may read (README, "Security"), and only
+            # what its service needs.
+            applicant=disclose(applicant, event.agency_needs),
             form=sealer.open(personal.FORM, event.form, event.submission_id),
             attachments=event.attachments,
             level_of_assurance=event.level_of_assurance,
+            verified_attributes=tuple(
+                attribute
+                for attribute in VERIFIED_ATTRIBUTES
+                if event.citizen_id is not None and attribute in event.agency_needs
+            ),
             citizen_id=agency_citizen_id(pseudonym_key, decision.agency.agency_id, event.citizen_id),
             received_at=event.received_at,
         )

@@ -79,6 +79,30 @@ class Applicant(BaseModel):
         return birth_date
 
 
+# What an agency may be given of the applicant: each service's catalogue entry names what it needs (data
+# minimisation, GDPR Art. 5(1)(c)); routing hands on only those.
+ApplicantAttribute = Literal["given_name", "family_name", "birth_date", "email", "address"]
+APPLICANT_ATTRIBUTES: tuple[ApplicantAttribute, ...] = ("given_name", "family_name", "birth_date", "email", "address")
+# Those identity checks against the identity assertion: verified, where the application had one.
+VERIFIED_ATTRIBUTES: tuple[ApplicantAttribute, ...] = ("given_name", "family_name", "birth_date")
+
+
+class DisclosedApplicant(BaseModel):
+    """The applicant as an agency receives them: only what its service needs, the rest left out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    given_name: Name | None = None
+    family_name: Name | None = None
+    birth_date: IsoDate | None = None
+    email: EmailStr | None = None
+    address: Address | None = None
+
+
+def disclose(applicant: Applicant, needs: tuple[ApplicantAttribute, ...]) -> DisclosedApplicant:
+    return DisclosedApplicant.model_validate(applicant.model_dump(include=set(needs)))
+
+
 class Recipient(BaseModel):
     """Where and how the citizen wants to hear about their application; the address (an e-mail address) is
     sealed for notify (events.personal.CONTACT_ADDRESS)."""

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import ClassVar, Literal
 
 from civicflow.shared.events.base import StatusEvent, Step
-from civicflow.shared.events.common import AttachmentRef, CitizenId
+from civicflow.shared.events.common import APPLICANT_ATTRIBUTES, ApplicantAttribute, AttachmentRef, CitizenId
 from civicflow.shared.identity_providers import LevelOfAssurance as LevelOfAssurance
 from civicflow.shared.security.sealing import Sealed
 
@@ -42,6 +42,8 @@ class IdentityVerified(StatusEvent):
     applicant: Sealed
     form: Sealed
     attachments: tuple[AttachmentRef, ...] = ()
+    # What the agency is given of the applicant (the service's catalogue entry): routing hands on only these.
+    agency_needs: tuple[ApplicantAttribute, ...] = APPLICANT_ATTRIBUTES
     # "none" for a service that needs no identity, filed without an identity assertion.
     level_of_assurance: AssuranceLevel
     # The same for every application of the same person at the same identity provider, and nothing else

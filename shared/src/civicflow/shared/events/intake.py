@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from civicflow.shared.events.base import StatusEvent, Step
-from civicflow.shared.events.common import AttachmentRef
+from civicflow.shared.events.common import APPLICANT_ATTRIBUTES, ApplicantAttribute, AttachmentRef
 from civicflow.shared.events.identity import AssuranceLevel
 from civicflow.shared.security.sealing import Sealed
 
@@ -16,6 +16,8 @@ class SubmissionReceived(StatusEvent):
     applicant: Sealed
     form: Sealed
     attachments: tuple[AttachmentRef, ...] = ()
+    # What the agency is given of the applicant (the service's catalogue entry): routing hands on only these.
+    agency_needs: tuple[ApplicantAttribute, ...] = APPLICANT_ATTRIBUTES
     # What the service asks for (its catalogue entry): identity checks the assertion against it.
     minimum_level_of_assurance: AssuranceLevel = "low"
     # For the identity service only, which alone holds its key; it travels no further. None only for a service

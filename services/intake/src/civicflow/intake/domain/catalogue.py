@@ -12,8 +12,9 @@ from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal
 
 from jsonschema import Draft202012Validator, FormatChecker
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from civicflow.shared.events.common import APPLICANT_ATTRIBUTES, ApplicantAttribute
 from civicflow.shared.events.identity import AssuranceLevel
 
 Language = Literal["de", "en"]
@@ -51,8 +52,18 @@ class ServiceSpec(BaseModel):
     description: LocalText
     administrative_level: Literal["municipality", "district", "state", "federal"]
     minimum_level_of_assurance: AssuranceLevel
+    # What the agency is given of the applicant, no more (data minimisation): the names always, the rest as the
+    # service needs them.
+    agency_needs: tuple[ApplicantAttribute, ...] = APPLICANT_ATTRIBUTES
     attachments: AttachmentRules = AttachmentRules()
     form: dict[str, Any]
+
+    @field_validator("agency_needs")
+    @classmethod
+    def _named(cls, needs: tuple[ApplicantAttribute, ...]) -> tuple[ApplicantAttribute, ...]:
+        if not {"given_name", "family_name"} <= set(needs):
+            raise ValueError("an agency is always given the applicant's names")
+        return needs
 
     def field(self, name: str) -> dict[str, Any]:
         """The schema of one form field, or an empty one."""
