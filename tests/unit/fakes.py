@@ -1,11 +1,13 @@
 """Hand-written fakes for the ports, for unit tests only (the real adapters are tested in integration/)."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from civicflow.identity.domain.replay import TokenUse
+from civicflow.shared.events import Profile
 from civicflow.shared.messaging import StoreUnavailable
 
 
@@ -50,3 +52,34 @@ class FakeTokenUses:
         if self.failing:
             raise StoreUnavailable("store down")
         return self.uses.setdefault((use.issuer, use.token_id), use).submission_id
+
+
+class FakeProfiles:
+    """Identity's profiles: a version is kept unless a newer one is, or the citizen erased theirs since it was
+    given (as adapters.mongo_profiles keeps them)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, tuple[Profile, datetime]] = {}
+        self.erased: dict[str, datetime] = {}
+        self.failing = False
+
+    async def save(self, citizen_id: str, profile: Profile, at: datetime) -> bool:
+        if self.failing:
+            raise StoreUnavailable("store down")
+        erased, kept = self.erased.get(citizen_id), self.kept.get(citizen_id)
+        if (erased is not None and erased >= at) or (kept is not None and kept[1] > at):
+            return False
+        self.kept[citizen_id] = (profile, at)
+        return True
+
+    async def get(self, citizen_id: str) -> Profile | None:
+        kept = self.kept.get(citizen_id)
+        return kept[0] if kept else None
+
+    async def erase(self, citizen_id: str, at: datetime) -> None:
+        if self.failing:
+            raise StoreUnavailable("store down")
+        self.erased[citizen_id] = max(at, self.erased.get(citizen_id, at))
+        kept = self.kept.get(citizen_id)
+        if kept is not None and kept[1] <= at:
+            del self.kept[citizen_id]

@@ -49,10 +49,12 @@ def public_key(key: SigningKey) -> jwt.PyJWK:
 
 
 def verified(assertion: str, level: LevelOfAssurance = "substantial", subject: str | None = None) -> Verified:
-    """What verifying this token proves: its level and subject, and its `jti` and expiry for the replay check."""
+    """What verifying this token proves: its level and subject, its `jti` and expiry for the replay check, and the
+    person as the provider asserted them."""
     claims = jwt.decode(assertion, options={"verify_signature": False})
     expires_at = datetime.fromtimestamp(claims["exp"], UTC)
-    return Verified(level, subject or ERIKAS_SUBJECT, claims["jti"], expires_at, claims["iss"])
+    person = claims["given_name"], claims["family_name"], date.fromisoformat(claims["birthdate"])
+    return Verified(level, subject or ERIKAS_SUBJECT, claims["jti"], expires_at, claims["iss"], *person)
 
 
 def resigned(key: SigningKey, **changes: Any) -> str:

@@ -18,7 +18,7 @@ from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
 from tests.support.hostile_tokens import with_claims
 from tests.support.samples import EXPECTED, token
-from tests.unit.fakes import FakePublisher, FakeTokenUses
+from tests.unit.fakes import FakeProfiles, FakePublisher, FakeTokenUses
 
 KEYS = sealing.made_keys()
 INTAKE = sealing.sealer_with_every_key(KEYS)
@@ -63,7 +63,7 @@ async def outcome(identity_token: str, dev: SigningKey, bund: SigningKey, minimu
     event = sealing.received(INTAKE, applicant, BUSINESS_REGISTRATION, identity_token, "99050012104000", minimum)
     trusted = (Trusted(EXPECTED, KnownKeys(dev)), Trusted(BUND, KnownKeys(bund)))
     publisher = FakePublisher()
-    await verify_submission(event, Verifier(trusted, IDENTITY, b"p" * 32, FakeTokenUses()), publisher)
+    await verify_submission(event, Verifier(trusted, IDENTITY, b"p" * 32, FakeTokenUses(), FakeProfiles()), publisher)
     ((_, published, _),) = publisher.published
     return published
 

@@ -4,6 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from civicflow.identity.adapters.http_jwks import HttpJwks
+from civicflow.identity.adapters.mongo_profiles import MongoProfiles
 from civicflow.identity.adapters.mongo_token_uses import MongoTokenUses
 from civicflow.identity.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IdentitySettings
 from civicflow.identity.entrypoints import kafka
@@ -21,7 +22,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     settings = settings or IdentitySettings()
     settings.check_for(settings.runtime.env)
     settings.idp.check_for(settings.runtime.env)
-    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN)
+    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PROFILE)
     pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
@@ -33,7 +34,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     )
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     uses = MongoTokenUses(database)
-    verifier = Verifier(trusted, sealer, pseudonym_key, uses)
+    verifier = Verifier(trusted, sealer, pseudonym_key, uses, MongoProfiles(database, sealer))
     consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
     kafka.register_subscribers(consumers, verifier, KafkaEventPublisher(broker))
     return make_service_app(

@@ -11,7 +11,7 @@ that expires while the application waits in a queue is not held against the citi
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import jwt
@@ -36,6 +36,11 @@ class Verified:
     expires_at: datetime
     # The provider that vouched for it: with `sub`, whom the pseudonym and the token's use are keyed on.
     issuer: str
+    # The person as the provider asserted them (its claim names), which the applicant was matched against: what
+    # the once-only profile keeps as verified (domain.profile).
+    given_name: str
+    family_name: str
+    birth_date: date
 
 
 @dataclass(frozen=True)
@@ -154,4 +159,7 @@ def _match_applicant(claims: dict[str, Any], expected: IdentityProvider, applica
         return Rejected("claims_missing")
     if not same_person:
         return Rejected("applicant_mismatch")
-    return Verified(level, subject, token_id, datetime.fromtimestamp(claims["exp"], UTC), expected.issuer)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    # The birth date is the applicant's, written as ISO 8601 (compared above), so it reads as a date.
+    born = date.fromisoformat(birthdate)
+    return Verified(level, subject, token_id, expires_at, expected.issuer, given, family, born)
