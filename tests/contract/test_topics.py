@@ -64,7 +64,11 @@ def test_every_internal_topic_is_published_and_consumed() -> None:
 
 def test_each_service_consumes_what_the_pipeline_needs() -> None:
     consumed = subscriptions()
-    assert consumed["identity"] == {topics.SUBMISSION_RECEIVED}
+    assert consumed["identity"] == {
+        topics.SUBMISSION_RECEIVED,
+        topics.CONTACT_PREFERENCES_CHANGED,
+        topics.ERASURE_REQUESTED,
+    }
     assert consumed["routing"] == {topics.IDENTITY_VERIFIED}
     assert consumed["notify"] == {
         topics.SUBMISSION_RECEIVED,
@@ -79,6 +83,7 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
         topics.CITIZEN_NOTIFIED,
+        topics.PROFILE_SAVED,
     }
 
 

@@ -17,7 +17,7 @@ from civicflow.shared.settings import MessagingSettings
 UNUSED: Any = None  # registration only records the subscriptions; the dependencies are never called here
 
 REGISTRATIONS: dict[str, Callable[[Consumers], None]] = {
-    "intake": lambda consumers: intake_kafka.register_subscribers(consumers, UNUSED),
+    "intake": lambda consumers: intake_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
     "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED),
     "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED, UNUSED),
     "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),

@@ -5,12 +5,15 @@ from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
 from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
+from civicflow.intake.domain.catalogue import ServiceSpec
 from civicflow.intake.domain.idempotency import Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
+from civicflow.intake.domain.profile import ProfileValue
 from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.experience import Experience
-from civicflow.shared.events import AttachmentRef, ExperienceRecorded
+from civicflow.intake.profiles import OwnSubmission, SubmissionLink
+from civicflow.shared.events import AttachmentRef, ContactPreferences, ExperienceRecorded, Profile
 from civicflow.shared.events.common import Language
 from civicflow.shared.events.experience import Device, ExperienceKind
 from tests.unit.fakes import FakePublisher
@@ -46,6 +49,53 @@ class FakeSubmissions:
             record = self.records.get(entry.submission_id)
             if record is not None and all(existing.event_id != entry.event_id for existing in record.timeline):
                 self.records[entry.submission_id] = record.model_copy(update={"timeline": (*record.timeline, entry)})
+
+    async def anonymise(self, submission_ids: Sequence[UUID]) -> None:
+        for submission_id in submission_ids:
+            record = self.records.get(submission_id)
+            if record is not None:
+                self.records[submission_id] = record.model_copy(update={"applicant": {}, "form": {}})
+
+
+class FakeProfileCopies:
+    """Intake's copies of the profiles, kept as ProfileCopies promises: newer versions only, none erased since."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[str, tuple[Profile, datetime]] = {}
+        self.erasures: dict[str, datetime] = {}
+        self.links: dict[tuple[str, UUID], datetime] = {}
+
+    async def save(self, citizen_id: str, profile: Profile, saved_at: datetime) -> None:
+        kept = self.profiles.get(citizen_id)
+        erased = self.erasures.get(citizen_id)
+        if (kept is None or kept[1] < saved_at) and (erased is None or erased < saved_at):
+            self.profiles[citizen_id] = (profile, saved_at)
+
+    async def get(self, citizen_id: str) -> Profile | None:
+        kept = self.profiles.get(citizen_id)
+        return None if kept is None else kept[0]
+
+    async def link(self, links: Sequence[SubmissionLink]) -> list[UUID]:
+        late = []
+        for link in links:
+            erased = self.erasures.get(link.citizen_id)
+            if erased is not None and link.at <= erased:
+                late.append(link.submission_id)
+            else:
+                self.links.setdefault((link.citizen_id, link.submission_id), link.at)
+        return late
+
+    async def submissions_of(self, citizen_id: str) -> list[UUID]:
+        own = [(at, submission_id) for (citizen, submission_id), at in self.links.items() if citizen == citizen_id]
+        return [submission_id for _, submission_id in sorted(own, key=lambda item: item[0], reverse=True)]
+
+    async def erase(self, citizen_id: str, at: datetime) -> list[UUID]:
+        linked = await self.submissions_of(citizen_id)
+        self.erasures[citizen_id] = at
+        self.profiles.pop(citizen_id, None)
+        for submission_id in linked:
+            del self.links[(citizen_id, submission_id)]
+        return linked
 
 
 class FakeAttachments:
@@ -131,3 +181,25 @@ async def published(experience: Experience, publisher: FakePublisher, count: int
     finally:
         job.cancel()
     return [event for _, event, _ in publisher.published if isinstance(event, ExperienceRecorded)]
+
+
+class NoProfiles:
+    """CitizenProfiles for a citizen who never kept a profile: nothing to show or fill in."""
+
+    async def profile(self, citizen_id: str) -> Profile | None:
+        return None
+
+    async def values(self, citizen_id: str) -> list[ProfileValue]:
+        return []
+
+    async def prefill(self, citizen_id: str, spec: ServiceSpec) -> list[ProfileValue]:
+        return []
+
+    async def change_contact(self, citizen_id: str, contact: ContactPreferences) -> None:
+        raise AssertionError("no profile to change")
+
+    async def submissions(self, citizen_id: str) -> Sequence[OwnSubmission]:
+        return []
+
+    async def erase(self, citizen_id: str) -> None:
+        raise AssertionError("no profile to erase")

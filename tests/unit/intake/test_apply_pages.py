@@ -25,7 +25,7 @@ from civicflow.shared.events.identity import LevelOfAssurance
 from civicflow.shared.identity_providers import IdentityProvider
 from tests.support import sample_files
 from tests.support.sealing import sealer_with_every_key
-from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions, NoProfiles
 
 RENT_CHECK = "99116002000000"
 ANSWERS = {
@@ -61,6 +61,7 @@ class Site:
             self.experience,
             sessions,
             secure_cookies=False,
+            profiles=NoProfiles(),
         )
         app.include_router(apply_router(apply))
         app.include_router(status_router(apply))

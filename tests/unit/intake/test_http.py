@@ -4,6 +4,7 @@ submission is neither stored nor published."""
 import json
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
+from civicflow.shared.events import SubmissionReceived
 from tests.support.samples import valid_body
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
@@ -259,3 +261,34 @@ def test_problems_speak_the_language_the_citizen_asks_for(intake: Intake) -> Non
         {"pointer": "/form/start_date", "detail": "Please enter a date as YYYY-MM-DD."}
     ]
     assert problem(german, 422)["errors"][0]["detail"] == "Bitte geben Sie ein Datum als JJJJ-MM-TT an."
+
+
+def test_consent_to_keep_the_profile_travels_with_the_submission(intake: Intake) -> None:
+    assert intake.client.post("/v1/submissions", json=valid_body() | {"keep_profile": True}).status_code == 202
+    assert intake.client.post("/v1/submissions", json=valid_body()).status_code == 202
+    consents = [
+        SubmissionReceived.model_validate_json(outgoing.value).keep_profile
+        for outgoing in intake.submissions.outbox.values()
+    ]
+    assert sorted(consents) == [False, True]
+
+
+def test_consent_is_a_json_true_and_nothing_like_it(intake: Intake) -> None:
+    body = problem(intake.client.post("/v1/submissions", json=valid_body() | {"keep_profile": "yes"}), 422)
+    assert [error["pointer"] for error in body["errors"]] == ["/keep_profile"]
+    intake.assert_nothing_kept()
+
+
+async def test_an_anonymised_submission_still_answers_its_status_link(intake: Intake) -> None:
+    accepted = intake.client.post("/v1/submissions", json=valid_body()).json()
+    await intake.submissions.anonymise([UUID(accepted["submission_id"])])
+    status = intake.client.get(accepted["status_url"], headers={"Authorization": f"Bearer {accepted['status_token']}"})
+    assert status.status_code == 200 and status.json()["status"] == "received"
+
+
+def test_what_the_agency_is_given_of_the_applicant_travels_from_the_catalogue(intake: Intake) -> None:
+    assert intake.client.post("/v1/submissions", json=valid_body()).status_code == 202
+    (outgoing,) = intake.submissions.outbox.values()
+    received = SubmissionReceived.model_validate_json(outgoing.value)
+    assert received.agency_needs == Catalogue.bundled().services[received.service_id].agency_needs
+    assert "email" not in received.agency_needs

@@ -13,7 +13,7 @@ from civicflow.intake.web.pages import Pages
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
 from civicflow.shared.identity_providers import DisplayName, IdentityProvider
 from tests.support.sealing import sealer_with_every_key
-from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
+from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions, NoProfiles
 
 BUSINESS = "99050012104000"  # needs "substantial"
 PROVIDERS = (
@@ -37,7 +37,11 @@ def client(*providers: IdentityProvider) -> TestClient:
     catalogue, pages = Catalogue.bundled(), Pages("https://antrag.example")
     intake = Intake(FakeSubmissions(), FakeAttachments(), FakeRelay(), sealer_with_every_key())
     app = FastAPI()
-    app.include_router(apply_router(Apply(pages, catalogue, intake, FakeRecorder(), sessions, secure_cookies=False)))
+    app.include_router(
+        apply_router(
+            Apply(pages, catalogue, intake, FakeRecorder(), sessions, secure_cookies=False, profiles=NoProfiles())
+        )
+    )
     app.include_router(sign_in_router(sessions, catalogue, pages))
     return TestClient(app, raise_server_exceptions=False)
 

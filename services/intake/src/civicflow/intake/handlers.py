@@ -36,6 +36,10 @@ class Submissions(Protocol):
     async def record_steps(self, entries: Sequence[TimelineEntry]) -> None:
         """Keep the entries not kept yet (one per event id)."""
 
+    async def anonymise(self, submission_ids: Sequence[UUID]) -> None:
+        """Forget the personal data of these submissions (the applicant, the form, the pending event that seals
+        them); their service, status timeline and status token hash stay, so the status link still answers."""
+
 
 class Attachments(Protocol):
     async def put(self, service_id: str, upload: CheckedUpload) -> AttachmentRef:
@@ -113,11 +117,13 @@ async def accept_submission(
         form=sealer.seal(personal.FORM, valid.form, submission_id),
         attachments=request.attachments,
         minimum_level_of_assurance=valid.service.minimum_level_of_assurance,
+        agency_needs=valid.service.agency_needs,
         identity_token=(
             None
             if request.identity_token is None
             else sealer.seal(personal.IDENTITY_TOKEN, request.identity_token, submission_id)
         ),
+        keep_profile=request.keep_profile,
     )
     record = SubmissionRecord(
         submission_id=event.submission_id,

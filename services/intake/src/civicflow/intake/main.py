@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 
 from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.adapters.mongo_attachments import MongoAttachments
+from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
 from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
@@ -20,12 +21,15 @@ from civicflow.intake.entrypoints.experience_http import EXPERIENCE_PATH, experi
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.limits import RequestLimits
 from civicflow.intake.entrypoints.openapi import install_openapi
+from civicflow.intake.entrypoints.profile_http import profile_router
 from civicflow.intake.entrypoints.rate_limit import TokenBuckets
 from civicflow.intake.experience import Experience
 from civicflow.intake.handlers import Intake
+from civicflow.intake.profiles import Profiles
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.pages import Pages, pages_router
+from civicflow.intake.web.profile import ProfilePages, profile_pages_router
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
 from civicflow.intake.web.status import status_router
 from civicflow.shared.app import make_service_app, serve
@@ -49,13 +53,16 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     submissions = MongoSubmissions(database)
     attachments = MongoAttachments(database)
-    kafka.register_subscribers(Consumers(broker, CONSUMER_GROUP, settings.messaging, database), submissions)
+    copies = MongoProfileCopies(database, sealer)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
+    kafka.register_subscribers(consumers, submissions, copies, sealer)
     relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
     catalogue = Catalogue.bundled()
     # The recorder of the pages' funnel: POST /v1/experience and the pages' own routes record through it.
     experience = Experience(catalogue, KafkaEventPublisher(broker))
     intake = Intake(submissions, attachments, relay, sealer)
     sign_ins = MongoSignIns(database, sealer)
+    profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
 
     app = make_service_app(
         title="CivicFlow intake",
@@ -74,13 +81,15 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     providers = tuple(OidcProvider(provider, pseudonym_key) for provider in settings.idp.providers)
     sessions = Sessions(sign_ins, providers, settings.web.public_url)
     app.include_router(sign_in_router(sessions, catalogue, pages))
-    apply = Apply(pages, catalogue, intake, experience, sessions, secure_cookies)
+    apply = Apply(pages, catalogue, intake, experience, sessions, secure_cookies, profiles)
     app.include_router(apply_router(apply))
+    app.include_router(profile_pages_router(ProfilePages(pages, catalogue, sessions, profiles, secure_cookies)))
     app.include_router(status_router(apply))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
     app.include_router(submissions_router(catalogue, intake, settings.max_body_bytes))
     app.include_router(attachments_router(catalogue, attachments))
     app.include_router(experience_router(experience))
+    app.include_router(profile_router(profiles, sessions, catalogue))
     return app
 
 

@@ -100,7 +100,7 @@ class DisclosedApplicant(BaseModel):
 
 
 def disclose(applicant: Applicant, needs: tuple[ApplicantAttribute, ...]) -> DisclosedApplicant:
-    return DisclosedApplicant.model_validate(applicant.model_dump(include=set(needs)))
+    return DisclosedApplicant.model_validate(applicant.model_dump(include={str(need) for need in needs}))
 
 
 class Recipient(BaseModel):

@@ -109,6 +109,14 @@ class MongoSubmissions:
             *(self._submissions.update_one({"_id": str(submission_id)}, sent) for submission_id in submission_ids)
         )
 
+    async def anonymise(self, submission_ids: Sequence[UUID]) -> None:
+        # One update by _id each, as in mark_sent. The outbox holds the sealed applicant and form; a submission
+        # is linked to its citizen only once identity verified it, so its event was published before.
+        personal = {"$unset": {"applicant": "", "form": "", "outbox": "", "pending_since": ""}}
+        await asyncio.gather(
+            *(self._submissions.update_one({"_id": str(submission_id)}, personal) for submission_id in submission_ids)
+        )
+
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:
         await self._submissions.update_one(
             {"_id": str(submission_id)}, {"$unset": {"pending_since": ""}, "$set": {"undeliverable": reason}}

@@ -33,8 +33,9 @@ class SubmissionRecord(BaseModel):
     status_token_hash: str
     trace_id: str | None
     received_at: datetime
-    applicant: dict[str, Any]
-    form: dict[str, Any]
+    # Empty once anonymised (the citizen erased their profile): the timeline and the status link stay.
+    applicant: dict[str, Any] = {}
+    form: dict[str, Any] = {}
     timeline: tuple[TimelineEntry, ...]
 
     @property

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
 
 from civicflow.intake.domain.attachment_list import check_refs
 from civicflow.intake.domain.attachment_messages import attachment_errors
@@ -32,6 +32,9 @@ class SubmissionRequest(BaseModel):
     form: dict[str, Any]
     # As POST /v1/attachments answered for each file (id, hash, type, size); checked against the stored files.
     attachments: Annotated[tuple[AttachmentRef, ...], Field(max_length=20)] = ()
+    # The citizen's consent to keep what identity verifies, the address and the e-mail as their once-only profile
+    # (events.profile); identity keeps it only for a verified applicant. Consent is a JSON true, nothing like it.
+    keep_profile: StrictBool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ _KINDS = {
     "string_type": "type",
     "dict_type": "type",
     "model_type": "type",
+    "bool_type": "type",
 }
 
 

@@ -24,10 +24,12 @@ from civicflow.intake.domain.idempotency import (
     checked_key,
 )
 from civicflow.intake.domain.messages import Language
+from civicflow.intake.domain.profile import ProfileValue
 from civicflow.intake.domain.sign_in import enough
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.handlers import AttachmentsInvalid, Intake, SubmissionNotStored, TraceContext, accept_submission
+from civicflow.intake.profiles import CitizenProfiles
 from civicflow.intake.web import csrf
 from civicflow.intake.web.attaching import FILES, POINTER
 from civicflow.intake.web.fields import (
@@ -39,6 +41,7 @@ from civicflow.intake.web.fields import (
 from civicflow.intake.web.journey import FORM_LIMIT, Journey, Posted, fileable, read, verified_values
 from civicflow.intake.web.pages import Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
+from civicflow.intake.web.prefill import prefilled
 from civicflow.intake.web.recorder import Recorder
 from civicflow.intake.web.sign_in import Sessions
 from civicflow.shared.events.experience import ExperienceKind
@@ -57,9 +60,11 @@ class Apply:
         experience: Recorder,
         sessions: Sessions,
         secure_cookies: bool,
+        profiles: CitizenProfiles,
     ) -> None:
         self.pages, self.catalogue, self.intake = pages, catalogue, intake
         self.experience, self.sessions, self.secure_cookies = experience, sessions, secure_cookies
+        self.profiles = profiles
 
     async def start_page(self, request: Request, service_id: str, language: Language) -> Response:
         spec = self.catalogue.get(service_id)
@@ -71,11 +76,22 @@ class Apply:
             offered = {"service": spec, "signed_in": signed_in, "providers": self.sessions.choices}
             return self.pages.render(request, "sign_in.html", language, path, offered)
         device = device_of(request.headers.get("user-agent"))
-        journey = Journey(spec, language, verified_values(signed_in), [], uuid4(), device, signed_in)
+        inputs = [*applicant_inputs(language), *service_inputs(spec, language)]
+        found = await prefilled(self.profiles, signed_in, spec, inputs)
+        values = found.values | verified_values(signed_in)
+        # Who kept a profile consented before: the box stays ticked unless they untick it.
+        journey = Journey(spec, language, values, [], uuid4(), device, signed_in, found.has_profile)
         await self.record(journey, ExperienceKind.FORM_STARTED)
-        return self.form_page(request, journey, [])
+        return self.form_page(request, journey, [], found.sources)
 
-    def form_page(self, request: Request, journey: Journey, errors: list[FieldError], status: int = 200) -> Response:
+    def form_page(
+        self,
+        request: Request,
+        journey: Journey,
+        errors: list[FieldError],
+        sources: dict[str, ProfileValue] | None = None,
+        status: int = 200,
+    ) -> Response:
         inputs = [*applicant_inputs(journey.language), *service_inputs(journey.spec, journey.language)]
         token = csrf.token_for(request)
         by_pointer: dict[str, list[str]] = {}
@@ -93,6 +109,9 @@ class Apply:
             "attached": journey.attached,
             "verified": verified_values(journey.signed_in),
             "signed_in": journey.signed_in,
+            "offer_profile": journey.signed_in is not None,
+            "keep_profile": journey.keep_profile,
+            "sources": sources or {},
             "csrf": token,
             "journey": journey.journey_id,
         }
@@ -110,6 +129,8 @@ class Apply:
             "answers": [(item, display_value(item, values[item.name])) for item in inputs if item.name in values],
             "values": values,
             "attached": journey.attached,
+            "offer_profile": journey.signed_in is not None,
+            "keep_profile": journey.keep_profile,
             "csrf": csrf.token_for(request),
             "journey": journey.journey_id,
             # A new key for each summary shown: the same page sent twice files once, changed answers file anew.

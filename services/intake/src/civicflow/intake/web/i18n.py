@@ -21,6 +21,11 @@ TEXTS: dict[str, dict[Language, str]] = {
     "authority_federal": {"de": "der Bund", "en": "the federal government"},
     "attachments": {"de": "Nachweise", "en": "Documents"},
     "attachments_none": {"de": "keine", "en": "none"},
+    "attached_files": {"de": "Bereits beigefügt:", "en": "Already attached:"},
+    "untick_to_remove": {
+        "de": "Entfernen Sie den Haken, um eine Datei nicht mitzusenden.",
+        "en": "Untick a file to leave it out.",
+    },
     "attachments_rule": {
         "de": "bis zu {count} Dateien (PDF, PNG oder JPEG), je höchstens {megabytes} MB",
         "en": "up to {count} files (PDF, PNG or JPEG), at most {megabytes} MB each",
@@ -211,6 +216,110 @@ TEXTS: dict[str, dict[Language, str]] = {
     "problem_unsupported_media_type": {
         "de": "Bitte senden Sie das Formular dieser Seite.",
         "en": "Please send this page's form.",
+    },
+    # The once-only profile: the consent on the form, the prefilled values, the profile page (web.profile).
+    "keep_profile": {
+        "de": "Meine bestätigten Angaben, meine Anschrift und meine Kontaktwünsche als mein Profil speichern, damit "
+        "ich sie nicht noch einmal eintippen muss.",
+        "en": "Keep my confirmed details, my address and my contact preferences as my profile, so that I need not "
+        "type them again.",
+    },
+    "keep_profile_hint": {
+        "de": "Freiwillig. Sie können Ihr Profil jederzeit ansehen und löschen:",
+        "en": "Optional. You can see and erase your profile at any time:",
+    },
+    "profile_link": {"de": "Ihr Profil", "en": "your profile"},
+    "keep_profile_short": {"de": "Als Profil speichern", "en": "Keep as my profile"},
+    "yes": {"de": "Ja", "en": "Yes"},
+    "no": {"de": "Nein", "en": "No"},
+    "prefilled_from_application": {
+        "de": "Aus Ihrem Profil, angegeben in Ihrem Antrag vom {date}",
+        "en": "From your profile, given in your application of {date}",
+    },
+    "prefilled_from_profile": {
+        "de": "Aus Ihrem Profil, geändert am {date}",
+        "en": "From your profile, changed on {date}",
+    },
+    "profile_title": {"de": "Ihr Profil", "en": "Your profile"},
+    "profile_sign_in": {
+        "de": "Melden Sie sich an, um Ihr Profil zu sehen, Ihre Kontaktwünsche zu ändern oder das Profil zu löschen.",
+        "en": "Sign in to see your profile, change your contact preferences or erase your profile.",
+    },
+    "profile_intro": {
+        "de": "Diese Angaben füllen wir in Ihre Anträge ein, damit Sie sie nicht noch einmal eintippen. Bei jeder "
+        "Angabe steht, woher sie kommt.",
+        "en": "We fill these details into your applications so that you need not type them again. Each one says "
+        "where it came from.",
+    },
+    "profile_values": {"de": "Gespeicherte Angaben", "en": "What we keep"},
+    "profile_none": {"de": "Sie haben kein Profil.", "en": "You have no profile."},
+    "profile_how": {
+        "de": "Wenn Sie angemeldet einen Antrag stellen, können Sie ankreuzen, dass Ihre bestätigten Angaben, Ihre "
+        "Anschrift und Ihre Kontaktwünsche als Profil gespeichert werden. Dann sind sie im nächsten Antrag schon "
+        "eingetragen.",
+        "en": "When you file an application signed in, you can tick the box to keep your confirmed details, your "
+        "address and your contact preferences as your profile. Your next application then has them filled in.",
+    },
+    "profile_saved": {
+        "de": "Ihre Änderung ist gespeichert. Sie erscheint hier in wenigen Augenblicken.",
+        "en": "Your change is saved. It shows here in a few moments.",
+    },
+    "source_verified": {"de": "bestätigt von {provider} am {time}", "en": "confirmed by {provider} on {time}"},
+    "source_application": {"de": "angegeben in Ihrem Antrag vom {date}", "en": "given in your application of {date}"},
+    "source_profile": {"de": "geändert auf dieser Seite am {date}", "en": "changed on this page on {date}"},
+    "contact_title": {"de": "Kontaktwünsche", "en": "Contact preferences"},
+    "contact_intro": {
+        "de": "So erreichen wir Sie zu Ihren Anträgen.",
+        "en": "This is how we reach you about your applications.",
+    },
+    "contact_email": {"de": "E-Mail-Adresse", "en": "Email address"},
+    "contact_email_hint": {
+        "de": "Gilt für Ihre nächsten Anträge.",
+        "en": "For your next applications.",
+    },
+    "contact_language": {"de": "Sprache", "en": "Language"},
+    "contact_channel": {"de": "Nachrichten bekommen per", "en": "Get messages by"},
+    "channel_email": {"de": "E-Mail", "en": "Email"},
+    "contact_save": {"de": "Kontaktwünsche speichern", "en": "Save contact preferences"},
+    "own_submissions": {"de": "Ihre Anträge", "en": "Your applications"},
+    "own_submissions_none": {
+        "de": "Sie haben angemeldet noch keinen Antrag gestellt.",
+        "en": "You have not filed an application signed in yet.",
+    },
+    "received_on": {"de": "Eingegangen am {date}", "en": "Received on {date}"},
+    "erase_title": {"de": "Profil löschen", "en": "Erase your profile"},
+    "erase_intro": {
+        "de": "Sie können Ihr Profil jederzeit löschen. Ihre Anträge werden dadurch nicht zurückgenommen.",
+        "en": "You can erase your profile at any time. Your applications are not withdrawn by it.",
+    },
+    "erase_button": {"de": "Mein Profil löschen", "en": "Erase my profile"},
+    "erase_confirm_title": {"de": "Profil wirklich löschen?", "en": "Erase your profile?"},
+    "erase_confirm": {
+        "de": "Wir löschen Ihr Profil und Ihre persönlichen Angaben in Ihren Anträgen bei uns. Für Ihren nächsten "
+        "Antrag tippen Sie Ihre Angaben wieder ein. Sie werden dabei abgemeldet.",
+        "en": "We erase your profile and your personal details in your applications with us. For your next "
+        "application you type your details again. You will be signed out.",
+    },
+    "erase_kept": {
+        "de": "Was das Gesetz verlangt, bleibt: Ihre Anträge liegen bei den Behörden, die sie bekommen haben, nach "
+        "deren Regeln für Akten. Bei uns bleiben nur die Vorgangsnummern und der Stand Ihrer Anträge, ohne Ihren "
+        "Namen, Ihre Anschrift und Ihre Antworten.",
+        "en": "What the law requires is kept: your applications stay with the authorities that received them, "
+        "under their rules for keeping records. We keep only your applications' reference numbers and status, "
+        "without your name, your address or your answers.",
+    },
+    "erase_now": {"de": "Ja, mein Profil löschen", "en": "Yes, erase my profile"},
+    "erase_keep": {"de": "Nein, Profil behalten", "en": "No, keep my profile"},
+    "erased_title": {"de": "Profil gelöscht", "en": "Profile erased"},
+    "erased": {
+        "de": "Ihr Profil ist gelöscht, und Sie sind abgemeldet.",
+        "en": "Your profile is erased, and you are signed out.",
+    },
+    "problem_profile_unavailable_title": {"de": "Gerade nicht möglich", "en": "Not possible right now"},
+    "problem_profile_unavailable": {
+        "de": "Ihr Profil ist gerade nicht erreichbar; es wurde nichts geändert. Bitte versuchen Sie es in einer "
+        "Minute noch einmal.",
+        "en": "Your profile cannot be reached just now; nothing was changed. Please try again in a minute.",
     },
 }
 

@@ -20,6 +20,8 @@ from civicflow.intake.web.fields import applicant_inputs, posted_values, request
 from civicflow.shared.events.experience import Device
 
 FORM_LIMIT = 1024 * 1024
+# The consent checkbox's name (it is no field of the applicant or the form: it travels on its own).
+KEEP_PROFILE = "keep_profile"
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,16 @@ class Journey:
     journey_id: UUID
     device: Device
     signed_in: SignedIn | None = None
+    # The citizen's consent to keep their details as their profile (the form's checkbox, offered when signed in).
+    keep_profile: bool = False
 
     def body(self) -> dict[str, Any]:
-        """As the API takes it: with the sign-in's ID token as the identity assertion."""
+        """As the API takes it: with the sign-in's ID token as the identity assertion, and the consent."""
         body = request_body(self.spec, self.values, self.language)
         body["attachments"] = [stored.ref.model_dump(mode="json") for stored in self.attached]
         if self.signed_in is not None:
             body["identity_token"] = self.signed_in.id_token
+            body["keep_profile"] = self.keep_profile
         return body
 
 
@@ -86,7 +91,8 @@ async def read(
     else:
         files, errors = await kept_files(form, spec, attachments), []
     device = device_of(request.headers.get("user-agent"))
-    journey = Journey(spec, language, values, files, journey_id(form), device, signed_in)
+    keep = signed_in is not None and form.get(KEEP_PROFILE) == "yes"
+    journey = Journey(spec, language, values, files, journey_id(form), device, signed_in, keep)
     return Posted(journey, str(form.get("action", "")), str(form.get("key", "")), errors)
 
 

@@ -50,6 +50,7 @@ class Pages:
         directory = resources.files("civicflow.intake.web").joinpath("templates")
         self.templates = Jinja2Templates(directory=str(directory))
         self.templates.env.filters["local_time"] = local_time
+        self.templates.env.filters["local_date"] = local_date
         self.base = public_url.rstrip("/")
 
     def render(
@@ -118,6 +119,10 @@ GERMAN_TIME = ZoneInfo("Europe/Berlin")
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone(GERMAN_TIME).strftime("%d.%m.%Y %H:%M")
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone(GERMAN_TIME).strftime("%d.%m.%Y")
 
 
 def _no_identity_first(spec: ServiceSpec) -> tuple[bool, str]:

@@ -1,13 +1,14 @@
 """Signing in on the page with a configured OpenID Connect provider (domain.sign_in): `/sign-in` sends the
-citizen there (to the first provider, or the one `provider=<name>` picks) with a fresh state, nonce and PKCE
-verifier, `/sign-in/callback` takes the code back, has the ID token verified by the provider it was begun with and
-starts a session (an HttpOnly cookie whose secret the store keeps only as a hash)."""
+citizen there (to the first provider, or the one `provider=<name>` picks; for a service, or with `next=profile`
+for the profile page) with a fresh state, nonce and PKCE verifier, `/sign-in/callback` takes the code back, has the
+ID token verified by the provider it was begun with, starts a session (an HttpOnly cookie whose secret the store
+keeps only as a hash) and returns to the service's form or to the profile."""
 
 import secrets
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from civicflow.intake.adapters.http_oidc import OidcProvider, ProviderUnavailable
@@ -20,6 +21,9 @@ from civicflow.shared.identity_providers import IdentityProvider
 SESSION_COOKIE = "civicflow_session"
 STATE_COOKIE = "civicflow_sign_in"
 LEVELS: tuple[LevelOfAssurance, ...] = ("low", "substantial", "high")
+# `/sign-in?next=profile`: signing in to see one's own profile (web.profile), which any proof of identity allows.
+PROFILE = "profile"
+PROFILE_LEVEL: LevelOfAssurance = "low"
 
 
 class SignIns(Protocol):
@@ -62,14 +66,21 @@ def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> AP
 
     @router.get("/sign-in")
     async def begin(
-        request: Request, service_id: str = "", level: str = "", provider: str = "", lang: str | None = None
+        request: Request,
+        service_id: str = "",
+        level: str = "",
+        provider: str = "",
+        after: Annotated[str, Query(alias="next")] = "",
+        lang: str | None = None,
     ) -> Response:
         language, spec, chosen = language_of(request, lang), catalogue.get(service_id), sessions.provider(provider)
-        minimum = spec.minimum_level_of_assurance if spec else None
+        for_profile = not service_id and after == PROFILE
+        minimum = spec.minimum_level_of_assurance if spec else (PROFILE_LEVEL if for_profile else None)
         asked = level if level in LEVELS else minimum
-        if spec is None or chosen is None or asked not in LEVELS:
+        if (spec is None and not for_profile) or chosen is None or asked not in LEVELS:
             return pages.not_found(request, language)
-        pending = new_pending(spec.service_id, language, datetime.now(UTC), chosen.config.name)
+        # A sign-in begun for no service is the profile page's (PendingSignIn keeps "" as its service id).
+        pending = new_pending(spec.service_id if spec else "", language, datetime.now(UTC), chosen.config.name)
         try:
             await sessions.sign_ins.begin(pending)
             target = await chosen.authorization_url(pending, sessions.callback, asked)
@@ -92,6 +103,7 @@ def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> AP
         if pending is None:
             return pages.problem(request, language, 400, "sign_in_failed")
         language, chosen = language_of(request, pending.language), sessions.provider(pending.provider)
+        profile_page = f"/profile?lang={language}"
         try:
             signed_in = await chosen.sign_in(code[:2000], pending, sessions.callback) if chosen else None
         except ProviderUnavailable:
@@ -100,7 +112,7 @@ def sign_in_router(sessions: Sessions, catalogue: Catalogue, pages: Pages) -> AP
             return pages.problem(request, language, 400, "sign_in_failed")
         token = secrets.token_urlsafe(32)
         await sessions.sign_ins.start(token, signed_in)
-        target = f"/services/{pending.service_id}/apply?lang={language}"
+        target = f"/services/{pending.service_id}/apply?lang={language}" if pending.service_id else profile_page
         response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
         response.delete_cookie(STATE_COOKIE, path="/sign-in")
         seconds = max(0, int((signed_in.expires_at - datetime.now(UTC)).total_seconds()))

@@ -1,0 +1,130 @@
+"""The profile page's content: each value of the profile with where it came from and when, the citizen's own
+applications in plain words, and the contact preferences as a form (read back from a post, checked by the same
+model identity takes them with)."""
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.messages import Language, message
+from civicflow.intake.domain.profile import ProfileValue
+from civicflow.intake.profiles import OwnSubmission
+from civicflow.intake.web.fields import Input, Option, applicant_inputs
+from civicflow.intake.web.i18n import words
+from civicflow.intake.web.pages import local_date, local_time
+from civicflow.intake.web.prefill import as_typed
+from civicflow.shared.events import ContactPreferences, Profile
+
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+# The channels a citizen may choose (notify's channels; only email for now), by the words that name them.
+CHANNELS = ("email",)
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    label: str
+    shown: str
+    verified: bool
+    source: str  # where it came from and when, in words
+
+
+@dataclass(frozen=True)
+class OwnRow:
+    submission_id: str
+    title: str
+    status: str  # the step's name, for the page's markup
+    status_words: str
+    received: str
+
+
+def rows(values: list[ProfileValue], language: Language) -> list[Row]:
+    t = words(language)
+    inputs = {item.name: item for item in applicant_inputs(language)}
+    labels = {name: item.label for name, item in inputs.items()}
+    labels |= {"contact.language": t["contact_language"], "contact.channel": t["contact_channel"]}
+    kinds = {name: item.kind for name, item in inputs.items()}
+    return [
+        Row(
+            value.name,
+            labels.get(value.name, value.name),
+            _shown(value, kinds.get(value.name, "text"), t),
+            value.verified,
+            _source(value, t),
+        )
+        for value in values
+    ]
+
+
+def _shown(value: ProfileValue, kind: str, t: dict[str, str]) -> str:
+    if value.name == "contact.language":
+        return LANGUAGE_NAMES.get(value.value, value.value)
+    if value.name == "contact.channel":
+        return t.get(f"channel_{value.value}", value.value)
+    return as_typed(kind, value.value)
+
+
+def _source(value: ProfileValue, t: dict[str, str]) -> str:
+    if value.verified:
+        return t["source_verified"].format(provider=value.source_name, time=local_time(value.at))
+    return t[f"source_{value.source}"].format(date=local_date(value.at))
+
+
+def own_rows(submissions: list[OwnSubmission], catalogue: Catalogue, language: Language) -> list[OwnRow]:
+    t = words(language)
+    found = []
+    for submission in submissions:
+        spec = catalogue.get(submission.service_id)
+        found.append(
+            OwnRow(
+                str(submission.submission_id),
+                spec.title.in_(language) if spec else submission.service_id,
+                submission.status,
+                t.get(f"step_{submission.status}", submission.status),
+                local_date(submission.received_at),
+            )
+        )
+    return found
+
+
+def contact_inputs(language: Language) -> list[Input]:
+    t = words(language)
+    languages = tuple(Option(code, name) for code, name in LANGUAGE_NAMES.items())
+    channels = tuple(Option(channel, t[f"channel_{channel}"]) for channel in CHANNELS)
+    return [
+        Input("contact.email", t["contact_email"], "email", True, t["contact_email_hint"], "email", max_length=200),
+        Input("contact.language", t["contact_language"], "radios", True, options=languages),
+        Input("contact.channel", t["contact_channel"], "radios", True, options=channels),
+    ]
+
+
+def contact_values(profile: Profile | None) -> dict[str, str]:
+    if profile is None:
+        return {}
+    contact = profile.contact
+    return {"contact.email": contact.email, "contact.language": contact.language, "contact.channel": contact.channel}
+
+
+def posted_contact(form: FormData) -> dict[str, str]:
+    return {
+        name: str(form.get(name, "")).strip()[:200] for name in ("contact.email", "contact.language", "contact.channel")
+    }
+
+
+def contact_of(values: dict[str, str], language: Language) -> ContactPreferences | dict[str, str]:
+    """The preferences posted, or each failing field's message, by input name."""
+    try:
+        return ContactPreferences.model_validate(
+            {
+                "email": values["contact.email"],
+                "language": values["contact.language"],
+                # A channel notify does not have is no choice (the model knows only their form).
+                "channel": values["contact.channel"] if values["contact.channel"] in CHANNELS else "",
+            }
+        )
+    except ValidationError as error:
+        failed = {str(item["loc"][0]) for item in error.errors()}
+    kinds = {"email": "email", "language": "enum", "channel": "enum"}
+    return {f"contact.{name}": message(kinds[name], language) for name in sorted(failed) if name in kinds}
