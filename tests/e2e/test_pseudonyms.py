@@ -1,5 +1,6 @@
 """The citizen id an agency sees is its own: one person's applications carry the same id at one agency and
-unrelated ids at two, none of them identity's; the identity token never reaches an agency topic."""
+unrelated ids at two, none of them identity's; the identity token never reaches an agency topic, and of the
+applicant only what the service needs does."""
 
 import json
 import time
@@ -68,3 +69,7 @@ async def test_each_agency_sees_its_own_citizen_id_and_no_identity_token(stack: 
         assert body["identity_token"] not in raw and body["identity_token"].split(".")[1] not in raw
         assert not any(identity_id in raw for identity_id in identity_ids)
         assert value["level_of_assurance"] == "substantial"
+        # only what the service needs: both need the birth date, neither the e-mail address (CivicFlow tells the
+        # citizen); all three details were verified against the identity assertion
+        assert value["applicant"]["email"] is None and value["applicant"]["birth_date"] == "1964-08-12"
+        assert value["verified_attributes"] == ["given_name", "family_name", "birth_date"]

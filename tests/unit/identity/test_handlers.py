@@ -76,7 +76,10 @@ def verifier(
 async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_cause(tmp_path: Path) -> None:
     key = SigningKey.load_or_create(tmp_path)
     publisher = FakePublisher()
-    event, uses = received(token(key)), FakeTokenUses()
+    event, uses = (
+        received(token(key)).model_copy(update={"agency_needs": ("given_name", "family_name")}),
+        FakeTokenUses(),
+    )
     await run(event, KnownKeys(key), publisher, uses=uses)
     await run(event, KnownKeys(key), publisher, uses=uses)  # redelivered: the same event id, which routing skips
     assert publisher.topics() == [topics.IDENTITY_VERIFIED] * 2
@@ -87,6 +90,7 @@ async def test_a_verified_submission_is_passed_on_with_an_id_derived_from_its_ca
     assert verified.event_id != event.event_id and verified.received_at == event.occurred_at
     # The identity token goes no further; the applicant travels on sealed as intake sealed them.
     assert "identity_token" not in verified.model_dump() and verified.applicant == event.applicant
+    assert verified.agency_needs == ("given_name", "family_name")  # what routing may hand the agency
 
 
 async def test_the_same_person_gets_the_same_pseudonymous_citizen_id(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from civicflow.shared.identity_providers import IdentityProvider
+from civicflow.shared.identity_providers import DisplayName, IdentityProvider
 from civicflow.shared.topics import RETRY_STAGES
 
 Environment = Literal["dev", "test", "prod"]
@@ -149,20 +149,26 @@ class SmtpSettings(SecretSettings):
 
 class IdentityProviderSettings(BaseSettings):
     """The identity providers (civicflow.shared.identity_providers): IDP_PROVIDERS, a JSON list of them, or where it
-    is unset one provider named "default" from IDP_ISSUER, IDP_JWKS_URL and IDP_AUDIENCE."""
+    is unset one provider named "default" from IDP_ISSUER, IDP_JWKS_URL, IDP_AUDIENCE and IDP_DISPLAY_NAME."""
 
     model_config = SettingsConfigDict(env_prefix="IDP_", extra="ignore")
 
     issuer: str = "http://127.0.0.1:8090"
     jwks_url: str = "http://127.0.0.1:8090/.well-known/jwks.json"
     audience: str = "civicflow"
+    # How the citizen knows it ({"de": …, "en": …}), on the sign-in button and their profile.
+    display_name: DisplayName | None = None
     providers: tuple[IdentityProvider, ...] = ()
 
     @model_validator(mode="after")
     def _default_and_unique(self) -> "IdentityProviderSettings":
         if not self.providers:
             default = IdentityProvider(
-                name="default", issuer=self.issuer, jwks_url=self.jwks_url, audience=self.audience
+                name="default",
+                issuer=self.issuer,
+                jwks_url=self.jwks_url,
+                audience=self.audience,
+                display_name=self.display_name,
             )
             self.providers = (default,)
         for attribute in ("name", "issuer"):

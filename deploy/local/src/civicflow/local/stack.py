@@ -3,6 +3,7 @@ for until healthy. What is already running and healthy is reused; external serve
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -162,6 +163,9 @@ def document_store(layout: Layout) -> list[Component]:
     ]
 
 
+DEV_PROVIDER_NAME = {"de": "Test-Anmeldedienst (nur Entwicklung)", "en": "Test sign-in service (development only)"}
+
+
 def service_environment(layout: Layout) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "OTEL_SERVICE_NAME"}
     host, port = layout.smtp_address
@@ -172,6 +176,7 @@ def service_environment(layout: Layout) -> dict[str, str]:
             "SMTP_PORT": str(port),
             "IDP_ISSUER": layout.idp_issuer,
             "IDP_JWKS_URL": f"{layout.idp_issuer}/.well-known/jwks.json",
+            "IDP_DISPLAY_NAME": json.dumps(DEV_PROVIDER_NAME),
             "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
         }
     )
