@@ -1,16 +1,14 @@
-"""Attachments in the real document store: FerretDB 1.24 over PostgreSQL, a pair of this module's own (or the
+"""Attachments in the real document store: FerretDB 1.24 over PostgreSQL (or the
 MongoDB that MONGODB_URI names). GridFS's files and chunks, the binding of files to submissions, and the sweep."""
 
 import asyncio
 import hashlib
 import math
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -22,46 +20,13 @@ from civicflow.intake.domain.attachments import (
     check_upload,
 )
 from civicflow.intake.domain.catalogue import Catalogue
-from civicflow.local.layout import Layout, Ports
-from civicflow.local.stack import Stack, document_store
-from tests.support.ports import free_ports
 from tests.support.sample_files import jpeg, pdf, png
-from tests.support.store import remove_postgres_data
 
 pytestmark = pytest.mark.integration
 
 Database = AsyncDatabase[dict[str, Any]]
 SERVICE = "99050012104000"
 CHUNK = 255 * 1024  # GridFS's default chunk size
-
-
-@pytest.fixture(scope="module")
-def store_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Only PostgreSQL and FerretDB, not the whole stack: these tests need nothing else."""
-    postgres_port, mongo_port = free_ports(2)
-    layout = Layout.from_environment(
-        ports=Ports(postgres=postgres_port, mongo=mongo_port), var_dir=tmp_path_factory.mktemp("store")
-    )
-    if layout.external_mongo is not None:
-        yield layout.external_mongo
-        return
-    store = Stack(layout, say=lambda _: None, parts=document_store(layout))
-    try:
-        asyncio.run(store.up())
-        yield layout.mongo_uri
-    finally:
-        store.down()
-        remove_postgres_data(layout)
-
-
-@pytest.fixture
-async def database(store_uri: str) -> AsyncIterator[Database]:
-    # As civicflow.shared.mongo.make_mongo_client makes the services' clients.
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(store_uri, tz_aware=True, uuidRepresentation="standard")
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def checked(name: str, data: bytes) -> CheckedUpload:

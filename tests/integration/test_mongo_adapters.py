@@ -1,18 +1,15 @@
 """The MongoDB adapters against the real document store (FerretDB locally and in CI)."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
-from civicflow.local.layout import Layout
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.shared import topics
 from civicflow.shared.messaging import MongoProcessedEvents
@@ -20,15 +17,6 @@ from civicflow.shared.messaging import MongoProcessedEvents
 pytestmark = pytest.mark.integration
 
 START = datetime(2026, 11, 26, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(stack: Layout) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def entry(submission_id: UUID, step: str, minutes: int) -> TimelineEntry:

@@ -1,13 +1,11 @@
 """Intake's copies of the profiles, and the anonymising of a citizen's submissions, in the real document store
 (FerretDB over PostgreSQL): every store pattern they use, each by _id or by one indexed equality."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
@@ -15,7 +13,6 @@ from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry, hash_status_token
 from civicflow.intake.profiles import SubmissionLink
-from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA
 from civicflow.shared import topics
 from civicflow.shared.events import Step
@@ -26,15 +23,6 @@ pytestmark = pytest.mark.integration
 
 Database = AsyncDatabase[dict[str, Any]]
 NOW = datetime.now(UTC).replace(microsecond=0)  # as the store keeps it: to the millisecond
-
-
-@pytest.fixture
-async def database(stack: Layout) -> AsyncIterator[Database]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 async def test_a_profile_is_kept_sealed_and_only_a_newer_version_replaces_it(database: Database) -> None:

@@ -1,59 +1,23 @@
-"""Identity's once-only profiles in the real document store: FerretDB 1.24 over PostgreSQL, a pair of this module's
-own (or the MongoDB that MONGODB_URI names). The newest version is kept, sealed at rest; an erasure is not undone by
+"""Identity's once-only profiles in the real document store: FerretDB 1.24 over PostgreSQL (or the MongoDB
+that MONGODB_URI names). The newest version is kept, sealed at rest; an erasure is not undone by
 a consent given before it, but by one given after; every write may come twice, or at once with another."""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.identity.adapters.mongo_profiles import MongoProfiles
-from civicflow.local.layout import Layout, Ports
-from civicflow.local.stack import Stack, document_store
 from civicflow.shared.events import Address, ContactPreferences, Profile
 from civicflow.shared.events.profile import VerifiedAttributes
-from tests.support.ports import free_ports
 from tests.support.sealing import sealer_with_every_key
-from tests.support.store import remove_postgres_data
 
 pytestmark = pytest.mark.integration
 
 Database = AsyncDatabase[dict[str, Any]]
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def store_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Only PostgreSQL and FerretDB, not the whole stack: these tests need nothing else."""
-    postgres_port, mongo_port = free_ports(2)
-    layout = Layout.from_environment(
-        ports=Ports(postgres=postgres_port, mongo=mongo_port), var_dir=tmp_path_factory.mktemp("store")
-    )
-    if layout.external_mongo is not None:
-        yield layout.external_mongo
-        return
-    store = Stack(layout, say=lambda _: None, parts=document_store(layout))
-    try:
-        asyncio.run(store.up())
-        yield layout.mongo_uri
-    finally:
-        store.down()
-        remove_postgres_data(layout)
-
-
-@pytest.fixture
-async def database(store_uri: str) -> AsyncIterator[Database]:
-    # As civicflow.shared.mongo.make_mongo_client makes the services' clients.
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(store_uri, tz_aware=True, uuidRepresentation="standard")
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def citizen(number: int = 0) -> str:

@@ -1,33 +1,20 @@
 """The page's sign-ins in the real document store (FerretDB over PostgreSQL): a pending sign-in taken once, a
 session found by its cookie's secret with the ID token sealed at rest, ended, and swept when expired."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.domain.sign_in import PENDING_SECONDS, SignedIn, new_pending, session_id
-from civicflow.local.layout import Layout
 from tests.support.sealing import sealer_with_every_key
 
 pytestmark = pytest.mark.integration
 
 Database = AsyncDatabase[dict[str, Any]]
 ID_TOKEN = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJlcmlrYSJ9.c2lnbmF0dXJl"
-
-
-@pytest.fixture
-async def database(stack: Layout) -> AsyncIterator[Database]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def erika(expires_at: datetime) -> SignedIn:

@@ -3,11 +3,10 @@ MongoDB that MONGODB_URI names). Where FerretDB differs from MongoDB, the commen
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
@@ -23,15 +22,6 @@ from tests.support.store import remove_postgres_data
 pytestmark = pytest.mark.integration
 
 Database = AsyncDatabase[dict[str, Any]]
-
-
-@pytest.fixture
-async def database(stack: Layout) -> AsyncIterator[Database]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 async def is_ferretdb(database: Database) -> bool:

@@ -1,31 +1,19 @@
 """Identity's record of token uses against the real document store (FerretDB over PostgreSQL locally and in CI)."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.identity.adapters.mongo_token_uses import MongoTokenUses
 from civicflow.identity.domain.replay import TokenUse
-from civicflow.local.layout import Layout
 
 pytestmark = pytest.mark.integration
 
 ISSUER = "http://127.0.0.1:8090"
-
-
-@pytest.fixture
-async def database(stack: Layout) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri, tz_aware=True)
-    name = f"test_{uuid4().hex[:12]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def use(token_id: str, issuer: str = ISSUER, keep_until: datetime | None = None) -> TokenUse:
