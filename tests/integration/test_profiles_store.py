@@ -3,15 +3,15 @@ that MONGODB_URI names). The newest version is kept, sealed at rest; an erasure 
 a consent given before it, but by one given after; every write may come twice, or at once with another."""
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.identity.adapters.mongo_profiles import MongoProfiles
-from civicflow.shared.events import Address, ContactPreferences, Profile
-from civicflow.shared.events.profile import VerifiedAttributes
+from civicflow.shared.events import Profile
+from tests.support.profiles import erika_profile
 from tests.support.sealing import sealer_with_every_key
 
 pytestmark = pytest.mark.integration
@@ -25,20 +25,15 @@ def citizen(number: int = 0) -> str:
 
 
 def erikas(given_at: datetime, email: str = "erika@example.org") -> Profile:
-    return Profile(
-        verified=VerifiedAttributes(
-            given_name="Erika",
-            family_name="Mustermann",
-            birth_date=date(1964, 8, 12),
-            level_of_assurance="substantial",
-            provider="BundID",
-            verified_at=given_at,
-        ),
-        address=Address(street="Heidestraße 17", postal_code="51147", city="Köln"),
-        address_given_at=given_at,
-        contact=ContactPreferences(email=email),
-        contact_given_in="application",
-        contact_given_at=given_at,
+    """Erika's profile as given at `given_at`, in an application."""
+    profile = erika_profile(email)
+    return profile.model_copy(
+        update={
+            "verified": profile.verified.model_copy(update={"verified_at": given_at}),
+            "address_given_at": given_at,
+            "contact_given_in": "application",
+            "contact_given_at": given_at,
+        }
     )
 
 

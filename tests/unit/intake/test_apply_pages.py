@@ -24,6 +24,7 @@ from civicflow.shared.events import Step
 from civicflow.shared.events.identity import LevelOfAssurance
 from civicflow.shared.identity_providers import IdentityProvider
 from tests.support import sample_files
+from tests.support.html import hidden
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions, NoProfiles
 
@@ -71,12 +72,6 @@ class Site:
         page = self.client.get(f"/services/{RENT_CHECK}/apply")
         assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
         return hidden(page.text, "csrf")
-
-
-def hidden(html: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', html)
-    assert found is not None, name
-    return found.group(1)
 
 
 @pytest.fixture

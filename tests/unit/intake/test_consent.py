@@ -22,6 +22,7 @@ from civicflow.intake.web.pages import Pages
 from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
 from civicflow.shared.events import ContactPreferences, Profile
 from civicflow.shared.identity_providers import IdentityProvider
+from tests.support.html import hidden
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
 
@@ -130,12 +131,6 @@ class Site:
 @pytest.fixture
 def site() -> Site:
     return Site()
-
-
-def hidden(html: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', html)
-    assert found is not None, name
-    return found.group(1)
 
 
 def value_of(html: str, name: str) -> str | None:

@@ -25,6 +25,7 @@ from civicflow.intake.web.sign_in import SESSION_COOKIE, STATE_COOKIE, Sessions,
 from civicflow.shared.events import ContactPreferences, Profile
 from civicflow.shared.events.identity import LevelOfAssurance
 from civicflow.shared.identity_providers import IdentityProvider
+from tests.support.html import hidden
 from tests.unit.intake.fakes import FakeSignIns
 
 SESSION = "s" * 43
@@ -165,12 +166,6 @@ class Site:
 @pytest.fixture
 def site() -> Site:
     return Site()
-
-
-def hidden(html: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{re.escape(name)}" value="([^"]*)"', html)
-    assert found is not None, name
-    return found.group(1)
 
 
 def text_of(html: str) -> str:
