@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 from civicflow.intake.domain.catalogue import Catalogue, LocalText, ServiceSpec
 from civicflow.intake.entrypoints.openapi import answers
 from civicflow.intake.entrypoints.problems import Problem
+from civicflow.shared.events.common import ApplicantAttribute
 
 
 class ServiceSummary(BaseModel):
@@ -18,6 +19,8 @@ class ServiceSummary(BaseModel):
     description: LocalText
     administrative_level: str
     minimum_level_of_assurance: str
+    # What the agency is given of the applicant (the rest stays with CivicFlow): said before anyone applies.
+    agency_needs: list[ApplicantAttribute]
     links: dict[str, str]
 
 
