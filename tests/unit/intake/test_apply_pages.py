@@ -170,14 +170,21 @@ def test_a_post_from_this_site_passes_and_the_pages_let_the_browser_say_so(site:
     assert posted.status_code == 200, posted.text
 
 
-def test_markup_in_an_answer_is_shown_as_text(site: Site) -> None:
+def test_markup_in_a_file_name_is_shown_as_text(site: Site) -> None:
     token = site.token()
-    answers = {**ANSWERS, "form.question": '<script>alert("x")</script>', "csrf": token}
+    answers = {**ANSWERS, "csrf": token}
     evil_name = {"files": ("<img src=x onerror=alert(1)>.pdf", sample_files.pdf(), "application/pdf")}
     summary = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers, files=evil_name)
     assert summary.status_code == 200
     assert "<img src=x" not in summary.text and "&lt;img src=x" in summary.text
-    assert "<script>alert" not in summary.text and "&lt;script&gt;" in summary.text
+
+
+def test_markup_in_an_answer_is_refused_and_shown_back_as_text(site: Site) -> None:
+    token = site.token()
+    answers = {**ANSWERS, "form.question": '<script>alert("x")</script>', "csrf": token}
+    page = site.client.post(f"/services/{RENT_CHECK}/apply", data=answers)
+    assert page.status_code == 422 and "ohne Auszeichnungen" in page.text
+    assert "<script>alert" not in page.text and "&lt;script&gt;" in page.text
 
 
 BUSINESS = "99050012104000"  # needs "substantial"

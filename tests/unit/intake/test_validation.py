@@ -98,6 +98,10 @@ def test_unknown_fields_are_refused_not_silently_dropped() -> None:
         ("start_date", "2026-02-30"),
         ("business_name", ""),
         ("business_name", "Web\u200bdesign"),
+        ("business_name", "Web\x1b[31mdesign"),
+        ("business_name", "<script>alert(1)</script>"),
+        ("activity", "Webseiten <img src=x onerror=alert(1)>"),
+        ("activity", "Webseiten <!-- versteckt -->"),
         ("employees", -1),
         ("employees", True),
         ("employees", "3"),
@@ -107,6 +111,14 @@ def test_form_fields_follow_the_catalogue(field: str, value: object) -> None:
     body = valid_body()
     body["form"][field] = value
     assert pointers(validate_submission(body, CATALOGUE)) == {f"/form/{field}"}
+
+
+def test_plain_text_may_compare_but_never_tag() -> None:
+    body = valid_body()
+    body["form"]["activity"] = "Webseiten für < 5 Kunden & Vereine, Preis > 0"
+    assert isinstance(validate_submission(body, CATALOGUE), ValidSubmission)
+    body["applicant"]["family_name"] = "Muster<b>mann"
+    assert pointers(validate_submission(body, CATALOGUE)) == {"/applicant/family_name"}
 
 
 def test_a_body_that_is_not_an_object_is_an_error_at_the_root() -> None:

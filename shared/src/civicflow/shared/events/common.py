@@ -1,5 +1,6 @@
 """Value objects shared by several events."""
 
+import re
 import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -23,13 +24,19 @@ Language = Literal["de", "en"]
 # overrides, zero-width spaces), surrogates, private use and unassigned code points.
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# The start of an HTML or XML tag, comment or declaration ("<b", "</", "<!", "<?"): a "<" before a letter or one
+# of those marks. A comparison ("< 5", "> 0") and an ampersand are plain text and stay allowed.
+_MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
 
 
 def plain_text(value: str) -> str:
-    """Text as a person would type it: NFC-normalised, no control or format characters, something visible."""
+    """Text as a person would type it: NFC-normalised, no control or format characters, no markup (what reaches an
+    agency's system is text, never a tag it might render), something visible."""
     value = unicodedata.normalize("NFC", value)
     if any(unicodedata.category(character) in _INVISIBLE for character in value):
         raise ValueError("must not contain control or invisible formatting characters")
+    if _MARKUP.search(value):
+        raise ValueError("must not contain markup such as <tags>")
     if not any(character.isalnum() for character in value):
         raise ValueError("must contain a letter or a digit")
     return value

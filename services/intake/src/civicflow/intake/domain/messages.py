@@ -25,8 +25,14 @@ GENERIC: dict[str, dict[Language, str]] = {
     "maximum": {"de": "Der Wert ist zu groß.", "en": "The value is too large."},
     "additionalProperties": {"de": "Dieses Feld gibt es hier nicht.", "en": "There is no such field here."},
     "text": {
-        "de": "Bitte verwenden Sie nur sichtbare Zeichen, ohne Steuer- oder Formatierungszeichen.",
-        "en": "Please use visible characters only, without control or formatting characters.",
+        "de": (
+            "Bitte verwenden Sie nur sichtbare Zeichen, ohne Steuer- oder Formatierungszeichen "
+            "und ohne Auszeichnungen wie <b>."
+        ),
+        "en": (
+            "Please use visible characters only, without control or formatting characters "
+            "and without markup such as <b>."
+        ),
     },
     "birth_date": {
         "de": "Bitte geben Sie Ihr Geburtsdatum an (zwischen 1900 und heute, als JJJJ-MM-TT).",
