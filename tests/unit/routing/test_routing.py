@@ -1,23 +1,13 @@
-from pathlib import Path
-
 import pytest
 
-from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
-from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
-from civicflow.routing.domain.routing import Routed, Unroutable, route
+from civicflow.routing.adapters.file_reference_data import load_agency_registry
+from civicflow.routing.domain.registry import Municipality, PostalIndex
+from civicflow.routing.domain.routing import NeedsClarification, Routed, Unroutable, route, route_in
 from civicflow.shared.events import Address
 
-SHARED_TABLE = Path(__file__).resolve().parents[4] / "shared" / "data" / "de-regions" / "plz_ags.csv"
 REGISTRY = load_agency_registry()
 BUSINESS = "99050012104000"
 PARKING = "99108001001000"
-
-
-@pytest.fixture(scope="module")
-def germany() -> PostalIndex:
-    if not SHARED_TABLE.exists():
-        pytest.fail(f"the German postal-code table is missing beside the repository: {SHARED_TABLE}")
-    return load_postal_index(SHARED_TABLE)
 
 
 def address(postal_code: str, city: str) -> Address:
@@ -31,6 +21,7 @@ def address(postal_code: str, city: str) -> Address:
         ("10117", "Berlin", "berlin-gewerbe", "11000000"),
         ("80331", "München", "muenchen-kvr", "09162000"),
         ("60311", "Frankfurt am Main", "frankfurt-gewerbe", "06412000"),
+        ("60311", "Frankfurt", "frankfurt-gewerbe", "06412000"),
     ],
 )
 def test_real_postal_codes_reach_the_responsible_agency(
@@ -61,37 +52,51 @@ def test_an_unknown_postal_code_is_unroutable(germany: PostalIndex) -> None:
     assert route(BUSINESS, address("00000", "Nirgendwo"), germany, REGISTRY) == Unroutable("unknown_postal_code")
 
 
+def test_a_city_that_is_not_in_the_postal_code_is_a_question_not_the_postal_codes_municipality(
+    germany: PostalIndex,
+) -> None:
+    # Before: the only municipality of the postal code was taken whatever the city said ("51147 Flensburg" → Köln).
+    assert route(BUSINESS, address("51147", "Flensburg"), germany, REGISTRY) == NeedsClarification(
+        "postal_code_city_mismatch", (Municipality("05315000", "Köln"),)
+    )
+
+
 def test_a_postal_code_shared_by_several_municipalities_is_decided_by_the_city(germany: PostalIndex) -> None:
-    shared = next(plz for plz, found in germany.municipalities.items() if len(found) > 1)
-    first, second = germany.lookup(shared)[:2]
-    decision = route(BUSINESS, address(shared, second.name), germany, REGISTRY)
-    assert decision == Unroutable("no_responsible_agency", second.key) or (
-        isinstance(decision, Routed) and decision.municipality_key == second.key
+    shared = germany.lookup("22929")  # eight municipalities in two districts, two names twice
+    assert len({m.key for m in shared}) > 1
+    decision = route(BUSINESS, address("22929", "Rausdorf"), germany, REGISTRY)
+    assert decision == Unroutable("no_responsible_agency", "01062058")
+    assert route(BUSINESS, address("22929", "Irgendwo"), germany, REGISTRY) == NeedsClarification(
+        "postal_code_city_mismatch", shared
     )
-    if first.name != second.name:
-        assert route(BUSINESS, address(shared, "Irgendwo"), germany, REGISTRY) == Unroutable("ambiguous_municipality")
+    ambiguous = route(BUSINESS, address("22929", "Köthel"), germany, REGISTRY)
+    assert isinstance(ambiguous, NeedsClarification) and ambiguous.reason == "ambiguous_municipality"
+    assert {m.key for m in ambiguous.choices} == {"01053070", "01062040"}
 
 
-def test_the_bundled_postal_extract_agrees_with_the_real_table(germany: PostalIndex) -> None:
-    bundled = load_postal_index()
-    for postal_code, municipalities in bundled.municipalities.items():
-        real = {municipality.key for municipality in germany.lookup(postal_code)}
-        assert {municipality.key for municipality in municipalities} <= real, postal_code
+def test_the_citizens_choice_is_routed_in_that_municipality() -> None:
+    decision = route_in(BUSINESS, "05315000", REGISTRY)
+    assert isinstance(decision, Routed) and decision.agency.agency_id == "koeln-gewerbe"
+    assert route_in(BUSINESS, "01001000", REGISTRY) == Unroutable("no_responsible_agency", "01001000")
 
 
-def test_every_registry_municipality_is_a_real_one(germany: PostalIndex) -> None:
+def test_every_registry_jurisdiction_is_real_and_each_real_municipality_has_at_most_one_agency(
+    germany: PostalIndex,
+) -> None:
     real_keys = {m.key for found in germany.municipalities.values() for m in found}
-    assert {agency.municipality_key for agency in REGISTRY.agencies()} <= real_keys
-
-
-def test_two_agencies_for_one_service_in_one_place_are_refused() -> None:
-    duplicate = (
-        '{"agencies": ['
-        + ",".join(
-            f'{{"agency_id": "a{i}", "name": "A", "municipality_key": "05315000", "services": ["{BUSINESS}"]}}'
-            for i in range(2)
-        )
-        + "]}"
-    )
-    with pytest.raises(ValueError, match="two agencies"):
-        AgencyRegistry.from_json(duplicate)
+    for agency in REGISTRY.agencies():
+        assert all(any(key.startswith(prefix) for key in real_keys) for prefix in agency.jurisdiction), agency
+    services = {service for agency in REGISTRY.agencies() for service in agency.services}
+    for key in real_keys:
+        for service in services:
+            claims = [
+                (len(prefix), agency.agency_id)
+                for agency in REGISTRY.agencies()
+                if service in agency.services
+                for prefix in agency.jurisdiction
+                if key.startswith(prefix)
+            ]
+            longest = [agency_id for length, agency_id in claims if length == max(claims)[0]]
+            assert len(longest) <= 1, (key, service)
+            found = REGISTRY.responsible(key, service)
+            assert (found.agency_id if found else None) == (longest[0] if longest else None)

@@ -19,8 +19,10 @@ class RoutingDataSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore")
 
-    # CSV with at least the columns plz, ags (and optionally ort), e.g. a full postal-code table.
+    # CSV with the columns plz, ags, ort (others ignored), e.g. the public full table in the format
+    # osm_id,ags,ort,plz,landkreis,bundesland.
     postal_table: Path | None = None
+    # JSON {"agencies": [...]}, validated on load (domain.registry.Agency).
     agency_registry: Path | None = None
 
 

@@ -1,20 +1,29 @@
 """Loading routing's reference data from the bundled files or from the files the settings name."""
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
-from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
+from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex, ReferenceDataError
+
+T = TypeVar("T")
 
 
-def _read(path: Path | None, bundled_name: str) -> str:
-    if path is not None:
-        return path.read_text("utf-8")
-    return resources.files("civicflow.routing").joinpath(f"data/{bundled_name}").read_text("utf-8")
+def _load(path: Path | None, bundled_name: str, parse: Callable[[str], T]) -> T:
+    bundled = resources.files("civicflow.routing").joinpath(f"data/{bundled_name}")
+    source = str(path) if path is not None else f"the bundled {bundled_name}"
+    text = path.read_text("utf-8") if path is not None else bundled.read_text("utf-8")
+    try:
+        return parse(text)
+    except ReferenceDataError as error:
+        raise ReferenceDataError(f"{source}: {error}") from error
 
 
 def load_postal_index(path: Path | None = None) -> PostalIndex:
-    return PostalIndex.from_csv(_read(path, "postal_codes.csv"))
+    """The short `plz,ags,ort` table or the public `osm_id,ags,ort,plz,landkreis,bundesland` one."""
+    return _load(path, "postal_codes.csv", PostalIndex.from_csv)
 
 
 def load_agency_registry(path: Path | None = None) -> AgencyRegistry:
-    return AgencyRegistry.from_json(_read(path, "agencies.json"))
+    return _load(path, "agencies.json", AgencyRegistry.from_json)

@@ -1,11 +1,14 @@
-"""Deciding which agency an application goes to."""
+"""Deciding which agency an application goes to: postal code and city name → municipality (AGS) → agency.
 
-import unicodedata
+Never a guess: a city name that fits none of the postal code's municipalities, or several, is a question to the
+citizen (NeedsClarification), not a pick."""
+
 from dataclasses import dataclass
 
+from civicflow.routing.domain.place_names import city_names
 from civicflow.routing.domain.registry import Agency, AgencyRegistry, Municipality, PostalIndex
 from civicflow.shared.events import Address
-from civicflow.shared.events.routing import UnroutableReason
+from civicflow.shared.events.routing import ClarificationReason, UnroutableReason
 
 
 @dataclass(frozen=True)
@@ -20,26 +23,32 @@ class Unroutable:
     municipality_key: str | None = None
 
 
-def route(service_id: str, address: Address, postal: PostalIndex, registry: AgencyRegistry) -> Routed | Unroutable:
-    candidates = _narrow_by_city(postal.lookup(address.postal_code), address.city)
+@dataclass(frozen=True)
+class NeedsClarification:
+    """The address does not say which municipality it is in: the citizen is asked to choose one of `choices`."""
+
+    reason: ClarificationReason
+    choices: tuple[Municipality, ...]
+
+
+def route(
+    service_id: str, address: Address, postal: PostalIndex, registry: AgencyRegistry
+) -> Routed | Unroutable | NeedsClarification:
+    candidates = postal.lookup(address.postal_code)
     if not candidates:
         return Unroutable("unknown_postal_code")
-    if len(candidates) > 1:
+    matching = tuple(m for m in candidates if city_names(address.city, m.name))
+    if not matching:
+        return NeedsClarification("postal_code_city_mismatch", candidates)
+    if len({m.key for m in matching}) > 1:
         # One postal code, several municipalities, and the city name does not tell them apart.
-        return Unroutable("ambiguous_municipality")
-    municipality = candidates[0]
-    agency = registry.responsible(municipality.key, service_id)
+        return NeedsClarification("ambiguous_municipality", matching)
+    return route_in(service_id, matching[0].key, registry)
+
+
+def route_in(service_id: str, municipality_key: str, registry: AgencyRegistry) -> Routed | Unroutable:
+    """To the agency responsible for the service in this municipality (the citizen's clarification names it)."""
+    agency = registry.responsible(municipality_key, service_id)
     if agency is None:
-        return Unroutable("no_responsible_agency", municipality.key)
-    return Routed(agency, municipality.key)
-
-
-def _narrow_by_city(candidates: tuple[Municipality, ...], city: str) -> tuple[Municipality, ...]:
-    if len(candidates) <= 1:
-        return candidates
-    matching = tuple(m for m in candidates if _comparable(m.name) == _comparable(city))
-    return matching or candidates
-
-
-def _comparable(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+        return Unroutable("no_responsible_agency", municipality_key)
+    return Routed(agency, municipality_key)
