@@ -132,6 +132,8 @@ topic civicflow.identity.verified.v1
 topic civicflow.identity.rejected.v1
 topic civicflow.routing.routed.v1
 topic civicflow.routing.unroutable.v1
+topic civicflow.routing.clarification-needed.v1
+topic civicflow.intake.clarification-provided.v1
 topic civicflow.notify.notified.v1
 topic civicflow.identity.profile-saved.v1
 topic civicflow.profile.contact-changed.v1
@@ -283,6 +285,7 @@ grant civicflow-identity PREFIXED 'READ WRITE' \
 grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.experience.recorded.v1 \
+	TOPIC:civicflow.intake.clarification-provided.v1 \
 	TOPIC:civicflow.profile.contact-changed.v1 \
 	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.submission.received.v1
@@ -291,6 +294,7 @@ grant civicflow-intake LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
+	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1
 grant civicflow-intake PREFIXED 'READ' \
@@ -303,6 +307,7 @@ grant civicflow-notify LITERAL 'WRITE' \
 grant civicflow-notify LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1
@@ -317,9 +322,11 @@ grant civicflow-operator LITERAL 'WRITE' \
 	TOPIC:civicflow.identity.profile-saved.v1 \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.intake.clarification-provided.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
 	TOPIC:civicflow.profile.contact-changed.v1 \
 	TOPIC:civicflow.profile.erasure-requested.v1 \
+	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1
@@ -339,10 +346,13 @@ grant civicflow-routing LITERAL 'WRITE' \
 	TOPIC:agency.muenchen-mietberatung.submissions \
 	TOPIC:agency.muenchen-standesamt.submissions \
 	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1
 grant civicflow-routing LITERAL 'READ' \
-	TOPIC:civicflow.identity.verified.v1
+	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.intake.clarification-provided.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1
 grant civicflow-routing PREFIXED 'READ' \
 	GROUP:civicflow-routing.
 grant civicflow-routing PREFIXED 'READ WRITE' \

@@ -69,13 +69,14 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.CONTACT_PREFERENCES_CHANGED,
         topics.ERASURE_REQUESTED,
     }
-    assert consumed["routing"] == {topics.IDENTITY_VERIFIED}
+    assert consumed["routing"] == {topics.IDENTITY_VERIFIED, topics.CLARIFICATION_PROVIDED, topics.ERASURE_REQUESTED}
     assert consumed["notify"] == {
         topics.SUBMISSION_RECEIVED,
         topics.IDENTITY_VERIFIED,
         topics.IDENTITY_REJECTED,
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
+        topics.CLARIFICATION_NEEDED,
     }
     assert consumed["intake"] == {
         topics.IDENTITY_VERIFIED,
@@ -84,6 +85,7 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.SUBMISSION_UNROUTABLE,
         topics.CITIZEN_NOTIFIED,
         topics.PROFILE_SAVED,
+        topics.CLARIFICATION_NEEDED,
     }
 
 

@@ -7,7 +7,8 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from civicflow.identity.domain.replay import TokenUse
-from civicflow.shared.events import Profile
+from civicflow.routing.handlers import Waiting
+from civicflow.shared.events import IdentityVerified, Profile
 from civicflow.shared.messaging import StoreUnavailable
 
 
@@ -83,3 +84,26 @@ class FakeProfiles:
         kept = self.kept.get(citizen_id)
         if kept is not None and kept[1] <= at:
             del self.kept[citizen_id]
+
+
+class FakeWaitingApplications:
+    """Routing's applications waiting for the citizen's answer, by submission id (as adapters.mongo_waiting keeps
+    them: kept once, a second keep of the same submission changes nothing)."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[UUID, Waiting] = {}
+
+    async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
+        self.waiting.setdefault(event.submission_id, Waiting(event, choices))
+
+    async def find(self, submission_id: UUID) -> Waiting | None:
+        return self.waiting.get(submission_id)
+
+    async def release(self, submission_id: UUID) -> None:
+        self.waiting.pop(submission_id, None)
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        theirs = [key for key, kept in self.waiting.items() if kept.event.citizen_id == citizen_id]
+        for key in theirs:
+            del self.waiting[key]
+        return len(theirs)

@@ -11,7 +11,7 @@ from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.web.i18n import words
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.shared.events.identity import RejectionReason
-from civicflow.shared.events.routing import UnroutableReason
+from civicflow.shared.events.routing import ClarificationReason, UnroutableReason
 from tests.unit.intake.fakes import FakeRecorder
 
 PUBLIC = "https://antrag.example"
@@ -66,8 +66,10 @@ def test_an_unknown_service_page_is_a_404() -> None:
 
 
 def test_every_reason_an_application_can_stop_for_has_plain_words_in_both_languages() -> None:
-    reasons = [*get_args(RejectionReason), *get_args(UnroutableReason)]
+    reasons = [*get_args(RejectionReason), *get_args(UnroutableReason), *get_args(ClarificationReason)]
     for language in ("de", "en"):
         said = words(language)
         missing = [reason for reason in reasons if f"reason_{reason}" not in said]
+        # routing's question, asked on the status page, for each reason it asks
+        missing += [reason for reason in get_args(ClarificationReason) if f"clarify_{reason}" not in said]
         assert missing == [], (language, missing)

@@ -8,8 +8,11 @@ from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_sub
 from civicflow.shared.events import (
     Applicant,
     CitizenNotified,
+    ClarificationProvided,
     IdentityRejected,
     IdentityVerified,
+    MunicipalityChoice,
+    SubmissionNeedsClarification,
     SubmissionRouted,
     personal,
 )
@@ -76,3 +79,28 @@ async def test_an_event_for_an_unknown_submission_changes_nothing(step_event: ty
     submissions = FakeSubmissions()
     await record_steps([step_event(submission_id=uuid4(), recipient=RECIPIENT, reason="token_expired")], submissions)
     assert submissions.records == {}
+
+
+async def test_a_question_keeps_the_status_waiting_until_answered_and_a_later_step_moves_it_on() -> None:
+    submissions = FakeSubmissions()
+    submission_id = (await accepted(submissions)).submission_id
+    asked = SubmissionNeedsClarification(
+        submission_id=submission_id,
+        recipient=RECIPIENT,
+        reason="ambiguous_municipality",
+        choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
+    )
+    answered = ClarificationProvided(submission_id=submission_id, recipient=RECIPIENT, municipality_key="05315000")
+    routed = SubmissionRouted(
+        submission_id=submission_id, recipient=RECIPIENT, agency_id="koeln-gewerbe", municipality_key="05315000"
+    )
+    await record_steps([asked], submissions)
+    record = submissions.records[submission_id]
+    assert record.status == "clarification_needed"
+    assert record.timeline[-1].detail == {
+        "reason": "ambiguous_municipality",
+        "choices": [{"municipality_key": "05315000", "name": "Köln"}],
+    }
+    await record_steps([routed, answered], submissions)  # out of order: the status still takes the furthest
+    assert submissions.records[submission_id].status == "routed"
+    assert submissions.records[submission_id].timeline[-1].detail == {"municipality_key": "05315000"}

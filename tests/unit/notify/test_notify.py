@@ -4,9 +4,16 @@ import pytest
 
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import Message, compose
+from civicflow.notify.entrypoints.kafka import STEP_SOURCES
 from civicflow.notify.handlers import notify_citizen
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, IdentityRejected, SubmissionRouted
+from civicflow.shared.events import (
+    CitizenNotified,
+    IdentityRejected,
+    MunicipalityChoice,
+    SubmissionNeedsClarification,
+    SubmissionRouted,
+)
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key
@@ -90,3 +97,49 @@ async def test_an_address_sealed_for_another_submission_is_not_sent_to() -> None
     with pytest.raises(Unsealable):
         await notify_citizen(forged, channels, NOTIFY, publisher)
     assert channel.sent == [] and publisher.published == []
+
+
+@pytest.mark.parametrize("reason", ["ambiguous_municipality", "postal_code_city_mismatch"])
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_question_tells_the_citizen_to_answer_on_the_status_page_in_plain_words(reason: str, language: str) -> None:
+    submission_id = uuid4()
+    event = SubmissionNeedsClarification(
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "erika@example.org", language),
+        reason=reason,
+        choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
+    )
+    message = compose(event)
+    assert (
+        message.subject
+        == {
+            "de": "Bitte beantworten Sie eine Rückfrage zu Ihrem Antrag",
+            "en": "Please answer a question about your application",
+        }[language]
+    )
+    assert {"de": "Statusseite", "en": "status page"}[language] in message.body
+    assert {"de": "Gemeinde", "en": "municipality"}[language] in message.body
+    assert str(submission_id) in message.body and reason not in message.body  # plain words, not the code
+    # no more of the citizen than the other mails carry: nothing of the address, nor the offered municipalities
+    assert "Köln" not in message.body and "05315000" not in message.body and "51147" not in message.body
+
+
+async def test_a_question_is_mailed_once_per_submission_and_reported() -> None:
+    channel, publisher = RecordingChannel(), FakePublisher()
+    channels = ChannelRegistry()
+    channels.register(channel)
+    submission_id = uuid4()
+    event = SubmissionNeedsClarification(
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "erika@example.org"),
+        reason="postal_code_city_mismatch",
+        choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
+    )
+    await notify_citizen(event, channels, NOTIFY, publisher)
+    assert channel.sent[0][2] == f"{submission_id}.clarification_needed"
+    ((_, notified, _),) = publisher.published
+    assert isinstance(notified, CitizenNotified) and notified.notified_step == "clarification_needed"
+
+
+def test_notify_subscribes_to_the_question() -> None:
+    assert STEP_SOURCES[topics.CLARIFICATION_NEEDED] is SubmissionNeedsClarification

@@ -2,7 +2,7 @@ import pytest
 
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
-from civicflow.routing.handlers import route_submission
+from civicflow.routing.handlers import Router, route_submission
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencySubmission,
@@ -14,7 +14,7 @@ from civicflow.shared.events import (
 from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support import sealing
-from tests.unit.fakes import FakePublisher
+from tests.unit.fakes import FakePublisher, FakeWaitingApplications
 
 CERTIFICATE = "99027002012000"
 BIRTH_CERTIFICATE = {"birth_date": "1964-08-12", "birth_place": "Köln", "copies": 1}
@@ -22,6 +22,10 @@ KEYS = sealing.made_keys()
 INTAKE = sealing.sealer_with_every_key(KEYS)
 ROUTING = sealer_for(KEYS, KeyName.APPLICANT)
 PSEUDONYM_KEY = keyring(KEYS, KeyName.AGENCY_PSEUDONYM).current
+
+
+def router() -> Router:
+    return Router(load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, FakeWaitingApplications())
 
 
 def verified(postal_code: str, city: str) -> IdentityVerified:
@@ -34,7 +38,7 @@ def verified(postal_code: str, city: str) -> IdentityVerified:
 async def test_a_routed_application_is_delivered_to_its_agency_topic_then_announced() -> None:
     publisher = FakePublisher()
     event = verified("51147", "Köln")
-    await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    await route_submission(event, router(), publisher)
     assert publisher.topics() == [topics.agency_submissions("koeln-gewerbe"), topics.SUBMISSION_ROUTED]
     delivery, routed = publisher.published[0][1], publisher.published[1][1]
     assert isinstance(delivery, AgencySubmission) and isinstance(routed, SubmissionRouted)
@@ -52,7 +56,7 @@ async def test_the_agency_sees_a_citizen_id_of_its_own_and_nothing_of_identitys(
     deliveries = []
     for each in (event, birth_certificate, again):
         publisher = FakePublisher()
-        await route_submission(each, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+        await route_submission(each, router(), publisher)
         topic, delivery, _ = publisher.published[0]
         assert isinstance(delivery, AgencySubmission) and delivery.citizen_id is not None
         assert event.citizen_id is not None and event.citizen_id not in delivery.model_dump_json()
@@ -66,7 +70,7 @@ async def test_the_agency_sees_a_citizen_id_of_its_own_and_nothing_of_identitys(
 async def test_an_application_without_identity_has_no_citizen_id_at_the_agency() -> None:
     event = verified("51147", "Köln").model_copy(update={"citizen_id": None, "level_of_assurance": "none"})
     publisher = FakePublisher()
-    await route_submission(event, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    await route_submission(event, router(), publisher)
     delivery = publisher.published[0][1]
     assert isinstance(delivery, AgencySubmission) and delivery.citizen_id is None
 
@@ -74,7 +78,7 @@ async def test_an_application_without_identity_has_no_citizen_id_at_the_agency()
 async def test_the_agency_is_given_only_what_its_service_needs_and_told_what_was_verified() -> None:
     dog_tax = verified("51147", "Köln").model_copy(update={"agency_needs": ("given_name", "family_name", "address")})
     publisher = FakePublisher()
-    await route_submission(dog_tax, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    await route_submission(dog_tax, router(), publisher)
     delivery = publisher.published[0][1]
     assert isinstance(delivery, AgencySubmission)
     assert delivery.applicant.birth_date is None and delivery.applicant.email is None
@@ -83,21 +87,14 @@ async def test_the_agency_is_given_only_what_its_service_needs_and_told_what_was
     assert delivery.verified_attributes == ("given_name", "family_name")  # its birth date was not handed on
     unidentified = dog_tax.model_copy(update={"citizen_id": None, "level_of_assurance": "none"})
     publisher = FakePublisher()
-    await route_submission(unidentified, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+    await route_submission(unidentified, router(), publisher)
     delivery = publisher.published[0][1]
     assert isinstance(delivery, AgencySubmission) and delivery.verified_attributes == ()
 
 
 async def test_no_responsible_agency_gives_an_unroutable_event_not_a_silent_drop() -> None:
     publisher = FakePublisher()
-    await route_submission(
-        verified("24937", "Flensburg"),
-        load_postal_index(),
-        load_agency_registry(),
-        ROUTING,
-        PSEUDONYM_KEY,
-        publisher,
-    )
+    await route_submission(verified("24937", "Flensburg"), router(), publisher)
     assert publisher.topics() == [topics.SUBMISSION_UNROUTABLE]
     unroutable = publisher.published[0][1]
     assert isinstance(unroutable, SubmissionUnroutable) and unroutable.reason == "no_responsible_agency"
@@ -108,5 +105,5 @@ async def test_an_applicant_sealed_for_another_submission_does_not_open() -> Non
     forged = event.model_copy(update={"applicant": other.applicant})
     publisher = FakePublisher()
     with pytest.raises(Unsealable):
-        await route_submission(forged, load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, publisher)
+        await route_submission(forged, router(), publisher)
     assert publisher.published == []

@@ -9,6 +9,8 @@ IDENTITY_VERIFIED: Final = "civicflow.identity.verified.v1"
 IDENTITY_REJECTED: Final = "civicflow.identity.rejected.v1"
 SUBMISSION_ROUTED: Final = "civicflow.routing.routed.v1"
 SUBMISSION_UNROUTABLE: Final = "civicflow.routing.unroutable.v1"
+CLARIFICATION_NEEDED: Final = "civicflow.routing.clarification-needed.v1"
+CLARIFICATION_PROVIDED: Final = "civicflow.intake.clarification-provided.v1"
 CITIZEN_NOTIFIED: Final = "civicflow.notify.notified.v1"
 DEAD_LETTER: Final = "civicflow.deadletter.v1"
 EXPERIENCE_RECORDED: Final = "civicflow.experience.recorded.v1"
@@ -24,6 +26,8 @@ INTERNAL_TOPICS: Final = (
     IDENTITY_REJECTED,
     SUBMISSION_ROUTED,
     SUBMISSION_UNROUTABLE,
+    CLARIFICATION_NEEDED,
+    CLARIFICATION_PROVIDED,
     CITIZEN_NOTIFIED,
     PROFILE_SAVED,
     CONTACT_PREFERENCES_CHANGED,

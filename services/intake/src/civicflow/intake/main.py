@@ -12,11 +12,13 @@ from civicflow.intake.adapters.mongo_attachments import MongoAttachments
 from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
 from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
+from civicflow.intake.clarifications import Clarifications
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
 from civicflow.intake.entrypoints.attachments_http import attachments_router
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
+from civicflow.intake.entrypoints.clarification_http import clarification_router
 from civicflow.intake.entrypoints.experience_http import EXPERIENCE_PATH, experience_router
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.limits import RequestLimits
@@ -28,6 +30,7 @@ from civicflow.intake.handlers import Intake
 from civicflow.intake.profiles import Profiles
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.apply import Apply, apply_router
+from civicflow.intake.web.clarify import clarify_router
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.intake.web.profile import ProfilePages, profile_pages_router
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
@@ -63,6 +66,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     intake = Intake(submissions, attachments, relay, sealer)
     sign_ins = MongoSignIns(database, sealer)
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
+    clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)
 
     app = make_service_app(
         title="CivicFlow intake",
@@ -85,8 +89,10 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(apply_router(apply))
     app.include_router(profile_pages_router(ProfilePages(pages, catalogue, sessions, profiles, secure_cookies)))
     app.include_router(status_router(apply))
+    app.include_router(clarify_router(apply, clarifications))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
     app.include_router(submissions_router(catalogue, intake, settings.max_body_bytes))
+    app.include_router(clarification_router(clarifications))
     app.include_router(attachments_router(catalogue, attachments))
     app.include_router(experience_router(experience))
     app.include_router(profile_router(profiles, sessions, catalogue))

@@ -1,20 +1,33 @@
-"""Routing's use case: deliver a verified application to the agency responsible for it.
+"""Routing's use cases: deliver a verified application to the agency responsible for it; when its address does not
+say which municipality it is in, keep it waiting and ask the citizen, then deliver it where they say; forget the
+waiting applications of a citizen who erased their profile.
 
 Routing opens the applicant's sealed data (it needs the postal code, and the agency needs all of it); the
 status events it publishes carry none of it. The agency gets of the applicant what its service needs, the form,
 the level of assurance, which details were verified, and a citizen id of its own (domain.pseudonym), never
-identity's citizen id nor the identity token."""
+identity's citizen id nor the identity token. An application delivered after the citizen's answer is published
+exactly as one routed at once, with the same event ids (derived from the IdentityVerified event), so a
+redelivery of either produces the same events."""
+
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
 
 from opentelemetry import trace
 
 from civicflow.routing.domain.pseudonym import agency_citizen_id
 from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex
-from civicflow.routing.domain.routing import Routed, route
+from civicflow.routing.domain.routing import NeedsClarification, Routed, Unroutable, route, route_in
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencySubmission,
+    Applicant,
+    ClarificationProvided,
+    ErasureRequested,
     IdentityVerified,
+    MunicipalityChoice,
     Step,
+    SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
     derive_event_id,
@@ -22,53 +35,100 @@ from civicflow.shared.events import (
 )
 from civicflow.shared.events.common import VERIFIED_ATTRIBUTES, disclose
 from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.messaging import PermanentFailure
 from civicflow.shared.security.sealing import Sealer
 
 
-async def route_submission(
+@dataclass(frozen=True)
+class Waiting:
+    """An application waiting for the citizen's answer: the event as it came, and the municipality keys offered."""
+
+    event: IdentityVerified
+    choices: tuple[str, ...]
+
+
+class WaitingApplications(Protocol):
+    async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
+        """Keep the application until the citizen answers; kept already (a redelivery), it stays as it is."""
+
+    async def find(self, submission_id: UUID) -> Waiting | None: ...
+
+    async def release(self, submission_id: UUID) -> None:
+        """Forget it (delivered); forgotten already, nothing happens."""
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        """Forget every application of this citizen that waits; how many there were."""
+
+
+@dataclass(frozen=True)
+class Router:
+    postal: PostalIndex
+    registry: AgencyRegistry
+    sealer: Sealer
+    pseudonym_key: bytes
+    waiting: WaitingApplications
+
+
+async def route_submission(event: IdentityVerified, router: Router, publisher: EventPublisher) -> None:
+    applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
+    decision = route(event.service_id, applicant.address, router.postal, router.registry)
+    if isinstance(decision, NeedsClarification):
+        await _ask_citizen(event, decision, router.waiting, publisher)
+    else:
+        await _publish(event, applicant, decision, router, publisher)
+
+
+async def clarify(event: ClarificationProvided, router: Router, publisher: EventPublisher) -> None:
+    """The citizen chose a municipality: deliver the waiting application there, then forget it (in that order, so
+    a crash in between delivers it again with the same event ids, never not at all)."""
+    span = trace.get_current_span()
+    waiting = await router.waiting.find(event.submission_id)
+    span.set_attribute("civicflow.routing.waiting_found", waiting is not None)
+    if waiting is None:  # delivered already (this answer comes again, or a second one), or erased
+        return
+    if event.municipality_key not in waiting.choices:
+        # The message's fault, now and later: dead-lettered (messaging.failures), the application waits on.
+        raise PermanentFailure("the municipality chosen is not one the citizen was offered")
+    original = waiting.event
+    applicant = router.sealer.open(personal.APPLICANT, original.applicant, original.submission_id)
+    decision = route_in(original.service_id, event.municipality_key, router.registry)
+    await _publish(original, applicant, decision, router, publisher)
+    await router.waiting.release(original.submission_id)
+
+
+async def forget_waiting(event: ErasureRequested, waiting: WaitingApplications) -> None:
+    """The citizen erased their profile: routing keeps nothing of them, so their waiting applications are dropped
+    unpublished. Their status timelines end at "clarification needed"; an answer that comes later finds nothing."""
+    forgotten = await waiting.forget_citizen(event.citizen_id)
+    trace.get_current_span().set_attribute("civicflow.routing.waiting_forgotten", forgotten)
+
+
+async def _ask_citizen(
+    event: IdentityVerified, decision: NeedsClarification, waiting: WaitingApplications, publisher: EventPublisher
+) -> None:
+    trace.get_current_span().set_attribute("civicflow.routing.clarification_reason", decision.reason)
+    # Kept before it is announced: the citizen may answer as soon as they are asked.
+    await waiting.keep(event, tuple(municipality.key for municipality in decision.choices))
+    asked = SubmissionNeedsClarification(
+        event_id=derive_event_id(event.event_id, Step.CLARIFICATION_NEEDED),
+        submission_id=event.submission_id,
+        recipient=event.recipient,
+        reason=decision.reason,
+        choices=tuple(MunicipalityChoice(municipality_key=m.key, name=m.name) for m in decision.choices),
+    )
+    await publisher.publish(topics.CLARIFICATION_NEEDED, asked, key=str(event.submission_id))
+
+
+async def _publish(
     event: IdentityVerified,
-    postal: PostalIndex,
-    registry: AgencyRegistry,
-    sealer: Sealer,
-    pseudonym_key: bytes,
+    applicant: Applicant,
+    decision: Routed | Unroutable,
+    router: Router,
     publisher: EventPublisher,
 ) -> None:
-    applicant = sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    decision = route(event.service_id, applicant.address, postal, registry)
     key = str(event.submission_id)
     span = trace.get_current_span()
-    if isinstance(decision, Routed):
-        span.set_attribute("civicflow.routing.agency_id", decision.agency.agency_id)
-        delivery = AgencySubmission(
-            event_id=derive_event_id(event.event_id, Step.DELIVERED),
-            submission_id=event.submission_id,
-            agency_id=decision.agency.agency_id,
-            municipality_key=decision.municipality_key,
-            service_id=event.service_id,
-            # In clear on the agency's topic, which only that agency may read (README, "Security"), and only
-            # what its service needs.
-            applicant=disclose(applicant, event.agency_needs),
-            form=sealer.open(personal.FORM, event.form, event.submission_id),
-            attachments=event.attachments,
-            level_of_assurance=event.level_of_assurance,
-            verified_attributes=tuple(
-                attribute
-                for attribute in VERIFIED_ATTRIBUTES
-                if event.citizen_id is not None and attribute in event.agency_needs
-            ),
-            citizen_id=agency_citizen_id(pseudonym_key, decision.agency.agency_id, event.citizen_id),
-            received_at=event.received_at,
-        )
-        await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)
-        routed = SubmissionRouted(
-            event_id=derive_event_id(event.event_id, SubmissionRouted.step),
-            submission_id=event.submission_id,
-            recipient=event.recipient,
-            agency_id=decision.agency.agency_id,
-            municipality_key=decision.municipality_key,
-        )
-        await publisher.publish(topics.SUBMISSION_ROUTED, routed, key=key)
-    else:
+    if isinstance(decision, Unroutable):
         span.set_attribute("civicflow.routing.unroutable_reason", decision.reason)
         unroutable = SubmissionUnroutable(
             event_id=derive_event_id(event.event_id, SubmissionUnroutable.step),
@@ -78,3 +138,38 @@ async def route_submission(
             municipality_key=decision.municipality_key,
         )
         await publisher.publish(topics.SUBMISSION_UNROUTABLE, unroutable, key=key)
+        return
+    span.set_attribute("civicflow.routing.agency_id", decision.agency.agency_id)
+    delivery = _delivery(event, applicant, decision, router)
+    await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)
+    routed = SubmissionRouted(
+        event_id=derive_event_id(event.event_id, SubmissionRouted.step),
+        submission_id=event.submission_id,
+        recipient=event.recipient,
+        agency_id=decision.agency.agency_id,
+        municipality_key=decision.municipality_key,
+    )
+    await publisher.publish(topics.SUBMISSION_ROUTED, routed, key=key)
+
+
+def _delivery(event: IdentityVerified, applicant: Applicant, decision: Routed, router: Router) -> AgencySubmission:
+    return AgencySubmission(
+        event_id=derive_event_id(event.event_id, Step.DELIVERED),
+        submission_id=event.submission_id,
+        agency_id=decision.agency.agency_id,
+        municipality_key=decision.municipality_key,
+        service_id=event.service_id,
+        # In clear on the agency's topic, which only that agency may read (README, "Security"), and only
+        # what its service needs.
+        applicant=disclose(applicant, event.agency_needs),
+        form=router.sealer.open(personal.FORM, event.form, event.submission_id),
+        attachments=event.attachments,
+        level_of_assurance=event.level_of_assurance,
+        verified_attributes=tuple(
+            attribute
+            for attribute in VERIFIED_ATTRIBUTES
+            if event.citizen_id is not None and attribute in event.agency_needs
+        ),
+        citizen_id=agency_citizen_id(router.pseudonym_key, decision.agency.agency_id, event.citizen_id),
+        received_at=event.received_at,
+    )

@@ -3,8 +3,10 @@
 from fastapi import FastAPI
 
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
+from civicflow.routing.adapters.mongo_waiting import MongoWaitingApplications
 from civicflow.routing.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
 from civicflow.routing.entrypoints import kafka
+from civicflow.routing.handlers import Router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -24,10 +26,10 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     mongo = make_mongo_client(settings.mongo)
     postal = load_postal_index(settings.data.postal_table)
     registry = load_agency_registry(settings.data.agency_registry)
-    consumers = Consumers(
-        broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
-    )
-    kafka.register_subscribers(consumers, postal, registry, sealer, pseudonym_key, KafkaEventPublisher(broker))
+    database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
+    router = Router(postal, registry, sealer, pseudonym_key, MongoWaitingApplications(database))
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
+    kafka.register_subscribers(consumers, router, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow routing",
         broker=broker,

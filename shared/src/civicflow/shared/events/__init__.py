@@ -6,7 +6,7 @@ from civicflow.shared.events.common import Address, Applicant, AttachmentRef, Re
 from civicflow.shared.events.deadletter import DeadLetter
 from civicflow.shared.events.experience import ExperienceKind, ExperienceRecorded
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
-from civicflow.shared.events.intake import SubmissionReceived
+from civicflow.shared.events.intake import ClarificationProvided, SubmissionReceived
 from civicflow.shared.events.notify import CitizenNotified
 from civicflow.shared.events.profile import (
     ContactPreferences,
@@ -15,7 +15,13 @@ from civicflow.shared.events.profile import (
     Profile,
     ProfileSaved,
 )
-from civicflow.shared.events.routing import AgencySubmission, SubmissionRouted, SubmissionUnroutable
+from civicflow.shared.events.routing import (
+    AgencySubmission,
+    MunicipalityChoice,
+    SubmissionNeedsClarification,
+    SubmissionRouted,
+    SubmissionUnroutable,
+)
 
 __all__ = [
     "Address",
@@ -24,6 +30,7 @@ __all__ = [
     "AttachmentRef",
     "CitizenEvent",
     "CitizenNotified",
+    "ClarificationProvided",
     "ContactPreferences",
     "ContactPreferencesChanged",
     "DeadLetter",
@@ -33,11 +40,13 @@ __all__ = [
     "ExperienceRecorded",
     "IdentityRejected",
     "IdentityVerified",
+    "MunicipalityChoice",
     "Profile",
     "ProfileSaved",
     "Recipient",
     "StatusEvent",
     "Step",
+    "SubmissionNeedsClarification",
     "SubmissionReceived",
     "SubmissionRouted",
     "SubmissionUnroutable",

@@ -18,6 +18,9 @@ class Step(StrEnum):
     REJECTED = "rejected"
     ROUTED = "routed"
     UNROUTABLE = "unroutable"
+    # Routing could not tell the municipality from the address: the citizen is asked which it is.
+    CLARIFICATION_NEEDED = "clarification_needed"
+    CLARIFIED = "clarified"  # the citizen answered (intake)
     DELIVERED = "delivered"  # on the agency's topic
     NOTIFIED = "notified"
 

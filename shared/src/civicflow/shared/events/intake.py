@@ -5,6 +5,7 @@ from typing import ClassVar
 from civicflow.shared.events.base import StatusEvent, Step
 from civicflow.shared.events.common import APPLICANT_ATTRIBUTES, ApplicantAttribute, AttachmentRef
 from civicflow.shared.events.identity import AssuranceLevel
+from civicflow.shared.events.routing import MunicipalityKey
 from civicflow.shared.security.sealing import Sealed
 
 
@@ -26,3 +27,12 @@ class SubmissionReceived(StatusEvent):
     # The citizen's consent (the page's checkbox, the API's `keep_profile`) to keep what identity verifies, the
     # address and the contact preferences as their once-only profile (events.profile).
     keep_profile: bool = False
+
+
+class ClarificationProvided(StatusEvent):
+    """The citizen said, on the status page, which of the offered municipalities their address is in; routing
+    routes the waiting application there (only to one it offered)."""
+
+    step: ClassVar[Step] = Step.CLARIFIED
+
+    municipality_key: MunicipalityKey

@@ -1,13 +1,19 @@
 """Events published by routing, including the application as the responsible agency receives it."""
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from civicflow.shared.events.base import Event, StatusEvent, Step
 from civicflow.shared.events.common import ApplicantAttribute, AttachmentRef, CitizenId, DisclosedApplicant
 from civicflow.shared.events.identity import AssuranceLevel
 
 UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
+# Why routing asks the citizen: the postal code spans several municipalities and the city name does not tell which,
+# or the city name is none of the municipalities of the postal code ("51147 Flensburg"). Never a guess.
+ClarificationReason = Literal["ambiguous_municipality", "postal_code_city_mismatch"]
+MunicipalityKey = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]  # the AGS
 
 
 class SubmissionRouted(StatusEvent):
@@ -22,6 +28,24 @@ class SubmissionUnroutable(StatusEvent):
 
     reason: UnroutableReason
     municipality_key: str | None = None
+
+
+class MunicipalityChoice(BaseModel):
+    """One municipality the address may be in, as the citizen is offered it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    municipality_key: MunicipalityKey
+    name: str
+
+
+class SubmissionNeedsClarification(StatusEvent):
+    """The application waits in routing until the citizen says which municipality their address is in."""
+
+    step: ClassVar[Step] = Step.CLARIFICATION_NEEDED
+
+    reason: ClarificationReason
+    choices: tuple[MunicipalityChoice, ...]
 
 
 class AgencySubmission(Event):

@@ -48,9 +48,10 @@ PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.EXPERIENCE_RECORDED,
         topics.CONTACT_PREFERENCES_CHANGED,
         topics.ERASURE_REQUESTED,
+        topics.CLARIFICATION_PROVIDED,
     ),
     ConsumerGroup.IDENTITY: (topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED, topics.PROFILE_SAVED),
-    ConsumerGroup.ROUTING: (topics.SUBMISSION_ROUTED, topics.SUBMISSION_UNROUTABLE),
+    ConsumerGroup.ROUTING: (topics.SUBMISSION_ROUTED, topics.SUBMISSION_UNROUTABLE, topics.CLARIFICATION_NEEDED),
     ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED,),
 }
 CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
@@ -61,17 +62,20 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_UNROUTABLE,
         topics.CITIZEN_NOTIFIED,
         topics.PROFILE_SAVED,
+        topics.CLARIFICATION_NEEDED,
     ),
-    # Intake erases its own part when the citizen asks (and then publishes the erasure); routing and notify keep
-    # nothing of a citizen at rest (README, "The once-only profile").
+    # Intake erases its own part when the citizen asks (and then publishes the erasure); notify keeps nothing of a
+    # citizen at rest, routing only the applications waiting for the citizen's clarification (README, "The
+    # once-only profile").
     ConsumerGroup.IDENTITY: (topics.SUBMISSION_RECEIVED, topics.CONTACT_PREFERENCES_CHANGED, topics.ERASURE_REQUESTED),
-    ConsumerGroup.ROUTING: (topics.IDENTITY_VERIFIED,),
+    ConsumerGroup.ROUTING: (topics.IDENTITY_VERIFIED, topics.CLARIFICATION_PROVIDED, topics.ERASURE_REQUESTED),
     ConsumerGroup.NOTIFY: (
         topics.SUBMISSION_RECEIVED,
         topics.IDENTITY_VERIFIED,
         topics.IDENTITY_REJECTED,
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
+        topics.CLARIFICATION_NEEDED,
     ),
 }
 

@@ -11,8 +11,17 @@ from pydantic import BaseModel, ConfigDict
 
 from civicflow.shared.events import Step
 
-# How far a submission has come; an event of a lower rank arriving later never moves the status back.
-STATUS_RANK = {Step.RECEIVED: 0, Step.VERIFIED: 1, Step.REJECTED: 1, Step.ROUTED: 2, Step.UNROUTABLE: 2}
+# How far a submission has come; an event of a lower rank arriving later never moves the status back. Routing asks
+# the citizen (clarification_needed) after the verification and before it routes; their answer (clarified) moves it on.
+STATUS_RANK = {
+    Step.RECEIVED: 0,
+    Step.VERIFIED: 1,
+    Step.REJECTED: 1,
+    Step.CLARIFICATION_NEEDED: 2,
+    Step.CLARIFIED: 3,
+    Step.ROUTED: 4,
+    Step.UNROUTABLE: 4,
+}
 
 
 class TimelineEntry(BaseModel):

@@ -5,9 +5,11 @@ from typing import Any
 from civicflow.intake.domain.submission import TimelineEntry
 from civicflow.shared.events import (
     CitizenNotified,
+    ClarificationProvided,
     IdentityRejected,
     IdentityVerified,
     StatusEvent,
+    SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
 )
@@ -31,6 +33,11 @@ def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:
             return {"reason": event.reason}
         case SubmissionRouted():
             return {"agency_id": event.agency_id}
+        case SubmissionNeedsClarification():
+            # Municipality keys and names only: what the citizen typed stays out of the timeline.
+            return {"reason": event.reason, "choices": [choice.model_dump(mode="json") for choice in event.choices]}
+        case ClarificationProvided():
+            return {"municipality_key": event.municipality_key}
         case CitizenNotified():
             return {"about": event.notified_step, "channel": event.channel}
         case _:

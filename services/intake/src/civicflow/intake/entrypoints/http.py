@@ -109,7 +109,7 @@ def submissions_router(catalogue: Catalogue, intake: Intake, max_body_bytes: int
         responses=answers(200, StatusBody, "The status and its timeline", 404, 422, 500, 503),
     )
     async def status(submission_id: str, authorization: str | None = Header(default=None)) -> JSONResponse:
-        record = await _visible_record(submission_id, authorization, intake.submissions)
+        record = await visible_record(submission_id, authorization, intake.submissions)
         return JSONResponse(_status_body(record), headers=NO_STORE)
 
     return router
@@ -211,7 +211,7 @@ def _position(error: Exception) -> int:
     return error.pos if isinstance(error, json.JSONDecodeError) else 0
 
 
-async def _visible_record(submission_id: str, authorization: str | None, submissions: Submissions) -> SubmissionRecord:
+async def visible_record(submission_id: str, authorization: str | None, submissions: Submissions) -> SubmissionRecord:
     scheme, _, token = (authorization or "").partition(" ")
     try:
         parsed_id = UUID(submission_id)

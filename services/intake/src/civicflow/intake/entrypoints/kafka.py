@@ -12,6 +12,7 @@ from civicflow.shared.events import (
     IdentityVerified,
     ProfileSaved,
     StatusEvent,
+    SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
 )
@@ -23,6 +24,7 @@ TIMELINE_SOURCES: dict[str, type[StatusEvent] | type[CitizenNotified]] = {
     topics.IDENTITY_REJECTED: IdentityRejected,
     topics.SUBMISSION_ROUTED: SubmissionRouted,
     topics.SUBMISSION_UNROUTABLE: SubmissionUnroutable,
+    topics.CLARIFICATION_NEEDED: SubmissionNeedsClarification,
     topics.CITIZEN_NOTIFIED: CitizenNotified,
 }
 

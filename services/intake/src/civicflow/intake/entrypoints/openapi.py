@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.validation import SubmissionRequest
+from civicflow.shared.events.routing import MunicipalityKey
 
 
 class FieldProblem(BaseModel):
@@ -54,6 +55,14 @@ class StatusBody(BaseModel):
     status: str
     received_at: str
     timeline: list[TimelineStep]
+
+
+class ClarificationBody(BaseModel):
+    """The citizen's answer: one of the municipalities the status timeline's clarification_needed step offers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    municipality_key: MunicipalityKey
 
 
 def answers(
@@ -141,5 +150,12 @@ ATTACHMENT_BODY = {
                 "encoding": {"file": {"contentType": "application/pdf, image/png, image/jpeg"}},
             }
         },
+    }
+}
+
+CLARIFICATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ClarificationBody.model_json_schema()}},
     }
 }

@@ -96,6 +96,11 @@ TEXTS: dict[str, dict[Language, str]] = {
         "de": "Keine zuständige Behörde gefunden: wir melden uns bei Ihnen",
         "en": "No responsible authority found: we will contact you",
     },
+    "step_clarification_needed": {
+        "de": "Rückfrage: In welcher Gemeinde wohnen Sie?",
+        "en": "Question: which municipality is your address in?",
+    },
+    "step_clarified": {"de": "Ihre Antwort auf die Rückfrage", "en": "Your answer to the question"},
     "step_delivered": {"de": "Bei der Behörde angekommen", "en": "Arrived at the authority"},
     "step_notified": {"de": "Nachricht an Sie gesendet", "en": "Message sent to you"},
     # Why an application stopped, for every reason code (a unit test keeps this list complete).
@@ -160,10 +165,54 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "No authority for where you live takes this application through us yet.",
     },
     "reason_ambiguous_municipality": {
-        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden; der Ort passte zu keiner.",
-        "en": "Your postcode belongs to several municipalities; the town matched none of them.",
+        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden, und der Ort sagt nicht, zu welcher.",
+        "en": "Your postcode belongs to several municipalities, and the town does not say which.",
+    },
+    "reason_postal_code_city_mismatch": {
+        "de": "Die Postleitzahl und der Ort, die Sie angegeben haben, passen nicht zusammen.",
+        "en": "The postcode and the town you gave do not go together.",
     },
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
+    # Routing's question (web.status, web.clarify): never the postal code or town typed, which the page does not show.
+    "clarify_title": {"de": "Bitte beantworten Sie eine Rückfrage", "en": "Please answer a question"},
+    "clarify_ambiguous_municipality": {
+        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden, und der Ort in Ihrer Anschrift sagt nicht, zu "
+        "welcher. Damit Ihr Antrag zur zuständigen Behörde kommt, sagen Sie uns bitte, in welcher Gemeinde Ihre "
+        "Anschrift liegt.",
+        "en": "Your postcode belongs to several municipalities, and the town in your address does not say which. "
+        "So that your application reaches the responsible authority, please tell us which municipality your "
+        "address is in.",
+    },
+    "clarify_postal_code_city_mismatch": {
+        "de": "Die Postleitzahl und der Ort, die Sie angegeben haben, passen nicht zusammen. Damit Ihr Antrag zur "
+        "zuständigen Behörde kommt, sagen Sie uns bitte, in welcher Gemeinde Ihre Anschrift liegt.",
+        "en": "The postcode and the town you gave do not go together. So that your application reaches the "
+        "responsible authority, please tell us which municipality your address is in.",
+    },
+    "clarify_question": {
+        "de": "In welcher Gemeinde liegt Ihre Anschrift?",
+        "en": "Which municipality is your address in?",
+    },
+    "clarify_choose": {"de": "Bitte wählen Sie eine Gemeinde.", "en": "Please choose a municipality."},
+    "clarify_send": {"de": "Antwort senden", "en": "Send your answer"},
+    "problem_clarified_already_title": {"de": "Bereits beantwortet", "en": "Already answered"},
+    "problem_clarified_already": {
+        "de": "Zu diesem Antrag gibt es keine offene Rückfrage mehr. Den Stand sehen Sie über Ihren Link.",
+        "en": "This application has no open question any more. Your link shows its status.",
+    },
+    "problem_clarification_expired_title": {"de": "Sitzung abgelaufen", "en": "Your session has expired"},
+    "problem_clarification_expired": {
+        "de": "Aus Sicherheitsgründen konnten wir Ihre Antwort nicht annehmen. Bitte öffnen Sie Ihren Link zum "
+        "Stand des Antrags noch einmal und antworten Sie dort; dafür muss Ihr Browser Cookies dieser Seite erlauben.",
+        "en": "For your security we could not take your answer. Please open your status link again and answer "
+        "there; your browser needs to allow this site's cookies.",
+    },
+    "problem_clarification_unavailable_title": {"de": "Gerade nicht möglich", "en": "Not possible right now"},
+    "problem_clarification_unavailable": {
+        "de": "Ihre Antwort konnte gerade nicht weitergegeben werden. Bitte versuchen Sie es in einer Minute noch "
+        "einmal; sie wird nur einmal übernommen.",
+        "en": "Your answer could not be passed on just now. Please try again in a minute; it is taken only once.",
+    },
     "problem_sign_in_failed_title": {"de": "Anmeldung fehlgeschlagen", "en": "Sign-in failed"},
     "problem_sign_in_failed": {
         "de": "Die Anmeldung konnte nicht abgeschlossen werden oder war zu alt. Bitte melden Sie sich noch einmal an.",

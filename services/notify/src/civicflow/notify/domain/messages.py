@@ -8,6 +8,7 @@ from civicflow.shared.events import (
     IdentityVerified,
     StatusEvent,
     Step,
+    SubmissionNeedsClarification,
     SubmissionReceived,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -36,6 +37,10 @@ _SUBJECTS = {
         "de": "Für Ihren Antrag wurde keine zuständige Stelle gefunden",
         "en": "We could not find the office responsible for your application",
     },
+    Step.CLARIFICATION_NEEDED: {
+        "de": "Bitte beantworten Sie eine Rückfrage zu Ihrem Antrag",
+        "en": "Please answer a question about your application",
+    },
 }
 
 _BODIES = {
@@ -63,6 +68,30 @@ _BODIES = {
         "en": "we could not find the office responsible for your address (reason: {reason}). Your application "
         "is kept; we will contact you as soon as it can be delivered.",
     },
+    # The status link is not in any mail (it is a bearer secret): the citizen has it from the confirmation page, or
+    # from the API's answer. Neither the postal code nor the town they typed is repeated here.
+    Step.CLARIFICATION_NEEDED: {
+        "de": "bevor Ihr Antrag an die zuständige Stelle gehen kann, brauchen wir eine Antwort von Ihnen: {reason} "
+        "Bitte öffnen Sie die Statusseite Ihres Antrags über den Link, den Sie beim Absenden bekommen haben (auf "
+        "der Bestätigungsseite), und wählen Sie dort, in welcher Gemeinde Ihre Anschrift liegt. Bis dahin wartet "
+        "Ihr Antrag bei uns.",
+        "en": "before your application can go to the responsible office, we need an answer from you: {reason} "
+        "Please open your application's status page with the link you were given when you sent it (on the "
+        "confirmation page), and choose there which municipality your address is in. Until then your application "
+        "waits with us.",
+    },
+}
+
+# Why routing asks, in plain words (shared.events.routing.ClarificationReason).
+_CLARIFICATION_REASONS = {
+    "ambiguous_municipality": {
+        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden, und der Ort sagt nicht, zu welcher.",
+        "en": "your postcode belongs to several municipalities, and the town does not say which.",
+    },
+    "postal_code_city_mismatch": {
+        "de": "Die Postleitzahl und der Ort in Ihrer Anschrift passen nicht zusammen.",
+        "en": "the postcode and the town in your address do not go together.",
+    },
 }
 
 _FRAME = {
@@ -76,13 +105,15 @@ NOTIFIED_STEPS = (
     IdentityRejected,
     SubmissionRouted,
     SubmissionUnroutable,
+    SubmissionNeedsClarification,
 )
 
 
 def compose(event: StatusEvent) -> Message:
     language = event.recipient.language
-    text = _BODIES[event.step][language].format(
-        reason=getattr(event, "reason", ""), agency_id=getattr(event, "agency_id", "")
-    )
+    reason = getattr(event, "reason", "")
+    if isinstance(event, SubmissionNeedsClarification):
+        reason = _CLARIFICATION_REASONS[event.reason][language]
+    text = _BODIES[event.step][language].format(reason=reason, agency_id=getattr(event, "agency_id", ""))
     body = _FRAME[language].format(text=text, submission_id=event.submission_id)
     return Message(subject=_SUBJECTS[event.step][language], body=body, language=language)

@@ -7,6 +7,7 @@ from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
     StatusEvent,
+    SubmissionNeedsClarification,
     SubmissionReceived,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -21,6 +22,7 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.IDENTITY_REJECTED: IdentityRejected,
     topics.SUBMISSION_ROUTED: SubmissionRouted,
     topics.SUBMISSION_UNROUTABLE: SubmissionUnroutable,
+    topics.CLARIFICATION_NEEDED: SubmissionNeedsClarification,
 }
 
 

@@ -1,0 +1,93 @@
+"""The citizen's answer to routing's question over the API: which of the offered municipalities their address is
+in, authenticated by the status token as a bearer token (like GET /v1/submissions/{id})."""
+
+import json
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from civicflow.intake.clarifications import AnswerNotTaken, Clarifications, NotOffered, NotWaiting
+from civicflow.intake.domain.messages import Language, message, preferred_language
+from civicflow.intake.domain.validation_errors import FieldError
+from civicflow.intake.entrypoints.bodies import media_type, read_body
+from civicflow.intake.entrypoints.http import NO_STORE, visible_record
+from civicflow.intake.entrypoints.openapi import CLARIFICATION_BODY, ClarificationBody, answers
+from civicflow.intake.entrypoints.problems import Problem
+from civicflow.intake.entrypoints.profile_bodies import contact_errors as body_errors
+
+BODY_LIMIT = 1024
+BODY_TIMEOUT_SECONDS = 10
+POINTER = "/municipality_key"
+
+NOT_WAITING = Problem(
+    409,
+    "not-waiting-for-clarification",
+    "Not waiting for clarification",
+    "This application waits for no answer about its municipality (none was asked, or it was answered).",
+)
+NOT_TAKEN = Problem(
+    503,
+    "temporarily-unavailable",
+    "Temporarily unavailable",
+    "The answer could not be passed on right now. Please retry; the same answer is taken once.",
+    headers={"Retry-After": "30"},
+)
+
+
+def clarification_router(clarifications: Clarifications) -> APIRouter:
+    router = APIRouter(prefix="/v1/submissions")
+
+    @router.post(
+        "/{submission_id}/clarification",
+        status_code=202,
+        operation_id="clarify",
+        responses=answers(
+            202, None, "Passed on; routing routes the application", 400, 404, 409, 413, 415, 422, 429, 500, 503
+        ),
+        openapi_extra=CLARIFICATION_BODY,
+    )
+    async def clarify(
+        request: Request, submission_id: str, authorization: str | None = Header(default=None)
+    ) -> Response:
+        record = await visible_record(submission_id, authorization, clarifications.submissions)
+        municipality_key = await _answer(request)
+        try:
+            await clarifications.answer(record, municipality_key)
+        except NotWaiting as error:
+            raise NOT_WAITING from error
+        except NotOffered as error:
+            raise _refused([FieldError(POINTER, message("enum", _language(request)))]) from error
+        except AnswerNotTaken as error:
+            raise NOT_TAKEN from error
+        return Response(status_code=202, headers=NO_STORE)
+
+    return router
+
+
+async def _answer(request: Request) -> str:
+    if media_type(request) != "application/json":
+        raise Problem(415, "unsupported-media-type", "Unsupported media type", "Send the answer as JSON.")
+    body = await read_body(request, BODY_LIMIT, BODY_TIMEOUT_SECONDS)
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
+    try:
+        return ClarificationBody.model_validate(payload).municipality_key
+    except ValidationError as error:
+        raise _refused(body_errors(error, _language(request))) from error
+
+
+def _language(request: Request) -> Language:
+    return preferred_language(request.headers.get("accept-language"))
+
+
+def _refused(errors: list[FieldError]) -> Problem:
+    return Problem(
+        422,
+        "invalid-clarification",
+        "Invalid clarification",
+        "Send one of the municipality keys the status offers, as municipality_key; nothing was passed on.",
+        errors,
+    )

@@ -1,0 +1,60 @@
+"""Applications waiting for the citizen's clarification, in routing's own database: "waiting" {_id: submission id,
+event: the IdentityVerified event's JSON as it came (its applicant and form sealed as intake sealed them),
+choices: [municipality keys offered], citizen_id, at: when it began to wait}, indexed by citizen_id.
+
+How long one is kept: until the citizen answers (it is delivered, then deleted) or erases their profile (deleted).
+There is no sweep: an application waits for its citizen, however long that takes, and is never dropped unasked.
+
+Every write may come twice (at-least-once delivery) and ends the same: the insert is keyed by the submission id, so a
+redelivery is a duplicate key, and the deletes find nothing the second time. Lookups are by _id, the erasure's
+delete by equality on the indexed citizen_id (FerretDB answers both from an index; `$in` and ranges it scans).
+"""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from civicflow.routing.handlers import Waiting
+from civicflow.shared.events import IdentityVerified
+from civicflow.shared.mongo import Document
+
+
+class MongoWaitingApplications:
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self._waiting = database["waiting"]
+        self._indexed = False
+
+    async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
+        await self._index()
+        document = {
+            "_id": str(event.submission_id),
+            "event": event.model_dump_json(),
+            "choices": list(choices),
+            "citizen_id": event.citizen_id,
+            "at": datetime.now(UTC),
+        }
+        try:
+            await self._waiting.insert_one(document)
+        except DuplicateKeyError:  # kept already: this is a redelivery
+            return
+
+    async def find(self, submission_id: UUID) -> Waiting | None:
+        found = await self._waiting.find_one({"_id": str(submission_id)}, {"event": 1, "choices": 1})
+        if found is None:
+            return None
+        return Waiting(IdentityVerified.model_validate_json(found["event"]), tuple(found["choices"]))
+
+    async def release(self, submission_id: UUID) -> None:
+        await self._waiting.delete_one({"_id": str(submission_id)})
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        await self._index()
+        return (await self._waiting.delete_many({"citizen_id": citizen_id})).deleted_count
+
+    async def _index(self) -> None:
+        """On first use (creating an index that exists is a no-op, but a round trip)."""
+        if not self._indexed:
+            await self._waiting.create_index("citizen_id")
+            self._indexed = True
