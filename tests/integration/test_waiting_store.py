@@ -1,6 +1,7 @@
 """Routing's applications waiting for the citizen's answer, in the real document store (FerretDB over PostgreSQL):
 every store pattern adapters.mongo_waiting uses, each by _id or by one indexed equality."""
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -52,17 +53,15 @@ async def test_a_delivered_application_is_forgotten_and_forgetting_it_again_is_n
     assert await waiting.find(other.submission_id) is not None
 
 
-async def test_an_erasure_forgets_only_that_citizens_applications_by_an_indexed_equality(database: Database) -> None:
+async def test_an_erasure_finds_only_that_citizens_applications_by_an_indexed_equality(database: Database) -> None:
     waiting = MongoWaitingApplications(database)
     theirs = [verified(), verified()]
     others, anonymous = verified(OTHER_CITIZEN_ID), verified(None)  # filed without an identity: no citizen id
     for event in (*theirs, others, anonymous):
         await waiting.keep(event, (KOELN,))
-    assert await waiting.forget_citizen(CITIZEN_ID) == 2
-    assert await waiting.forget_citizen(CITIZEN_ID) == 0  # the erasure handled again
-    assert [await waiting.find(event.submission_id) for event in theirs] == [None, None]
-    assert await waiting.find(others.submission_id) is not None
-    assert await waiting.find(anonymous.submission_id) is not None
+    found = await waiting.of_citizen(CITIZEN_ID)
+    assert sorted(str(each.event.submission_id) for each in found) == sorted(str(e.submission_id) for e in theirs)
+    assert await waiting.of_citizen("c" * 32) == []
     indexes = [dict(index["key"]) async for index in await database["waiting"].list_indexes()]
     assert {"citizen_id": 1} in indexes
     if "ferretdbVersion" in await database.client.admin.command("buildInfo"):
@@ -75,6 +74,23 @@ async def test_a_new_instance_finds_what_an_earlier_one_kept(database: Database)
     event = verified()
     await MongoWaitingApplications(database).keep(event, (KOELN,))
     restarted = MongoWaitingApplications(database)  # routing restarted: its index exists, creating it is a no-op
-    assert await restarted.forget_citizen(OTHER_CITIZEN_ID) == 0
+    assert await restarted.of_citizen(OTHER_CITIZEN_ID) == []
     found = await restarted.find(event.submission_id)
     assert found is not None and found.event == event
+
+
+async def test_the_unanswered_are_found_oldest_first_and_at_most_so_many(database: Database) -> None:
+    waiting = MongoWaitingApplications(database)
+    events = [verified(), verified(), verified()]
+    for event in events:
+        await waiting.keep(event, (KOELN,))
+    await database["waiting"].update_one(
+        {"_id": str(events[1].submission_id)}, {"$set": {"at": datetime.now(UTC) - timedelta(days=40)}}
+    )
+    await database["waiting"].update_one(
+        {"_id": str(events[2].submission_id)}, {"$set": {"at": datetime.now(UTC) - timedelta(days=31)}}
+    )
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    found = await waiting.older_than(cutoff, limit=10)
+    assert [each.event.submission_id for each in found] == [events[1].submission_id, events[2].submission_id]
+    assert len(await waiting.older_than(cutoff, limit=1)) == 1

@@ -1,7 +1,7 @@
 """Hand-written fakes for the ports, for unit tests only (the real adapters are tested in integration/)."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -92,9 +92,11 @@ class FakeWaitingApplications:
 
     def __init__(self) -> None:
         self.waiting: dict[UUID, Waiting] = {}
+        self.since: dict[UUID, datetime] = {}  # when each began to wait
 
     async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
         self.waiting.setdefault(event.submission_id, Waiting(event, choices))
+        self.since.setdefault(event.submission_id, datetime.now(UTC))
 
     async def find(self, submission_id: UUID) -> Waiting | None:
         return self.waiting.get(submission_id)
@@ -102,8 +104,9 @@ class FakeWaitingApplications:
     async def release(self, submission_id: UUID) -> None:
         self.waiting.pop(submission_id, None)
 
-    async def forget_citizen(self, citizen_id: str) -> int:
-        theirs = [key for key, kept in self.waiting.items() if kept.event.citizen_id == citizen_id]
-        for key in theirs:
-            del self.waiting[key]
-        return len(theirs)
+    async def of_citizen(self, citizen_id: str) -> list[Waiting]:
+        return [kept for kept in self.waiting.values() if kept.event.citizen_id == citizen_id]
+
+    async def older_than(self, cutoff: datetime, limit: int) -> list[Waiting]:
+        found = sorted((at, kept) for kept, at in ((kept, self.since[key]) for key, kept in self.waiting.items()))
+        return [kept for at, kept in found if at < cutoff][:limit]

@@ -1,13 +1,21 @@
 """An address that does not say its municipality: the application waits, the citizen is asked, and their answer
 delivers it (never a guess, never a drop); an answer not offered is refused, an erasure forgets it."""
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
 
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
-from civicflow.routing.handlers import Router, clarify, forget_waiting, route_submission
+from civicflow.routing.handlers import (
+    CLARIFICATION_DAYS,
+    Router,
+    clarify,
+    forget_waiting,
+    give_up_unanswered,
+    route_submission,
+)
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencySubmission,
@@ -171,8 +179,29 @@ async def test_an_erasure_forgets_the_citizens_waiting_applications_only() -> No
     for event in (theirs, others):
         await route_submission(event, router(waiting), FakePublisher())
     assert theirs.citizen_id is not None
-    await forget_waiting(ErasureRequested(citizen_id=theirs.citizen_id), waiting)
+    ended = FakePublisher()
+    await forget_waiting(ErasureRequested(citizen_id=theirs.citizen_id), router(waiting), ended)
     assert list(waiting.waiting) == [others.submission_id]
+    # their timeline ends with why, and they are told: never dropped unsaid
+    ((topic, unroutable, key),) = ended.published
+    assert topic == topics.SUBMISSION_UNROUTABLE and key == str(theirs.submission_id)
+    assert isinstance(unroutable, SubmissionUnroutable) and unroutable.reason == "erased_while_waiting"
     later = FakePublisher()
     await clarify(answer(theirs, KOELN), router(waiting), later)  # an answer given before the erasure came
     assert later.published == []
+
+
+async def test_an_application_whose_citizen_does_not_answer_in_time_ends_undeliverable_and_is_forgotten() -> None:
+    waiting = FakeWaitingApplications()
+    old, recent = verified("51147", "Flensburg"), verified("51147", "Flensburg")
+    for event in (old, recent):
+        await route_submission(event, router(waiting), FakePublisher())
+    now = datetime.now(UTC)
+    waiting.since[old.submission_id] = now - timedelta(days=CLARIFICATION_DAYS, minutes=1)
+    ended = FakePublisher()
+    assert await give_up_unanswered(now, router(waiting), ended) == 1
+    ((topic, unroutable, _),) = ended.published
+    assert topic == topics.SUBMISSION_UNROUTABLE and isinstance(unroutable, SubmissionUnroutable)
+    assert unroutable.reason == "clarification_not_given" and unroutable.submission_id == old.submission_id
+    assert list(waiting.waiting) == [recent.submission_id]
+    assert await give_up_unanswered(now, router(waiting), FakePublisher()) == 0  # the recent one waits on

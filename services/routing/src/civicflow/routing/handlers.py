@@ -10,6 +10,7 @@ exactly as one routed at once, with the same event ids (derived from the Identit
 redelivery of either produces the same events."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -38,6 +39,9 @@ from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import PermanentFailure
 from civicflow.shared.security.sealing import Sealer
 
+# How long an application waits for the citizen's answer (they are asked on the status page and by mail).
+CLARIFICATION_DAYS = 30
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -56,8 +60,11 @@ class WaitingApplications(Protocol):
     async def release(self, submission_id: UUID) -> None:
         """Forget it (delivered); forgotten already, nothing happens."""
 
-    async def forget_citizen(self, citizen_id: str) -> int:
-        """Forget every application of this citizen that waits; how many there were."""
+    async def of_citizen(self, citizen_id: str) -> list[Waiting]:
+        """Every application of this citizen that waits."""
+
+    async def older_than(self, cutoff: datetime, limit: int) -> list[Waiting]:
+        """Applications waiting since before `cutoff`, oldest first, at most `limit`."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +103,31 @@ async def clarify(event: ClarificationProvided, router: Router, publisher: Event
     await router.waiting.release(original.submission_id)
 
 
-async def forget_waiting(event: ErasureRequested, waiting: WaitingApplications) -> None:
-    """The citizen erased their profile: routing keeps nothing of them, so their waiting applications are dropped
-    unpublished. Their status timelines end at "clarification needed"; an answer that comes later finds nothing."""
-    forgotten = await waiting.forget_citizen(event.citizen_id)
-    trace.get_current_span().set_attribute("civicflow.routing.waiting_forgotten", forgotten)
+async def forget_waiting(event: ErasureRequested, router: Router, publisher: EventPublisher) -> None:
+    """The citizen erased their profile: routing keeps nothing of them, so each of their waiting applications ends
+    as undeliverable (their timeline and a last mail say why), then is forgotten; an answer that comes later finds
+    nothing."""
+    found = await router.waiting.of_citizen(event.citizen_id)
+    trace.get_current_span().set_attribute("civicflow.routing.waiting_forgotten", len(found))
+    for waiting in found:
+        await _give_up(waiting, Unroutable("erased_while_waiting"), router, publisher)
+
+
+async def give_up_unanswered(now: datetime, router: Router, publisher: EventPublisher) -> int:
+    """Applications whose citizen did not answer within CLARIFICATION_DAYS end as undeliverable (the citizen is
+    told, and may apply again), so no application waits, with its sealed personal data, for ever. How many ended."""
+    cutoff = now - timedelta(days=CLARIFICATION_DAYS)
+    found = await router.waiting.older_than(cutoff, limit=100)
+    for waiting in found:
+        await _give_up(waiting, Unroutable("clarification_not_given"), router, publisher)
+    return len(found)
+
+
+async def _give_up(waiting: Waiting, decision: Unroutable, router: Router, publisher: EventPublisher) -> None:
+    """Published before forgotten: a crash in between publishes the same event again, never none."""
+    original = waiting.event
+    await _publish(original, None, decision, router, publisher)
+    await router.waiting.release(original.submission_id)
 
 
 async def _ask_citizen(
@@ -121,7 +148,7 @@ async def _ask_citizen(
 
 async def _publish(
     event: IdentityVerified,
-    applicant: Applicant,
+    applicant: Applicant | None,
     decision: Routed | Unroutable,
     router: Router,
     publisher: EventPublisher,
@@ -140,6 +167,8 @@ async def _publish(
         await publisher.publish(topics.SUBMISSION_UNROUTABLE, unroutable, key=key)
         return
     span.set_attribute("civicflow.routing.agency_id", decision.agency.agency_id)
+    if applicant is None:
+        applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     delivery = _delivery(event, applicant, decision, router)
     await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)
     routed = SubmissionRouted(

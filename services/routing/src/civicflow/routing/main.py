@@ -1,12 +1,14 @@
 """Routing's composition root."""
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
 from civicflow.routing.adapters.mongo_waiting import MongoWaitingApplications
 from civicflow.routing.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
 from civicflow.routing.entrypoints import kafka
-from civicflow.routing.handlers import Router
+from civicflow.routing.handlers import Router, give_up_unanswered
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -27,15 +29,18 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     postal = load_postal_index(settings.data.postal_table)
     registry = load_agency_registry(settings.data.agency_registry)
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
-    router = Router(postal, registry, sealer, pseudonym_key, MongoWaitingApplications(database))
+    waiting = MongoWaitingApplications(database)
+    router = Router(postal, registry, sealer, pseudonym_key, waiting)
+    publisher = KafkaEventPublisher(broker)
     consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
-    kafka.register_subscribers(consumers, router, KafkaEventPublisher(broker))
+    kafka.register_subscribers(consumers, router, publisher)
+    give_up = partial(give_up_unanswered, router=router, publisher=publisher)
     return make_service_app(
         title="CivicFlow routing",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[consumers.sweep],
+        background=[consumers.sweep, partial(waiting.sweep, give_up)],
     )
 
 

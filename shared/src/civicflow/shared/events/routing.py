@@ -9,7 +9,15 @@ from civicflow.shared.events.base import Event, StatusEvent, Step
 from civicflow.shared.events.common import ApplicantAttribute, AttachmentRef, CitizenId, DisclosedApplicant
 from civicflow.shared.events.identity import AssuranceLevel
 
-UnroutableReason = Literal["unknown_postal_code", "no_responsible_agency", "ambiguous_municipality"]
+UnroutableReason = Literal[
+    "unknown_postal_code",
+    "no_responsible_agency",
+    "ambiguous_municipality",
+    # Asked which municipality their address is in, the citizen did not answer in time (routing.domain.waiting).
+    "clarification_not_given",
+    # The citizen erased their profile while the application waited for their answer: routing keeps nothing of them.
+    "erased_while_waiting",
+]
 # Why routing asks the citizen: the postal code spans several municipalities and the city name does not tell which,
 # or the city name is none of the municipalities of the postal code ("51147 Flensburg"). Never a guess.
 ClarificationReason = Literal["ambiguous_municipality", "postal_code_city_mismatch"]

@@ -172,6 +172,15 @@ TEXTS: dict[str, dict[Language, str]] = {
         "de": "Die Postleitzahl und der Ort, die Sie angegeben haben, passen nicht zusammen.",
         "en": "The postcode and the town you gave do not go together.",
     },
+    "reason_clarification_not_given": {
+        "de": "Wir haben Sie gefragt, in welcher Gemeinde Ihre Anschrift liegt, aber keine Antwort bekommen. "
+        "Stellen Sie den Antrag bitte neu.",
+        "en": "We asked which municipality your address is in but did not get an answer. Please apply again.",
+    },
+    "reason_erased_while_waiting": {
+        "de": "Sie haben Ihre Daten löschen lassen, während der Antrag auf Ihre Antwort wartete.",
+        "en": "You had your data erased while the application waited for your answer.",
+    },
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
     # Routing's question (web.status, web.clarify): never the postal code or town typed, which the page does not show.
     "clarify_title": {"de": "Bitte beantworten Sie eine Rückfrage", "en": "Please answer a question"},

@@ -16,7 +16,7 @@ def register_subscribers(consumers: Consumers, router: Router, publisher: EventP
         await clarify(event, router, publisher)
 
     async def on_erasure_requested(event: ErasureRequested) -> None:
-        await forget_waiting(event, router.waiting)
+        await forget_waiting(event, router, publisher)
 
     consumers.subscribe(
         Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=consumers.processed)
