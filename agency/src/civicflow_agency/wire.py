@@ -1,0 +1,119 @@
+"""The contract between CivicFlow and an agency, defined once for both sides: CivicFlow's routing writes it, the
+agency kit reads it.
+
+An application on `agency.<agency-id>.submissions` is one Kafka record:
+- value: a JWE in compact serialization (RFC 7516) of the application's JSON (CivicFlow's `AgencySubmission`),
+  encrypted to the agency's newest encryption key from the agency registry: key encryption RSA-OAEP-256, content
+  encryption A256GCM, the key's `kid` in the protected header; RSA keys of at least 4096 bits (as FIT-Connect
+  requires). Only the holder of the private key reads it.
+- key: the submission id.
+- headers, in clear, what routing and operators need and nothing personal: the submission id, the service (LeiKa
+  key), the agency id, when the application was received and when it was sent, the media type, and the W3C trace
+  context (`traceparent`, `tracestate`).
+"""
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from joserfc import jwe
+from joserfc.errors import JoseError, SecurityWarning
+from joserfc.jwk import KeyParameters, KeySet, RSAKey
+
+KEY_ENCRYPTION: Final = "RSA-OAEP-256"
+CONTENT_ENCRYPTION: Final = "A256GCM"
+MIN_RSA_BITS: Final = 4096
+MEDIA_TYPE: Final = "application/jose"
+# An agency id, as it stands in its topics' names (`agency.<agency-id>.submissions`, `agency.<agency-id>.decisions`)
+# and its Kafka principal (`agency-<agency-id>`).
+AGENCY_ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SUBMISSIONS_TOPIC: Final = "agency.{agency_id}.submissions"
+DECISIONS_TOPIC: Final = "agency.{agency_id}.decisions"
+
+HEADER_SUBMISSION_ID: Final = "civicflow-submission-id"
+HEADER_SERVICE_ID: Final = "civicflow-service-id"
+HEADER_AGENCY_ID: Final = "civicflow-agency-id"
+HEADER_RECEIVED_AT: Final = "civicflow-received-at"
+HEADER_SENT_AT: Final = "civicflow-sent-at"
+HEADER_CONTENT_TYPE: Final = "content-type"
+
+
+def clear_headers(
+    *, submission_id: str, service_id: str, agency_id: str, received_at: datetime, sent_at: datetime
+) -> dict[str, str]:
+    """The record's headers besides the trace context: routing metadata only, timestamps in RFC 3339."""
+    return {
+        HEADER_SUBMISSION_ID: submission_id,
+        HEADER_SERVICE_ID: service_id,
+        HEADER_AGENCY_ID: agency_id,
+        HEADER_RECEIVED_AT: received_at.isoformat(),
+        HEADER_SENT_AT: sent_at.isoformat(),
+        HEADER_CONTENT_TYPE: MEDIA_TYPE,
+    }
+
+
+# joserfc leaves RSA-OAEP-256 out of its defaults; these two, and nothing else, are what the agency topic uses.
+_REGISTRY: Final = jwe.JWERegistry(algorithms=[KEY_ENCRYPTION, CONTENT_ENCRYPTION])
+
+
+class NotForThisAgency(Exception):
+    """The record cannot be decrypted with the keys held: another agency's key, a retired key, or not a JWE."""
+
+
+def encryption_key(public_keys: Sequence[Mapping[str, Any]]) -> RSAKey:
+    """The key to encrypt to: the first (newest) RSA key in the registry's list meant for encryption."""
+    for jwk in public_keys:
+        meant = jwk.get("use", "enc") == "enc" and jwk.get("alg", KEY_ENCRYPTION) == KEY_ENCRYPTION
+        if jwk.get("kty") == "RSA" and meant:
+            return public_key(jwk)
+    raise LookupError("the agency has no RSA encryption key")
+
+
+# RFC 7518, 6.3.2: the members only a private RSA key has.
+_PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
+
+
+def public_key(jwk: Mapping[str, Any]) -> RSAKey:
+    """An agency's public RSA key as the registry lists it: no private part, at least MIN_RSA_BITS, a `kid`.
+    Anything else is a ValueError naming the key (by its kid, never its material)."""
+    kid = jwk.get("kid")
+    if _PRIVATE_MEMBERS & jwk.keys():
+        raise ValueError(f"key {kid!r}: a registry holds public keys only")
+    if jwk.get("kty") != "RSA":
+        raise ValueError(f"key {kid!r}: an RSA key (kty RSA) is needed")
+    if not kid or not isinstance(kid, str):
+        raise ValueError("an agency's key needs a kid")
+    try:
+        with warnings.catch_warnings():  # joserfc warns of keys under 2048 bits; refused below, with the reason
+            warnings.simplefilter("ignore", SecurityWarning)
+            key = RSAKey.import_key(dict(jwk))
+        bits = key.raw_value.key_size
+    except (JoseError, ValueError, TypeError, AttributeError) as error:  # n or e missing or not base64url
+        raise ValueError(f"key {kid!r}: not a valid RSA public key ({type(error).__name__})") from None
+    if bits < MIN_RSA_BITS:
+        raise ValueError(f"key {kid!r}: RSA keys of at least {MIN_RSA_BITS} bits, this has {bits}")
+    return key
+
+
+def new_key() -> RSAKey:
+    """A new private key for an agency: RSA of MIN_RSA_BITS for RSA-OAEP-256, its kid the RFC 7638 thumbprint.
+    Its public half (`as_dict(private=False)`) goes into the registry."""
+    parameters: KeyParameters = {"use": "enc", "alg": KEY_ENCRYPTION}
+    return RSAKey.generate_key(MIN_RSA_BITS, parameters=parameters, private=True, auto_kid=True)
+
+
+def encrypt(plaintext: bytes, key: RSAKey) -> str:
+    """The JWE compact serialization of `plaintext` to `key` (a fresh content key each time)."""
+    header = {"alg": KEY_ENCRYPTION, "enc": CONTENT_ENCRYPTION, "kid": key.kid, "cty": "application/json"}
+    return jwe.encrypt_compact(header, plaintext, key, registry=_REGISTRY)
+
+
+def decrypt(token: str | bytes, private_keys: Sequence[RSAKey]) -> bytes:
+    """The plaintext, with whichever of the agency's private keys the record names by `kid`."""
+    try:
+        opened = jwe.decrypt_compact(token, KeySet(list(private_keys)), registry=_REGISTRY)
+    except (JoseError, ValueError, UnicodeError) as error:  # not a JWE, another agency's key, a retired kid
+        raise NotForThisAgency(type(error).__name__) from error
+    return opened.plaintext or b""
