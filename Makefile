@@ -8,7 +8,8 @@ LEVELS ?=
 # uv from PATH, else from the Python that installed it (`python3 -m pip install uv`).
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
-.PHONY: help setup up down demo test lint unit bench bench-growth chaos validate browser browser-packages
+.PHONY: help setup up down demo test lint unit bench bench-growth chaos validate browser browser-packages npm \
+	asyncapi-check
 
 help:
 	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
@@ -16,6 +17,7 @@ help:
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
 	@echo "make browser install what the browser tests need, if missing: Chromium, its driver, npm, axe-core"
+	@echo "make asyncapi-check   validate docs/asyncapi.json with the official AsyncAPI parser (installed if missing)"
 	@echo "make bench N=2000 [C=50] [RELAY=60000]   the bare Kafka relay's ceiling, then N applications closed loop"
 	@echo "                                          (C in flight) and open loop at half that rate; CPU and RSS per process"
 	@echo "make bench N=300 RATE=8                   only an open loop: N applications at RATE per second"
@@ -47,13 +49,24 @@ bench-growth: setup
 chaos: setup
 	$(UV) run civicflow chaos $(if $(RATE),--rate $(RATE)) $(if $(PAUSE),--pause $(PAUSE)) $(if $(BURST),--burst $(BURST))
 
-lint: setup
+# docs/asyncapi.json (generated, kept current by tests/contract/test_asyncapi.py) checked by the official AsyncAPI
+# parser, as pinned in deploy/tools/asyncapi/package-lock.json: any error fails, warnings are printed.
+ASYNCAPI_PARSER := deploy/tools/asyncapi/node_modules/@asyncapi/parser/package.json
+
+asyncapi-check: $(ASYNCAPI_PARSER)
+	@node deploy/tools/asyncapi/check.js docs/asyncapi.json
+
+$(ASYNCAPI_PARSER): deploy/tools/asyncapi/package-lock.json | npm
+	@npm ci --prefix deploy/tools/asyncapi --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+lint: setup asyncapi-check
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run lint-imports
 
-unit: setup
+unit: setup $(ASYNCAPI_PARSER)
 	$(UV) run pytest tests/unit tests/contract
 
 # The browser tests (tests/support/browser.py): Debian's Chromium and chromedriver, so that Selenium downloads
@@ -64,12 +77,16 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 
 browser: $(AXE)
 
-browser-packages:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v npm >/dev/null; then \
+browser-packages: npm
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver \
-			$$(command -v npm >/dev/null || echo npm) >/dev/null; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	fi
+
+# Node.js and npm from Debian's packages, where the machine has none.
+npm:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 
 # npm ci starts from an empty node_modules; touched, so that make knows it is newer than the lock.
 $(AXE): tests/browser/package-lock.json | browser-packages
