@@ -13,6 +13,7 @@ from civicflow.local.sample import ERIKA
 from civicflow.local.tail import open_tail
 from civicflow.shared import topics
 from tests.support import sample_files
+from tests.support.agencies import open_record
 from tests.support.journeys import post, until_settled
 
 RENT_CHECK = "99116002000000"  # needs no identity; one letter required
@@ -55,7 +56,7 @@ async def test_an_attachment_reaches_the_agency_as_a_reference_and_belongs_to_on
             assert again.status_code == 422, again.text
             assert [error["pointer"] for error in again.json()["errors"]] == ["/attachments/0"]
 
-        delivered = await _delivery(agency, posted.submission_id)
+        delivered = await _delivery(agency, posted.submission_id, stack)
     finally:
         await agency.stop()
     assert delivered["attachments"] == [ref]
@@ -63,11 +64,11 @@ async def test_an_attachment_reaches_the_agency_as_a_reference_and_belongs_to_on
     assert len(json.dumps(delivered)) < 10_000  # a reference, not 300 kB of file
 
 
-async def _delivery(agency: Any, submission_id: str) -> dict[str, Any]:
+async def _delivery(agency: Any, submission_id: str, stack: Layout) -> dict[str, Any]:
+    """The application as the agency decrypts it."""
     async with asyncio.timeout(60):
         while True:
             for records in (await agency.getmany(timeout_ms=1000)).values():
                 for record in records:
-                    value: dict[str, Any] = json.loads(record.value)
-                    if value["submission_id"] == submission_id:
-                        return value
+                    if record.key == submission_id.encode():
+                        return open_record(record.value, stack, "muenchen-mietberatung")

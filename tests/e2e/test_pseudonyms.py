@@ -15,26 +15,38 @@ from civicflow.local.layout import Layout
 from civicflow.local.sample import application
 from civicflow.local.tail import open_tail
 from civicflow.shared import topics
+from tests.support.agencies import open_record
 from tests.support.journeys import post, until_settled
 
 pytestmark = pytest.mark.e2e
 
 GEWERBE, STANDESAMT = topics.agency_submissions("koeln-gewerbe"), topics.agency_submissions("koeln-standesamt")
+AGENCIES = {GEWERBE: "koeln-gewerbe", STANDESAMT: "koeln-standesamt"}
 BIRTH_CERTIFICATE = {
     "service_id": "99027002012000",
     "form": {"birth_date": "1964-08-12", "birth_place": "Köln", "copies": 1},
 }
 
 
-async def records_of(consumer: AIOKafkaConsumer, ids: set[str], count: int) -> list[tuple[str, dict[str, Any]]]:
-    """The next `count` records keyed by one of `ids`, as (topic, value)."""
+async def records_of(
+    consumer: AIOKafkaConsumer, ids: set[str], count: int, stack: Layout
+) -> list[tuple[str, dict[str, Any]]]:
+    """The next `count` records keyed by one of `ids`, as (topic, value); an agency's as that agency decrypts it."""
     seen: list[tuple[str, dict[str, Any]]] = []
     deadline = time.monotonic() + 60
     while len(seen) < count:
         assert time.monotonic() < deadline, f"only {len(seen)} of {count} records arrived"
         for batch in (await consumer.getmany(timeout_ms=500)).values():
-            seen += [(r.topic, json.loads(r.value)) for r in batch if r.key and r.key.decode() in ids]
+            seen += [(r.topic, value_of(r.topic, r.value, stack)) for r in batch if r.key and r.key.decode() in ids]
     return seen
+
+
+def value_of(topic: str, value: bytes, stack: Layout) -> dict[str, Any]:
+    agency_id = AGENCIES.get(topic)
+    if agency_id is None:
+        read: dict[str, Any] = json.loads(value)
+        return read
+    return open_record(value, stack, agency_id)
 
 
 async def test_each_agency_sees_its_own_citizen_id_and_no_identity_token(stack: Layout) -> None:
@@ -49,7 +61,7 @@ async def test_each_agency_sees_its_own_citizen_id_and_no_identity_token(stack: 
             for each in posted:
                 assert (await until_settled(client, each))["status"] == "routed"
         ids = [each.submission_id for each in posted]
-        records = await records_of(consumer, set(ids), 2 * len(ids))
+        records = await records_of(consumer, set(ids), 2 * len(ids), stack)
     finally:
         await consumer.stop()
 

@@ -1,6 +1,6 @@
 """Hand-written fakes for the ports, for unit tests only (the real adapters are tested in integration/)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -13,14 +13,24 @@ from civicflow.shared.messaging import StoreUnavailable
 
 
 class FakePublisher:
+    """Events and raw records (bytes, e.g. an application encrypted for its agency) in the order published; the
+    headers of each raw record by its position."""
+
     def __init__(self, fail: bool = False) -> None:
-        self.published: list[tuple[str, BaseModel, str]] = []
+        self.published: list[tuple[str, BaseModel | bytes, str]] = []
+        self.headers: dict[int, dict[str, str]] = {}
         self.fail = fail
 
     async def publish(self, topic: str, event: BaseModel, key: str) -> None:
         if self.fail:
             raise ConnectionError("kafka unavailable")
         self.published.append((topic, event, key))
+
+    async def publish_bytes(self, topic: str, value: bytes, key: str, headers: Mapping[str, str]) -> None:
+        if self.fail:
+            raise ConnectionError("kafka unavailable")
+        self.headers[len(self.published)] = dict(headers)
+        self.published.append((topic, value, key))
 
     def topics(self) -> list[str]:
         return [topic for topic, _, _ in self.published]

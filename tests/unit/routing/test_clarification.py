@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from pydantic import BaseModel
 
 from civicflow.local.sample import BUSINESS_REGISTRATION, ERIKA
-from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
+from civicflow.routing.adapters.file_reference_data import load_postal_index
 from civicflow.routing.handlers import (
     CLARIFICATION_DAYS,
     Router,
@@ -18,7 +19,6 @@ from civicflow.routing.handlers import (
 )
 from civicflow.shared import topics
 from civicflow.shared.events import (
-    AgencySubmission,
     Applicant,
     ClarificationProvided,
     ErasureRequested,
@@ -35,6 +35,7 @@ from civicflow.shared.messaging.failures import Disposition, classify
 from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
+from tests.support.agencies import keyed_registry, open_delivery
 from tests.unit.fakes import FakePublisher, FakeWaitingApplications
 
 KEYS = sealing.made_keys()
@@ -54,7 +55,7 @@ def verified(postal_code: str, city: str, service_id: str = BUSINESS) -> Identit
 
 
 def router(waiting: FakeWaitingApplications) -> Router:
-    return Router(load_postal_index(), load_agency_registry(), ROUTING, PSEUDONYM_KEY, waiting)
+    return Router(load_postal_index(), keyed_registry(), ROUTING, PSEUDONYM_KEY, waiting)
 
 
 def answer(event: IdentityVerified, municipality_key: str) -> ClarificationProvided:
@@ -64,8 +65,16 @@ def answer(event: IdentityVerified, municipality_key: str) -> ClarificationProvi
 
 
 def same_but_when(publisher: FakePublisher) -> list[tuple[str, dict[str, object], str]]:
-    """What was published, but when (each event is stamped as it is made)."""
-    return [(topic, event.model_dump(exclude={"occurred_at"}), key) for topic, event, key in publisher.published]
+    """What was published, but when (each event is stamped as it is made); an application for an agency as the
+    agency opens it (it is encrypted anew each time)."""
+    return [
+        (topic, _opened(topic, event).model_dump(exclude={"occurred_at"}), key)
+        for topic, event, key in publisher.published
+    ]
+
+
+def _opened(topic: str, published: BaseModel | bytes) -> BaseModel:
+    return open_delivery(published, topic.split(".")[1]) if isinstance(published, bytes) else published
 
 
 async def waiting_for_an_answer(event: IdentityVerified) -> FakeWaitingApplications:
@@ -107,7 +116,8 @@ async def test_the_citizens_answer_delivers_it_as_if_routed_at_once_and_it_waits
     await clarify(answer(event, KOELN), router(waiting), publisher)
     assert publisher.topics() == [topics.agency_submissions("koeln-gewerbe"), topics.SUBMISSION_ROUTED]
     delivery, routed = publisher.published[0][1], publisher.published[1][1]
-    assert isinstance(delivery, AgencySubmission) and isinstance(routed, SubmissionRouted)
+    assert isinstance(delivery, bytes) and isinstance(routed, SubmissionRouted)
+    delivery = open_delivery(delivery, "koeln-gewerbe")
     # Derived from the application's IdentityVerified event, as when routed at once: a redelivery makes the same.
     assert delivery.event_id == derive_event_id(event.event_id, Step.DELIVERED)
     assert routed.event_id == derive_event_id(event.event_id, Step.ROUTED)

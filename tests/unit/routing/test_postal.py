@@ -6,14 +6,29 @@ import pytest
 
 from civicflow.routing.adapters.file_reference_data import load_postal_index
 from civicflow.routing.domain.place_names import city_names
-from civicflow.routing.domain.registry import Agency, AgencyRegistry, Municipality, PostalIndex, ReferenceDataError
+from civicflow.routing.domain.registry import (
+    Agency,
+    AgencyRegistry,
+    Municipality,
+    PostalIndex,
+    PublicKey,
+    ReferenceDataError,
+)
 from civicflow.routing.domain.routing import NeedsClarification, Routed, route
 from civicflow.shared.events import Address
+from tests.support.agencies import unit_key
 
 SERVICE = "99050012104000"
 # One agency per Land (AGS prefixes 01 to 16), so that every municipality of Germany has a responsible agency.
+KEY = PublicKey.model_validate(unit_key("land").as_dict(private=False))
 EVERYWHERE = AgencyRegistry.of(
-    Agency(agency_id=f"land-{state:02d}", name=f"Land {state:02d}", services=(SERVICE,), jurisdiction=(f"{state:02d}",))
+    Agency(
+        agency_id=f"land-{state:02d}",
+        name=f"Land {state:02d}",
+        services=(SERVICE,),
+        jurisdiction=(f"{state:02d}",),
+        public_keys=(KEY,),
+    )
     for state in range(1, 17)
 )
 

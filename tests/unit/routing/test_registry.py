@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from joserfc.jwk import RSAKey
 
 from civicflow.routing.adapters.file_reference_data import load_agency_registry
 from civicflow.routing.domain.registry import AgencyRegistry, ReferenceDataError
+from tests.support.agencies import unit_key
 
 BUSINESS = "99050012104000"
 PARKING = "99108001001000"
@@ -74,10 +76,6 @@ def test_one_agency_id_twice_is_refused() -> None:
         (agency("koeln-gewerbe", []), "agency koeln-gewerbe: jurisdiction: "),
         (agency("koeln-gewerbe", [KOELN], public_keys=[{"kty": "RSA"}]), "koeln-gewerbe: public_keys.0.kid: "),
         (agency("koeln-gewerbe", [KOELN], public_keys={"kty": "RSA"}), "agency koeln-gewerbe: public_keys: "),
-        (
-            agency("koeln-gewerbe", [KOELN], public_keys=[{"kty": "RSA", "kid": "1"}, {"kty": "RSA", "kid": "1"}]),
-            "koeln-gewerbe: public_keys: .*share a kid",
-        ),
         ({**agency("koeln-gewerbe", [KOELN]), "name": " "}, "agency koeln-gewerbe: name: "),
         (agency("koeln-gewerbe", [KOELN], contact="Rathaus"), "agency koeln-gewerbe: contact: .*e-mail .* URL"),
         (agency("koeln-gewerbe", [KOELN], municipality_key=KOELN), "koeln-gewerbe: municipality_key: Extra inputs"),
@@ -89,13 +87,49 @@ def test_an_invalid_agency_is_refused_naming_it_and_the_field(item: dict[str, An
         registry(item)
 
 
+def public(name: str = "koeln-gewerbe") -> dict[str, Any]:
+    return unit_key(name).as_dict(private=False)
+
+
 def test_public_keys_and_contact_are_kept_as_given() -> None:
-    key = {"kty": "RSA", "kid": "2026-11", "use": "enc", "alg": "RSA-OAEP-256", "n": "0vx7", "e": "AQAB"}
+    key = public() | {"kid": "2026-11"}
     loaded = registry(agency("koeln-gewerbe", [KOELN], public_keys=[key], contact="gewerbe@stadt-koeln.de"))
     (koeln,) = loaded.agencies()
     assert [public.model_dump() for public in koeln.public_keys] == [key]
     assert koeln.contact == "gewerbe@stadt-koeln.de"
     assert registry(agency("koeln-gewerbe", [KOELN], contact="https://www.stadt-koeln.de")).agencies()
+
+
+@pytest.fixture(scope="module")
+def short_key() -> dict[str, Any]:
+    return RSAKey.generate_key(2048, parameters={"kid": "short"}).as_dict(private=False)
+
+
+def test_a_private_key_a_short_key_or_one_kid_twice_is_refused_naming_the_key(short_key: dict[str, Any]) -> None:
+    private = unit_key("koeln-gewerbe").as_dict(private=True)
+    cases = [
+        ([private], f"public_keys.0: key {private['kid']!r}: a registry holds public keys only"),
+        ([public(), short_key], "public_keys.1: key 'short': RSA keys of at least 4096 bits, this has 2048"),
+        ([public() | {"kid": "1"}, public("koeln-standesamt") | {"kid": "1"}], "public_keys: .*share a kid"),
+        ([public() | {"n": "not base64!"}], "public_keys.0: key .*: not a valid RSA public key"),
+        ([{"kty": "EC", "kid": "ec", "crv": "P-256"}], "public_keys.0: key 'ec': an RSA key"),
+    ]
+    for keys, message in cases:
+        with pytest.raises(ReferenceDataError, match=f"agency koeln-gewerbe: {message}") as refused:
+            registry(agency("koeln-gewerbe", [KOELN], public_keys=keys))
+        assert str(private["d"]) not in str(refused.value)  # no key material in the message
+
+
+def test_the_first_encryption_key_listed_is_used_and_without_one_the_agency_cannot_receive() -> None:
+    signing = public("koeln-standesamt") | {"kid": "sig", "use": "sig", "alg": "RS256"}
+    newest, older = public() | {"kid": "2026-11"}, public("koeln-standesamt") | {"kid": "2025-11"}
+    (koeln,) = registry(agency("koeln-gewerbe", [KOELN], public_keys=[signing, newest, older])).agencies()
+    used = koeln.encryption_key()
+    assert used is not None and used.kid == "2026-11"
+    (keyless,) = registry(agency("koeln-gewerbe", [KOELN], public_keys=[signing])).agencies()
+    assert keyless.encryption_key() is None
+    (none,) = registry(agency("koeln-gewerbe", [KOELN])).agencies()
+    assert none.encryption_key() is None
 
 
 def test_a_registry_that_is_not_a_list_of_agencies_is_refused_naming_the_file(tmp_path: Path) -> None:

@@ -1,11 +1,11 @@
 import pytest
 
-from civicflow.routing.adapters.file_reference_data import load_agency_registry
 from civicflow.routing.domain.registry import Municipality, PostalIndex
 from civicflow.routing.domain.routing import NeedsClarification, Routed, Unroutable, route, route_in
 from civicflow.shared.events import Address
+from tests.support.agencies import keyed_registry, unit_key
 
-REGISTRY = load_agency_registry()
+REGISTRY = keyed_registry()  # the bundled registry, each agency with a key to receive applications
 BUSINESS = "99050012104000"
 PARKING = "99108001001000"
 
@@ -78,6 +78,13 @@ def test_the_citizens_choice_is_routed_in_that_municipality() -> None:
     decision = route_in(BUSINESS, "05315000", REGISTRY)
     assert isinstance(decision, Routed) and decision.agency.agency_id == "koeln-gewerbe"
     assert route_in(BUSINESS, "01001000", REGISTRY) == Unroutable("no_responsible_agency", "01001000")
+
+
+def test_an_agency_is_routed_to_with_its_newest_key_and_one_without_a_key_cannot_receive() -> None:
+    decision = route_in(BUSINESS, "05315000", REGISTRY)
+    assert isinstance(decision, Routed) and decision.key.kid == unit_key("koeln-gewerbe").kid
+    keyless = keyed_registry(without_keys=("koeln-gewerbe",))
+    assert route_in(BUSINESS, "05315000", keyless) == Unroutable("agency_cannot_receive", "05315000")
 
 
 def test_every_registry_jurisdiction_is_real_and_each_real_municipality_has_at_most_one_agency(

@@ -2,6 +2,7 @@
 
 import logging
 import ssl
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from aiokafka.helpers import create_ssl_context
@@ -96,12 +97,24 @@ class EventPublisher(Protocol):
     async def publish(self, topic: str, event: BaseModel, key: str) -> None: ...
 
 
+class RecordPublisher(Protocol):
+    """The port for a record that is not an event model: a value already serialised (e.g. encrypted for its
+    reader), with its own headers. Published in the current trace, whose context is added to the headers."""
+
+    async def publish_bytes(self, topic: str, value: bytes, key: str, headers: Mapping[str, str]) -> None: ...
+
+
 class KafkaEventPublisher:
     def __init__(self, broker: KafkaBroker) -> None:
         self._broker = broker
 
     async def publish(self, topic: str, event: BaseModel, key: str) -> None:
         await publish(self._broker, topic, event, key)
+
+    async def publish_bytes(self, topic: str, value: bytes, key: str, headers: Mapping[str, str]) -> None:
+        # The broker's producer (PRODUCER_OPTIONS: acks=all, idempotence); FastStream's telemetry middleware adds
+        # the trace context (traceparent, tracestate) to these headers.
+        await self._broker.publish(value, topic=topic, key=key.encode(), headers=dict(headers))
 
     async def publish_record(self, topic: str, value: bytes, key: str, headers: dict[str, str]) -> None:
         """Publish an already serialised event, in the trace its headers name (one stored earlier)."""

@@ -1,8 +1,9 @@
 """Every Kafka topic name, defined once. Nobody spells a topic name inline (tests/contract checks this)."""
 
-import re
 from enum import StrEnum
 from typing import Final
+
+from civicflow_agency import wire
 
 SUBMISSION_RECEIVED: Final = "civicflow.submission.received.v1"
 IDENTITY_VERIFIED: Final = "civicflow.identity.verified.v1"
@@ -37,15 +38,15 @@ INTERNAL_TOPICS: Final = (
 # without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.
 PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED)
 
-AGENCY_SUBMISSIONS: Final = "agency.{agency_id}.submissions"
+# The agencies' topics, as the agency kit (civicflow_agency.wire, the contract with agencies) names them.
+AGENCY_SUBMISSIONS: Final = wire.SUBMISSIONS_TOPIC
 # Written by the agency (its answers to the citizen), read by CivicFlow.
-AGENCY_DECISIONS: Final = "agency.{agency_id}.decisions"
-_AGENCY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+AGENCY_DECISIONS: Final = wire.DECISIONS_TOPIC
 
 
 def agency_submissions(agency_id: str) -> str:
     """The public topic an agency subscribes to for the applications it is responsible for."""
-    if not _AGENCY_ID.match(agency_id):
+    if not wire.AGENCY_ID.match(agency_id):
         raise ValueError(f"agency id {agency_id!r} is not a valid topic component")
     return AGENCY_SUBMISSIONS.format(agency_id=agency_id)
 

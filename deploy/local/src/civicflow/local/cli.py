@@ -1,4 +1,4 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, demo, bench, bench-growth, chaos)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, agency-keys, demo, bench, bench-growth, chaos)."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 
+from civicflow.local.agency_keys import write_agency_registry
 from civicflow.local.chaos import command as chaos_command
 from civicflow.local.idp import LOA_URIS, KeyPair, SigningKey
 from civicflow.local.layout import Layout
@@ -14,7 +15,10 @@ from civicflow.shared.contracts import asyncapi_document
 from civicflow.shared.events.deadletter import DeadLetterReason
 
 
-def _identity_command(args: argparse.Namespace, layout: Layout) -> None:
+def _key_command(args: argparse.Namespace, layout: Layout) -> None:
+    if args.command == "agency-keys":
+        print(write_agency_registry(layout))
+        return
     if args.command == "idp-rotate":
         pair = KeyPair.rotate(layout.idp_state_dir)
         print(f"signing with {pair.current.kid}; {pair.previous.kid if pair.previous else 'none'} still published")
@@ -49,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         help="give the dev identity provider a new signing key; the old one stays in its JWKS until the next rotation"
         " (restart the provider, or `make down up`, to serve it)",
     )
+    commands.add_parser(
+        "agency-keys",
+        help="make (once) a private key per agency of the bundled registry under var/secrets/agencies and write"
+        " routing's registry with their public keys (`up` does it too; for compose: CIVICFLOW_VAR_DIR=var/compose)",
+    )
     commands.add_parser("demo", help="post one application and print its status timeline")
     _add_benchmarks(commands)
     chaos_command.add_arguments(
@@ -71,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "down":
             Stack(layout).down()
-        elif args.command in ("dev-token", "idp-rotate"):
-            _identity_command(args, layout)
+        elif args.command in ("dev-token", "idp-rotate", "agency-keys"):
+            _key_command(args, layout)
         elif args.command == "demo":
             from civicflow.local.demo import run_demo
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from civicflow.identity.config import DEFAULT_DATABASE as IDENTITY_DATABASE
 from civicflow.intake.config import DEFAULT_DATABASE as INTAKE_DATABASE
+from civicflow.local.agency_keys import write_agency_registry
 from civicflow.local.kafka_access import apply_access
 from civicflow.local.layout import STORE_OPERATOR, Layout
 from civicflow.local.topics_admin import agency_ids, ensure_topics
@@ -49,7 +50,8 @@ def service_secrets_dir(layout: Layout, service: str) -> Path:
 
 
 def write_local_secrets(layout: Layout) -> None:
-    """Every secret the local stack needs, made on first use and kept; each service's files beside."""
+    """Every secret the local stack needs, made on first use and kept; each service's files beside; the agencies'
+    keys and routing's registry with their public halves."""
     local = layout.secrets
     if layout.external_kafka is None:
         local.kafka_admin_password()
@@ -66,6 +68,7 @@ def write_local_secrets(layout: Layout) -> None:
             local.write(directory / "mongodb_uri", layout.store_uri(access.database))
         for key in access.keys:
             local.write(directory / key.variable.lower(), local.field_key(key))
+    write_agency_registry(layout)
 
 
 async def provision_kafka(layout: Layout) -> list[str]:

@@ -2,11 +2,14 @@
 afterwards, never in the repository. Delete a file to rotate that secret (README, "Security")."""
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from civicflow_agency import wire
 
 from civicflow.shared.security.access import ADMIN
 
@@ -41,6 +44,15 @@ class LocalSecrets:
             return f"k1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip('=')}"
 
         return self._get(self._ensure_dir(self.directory / "keys") / name, new_key)
+
+    def agency_key(self, agency_id: str) -> str:
+        """The private JWK (RSA 4096, civicflow_agency.wire.new_key) the local stack holds for an agency of the
+        registry, as the agency itself would: its public half goes into routing's registry."""
+
+        def new_key() -> str:
+            return json.dumps(wire.new_key().as_dict(private=True))
+
+        return self._get(self._ensure_dir(self.directory / "agencies") / f"{agency_id}.jwk", new_key)
 
     def write(self, path: Path, value: str) -> None:
         """A derived secret (e.g. a connection string with a password), written anew each time."""

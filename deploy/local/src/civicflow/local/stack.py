@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from civicflow.local import health
+from civicflow.local.agency_keys import agency_registry_path
 from civicflow.local.layout import Layout
 from civicflow.local.provisioning import SERVICES, provision_kafka, service_secrets_dir, write_local_secrets
 
@@ -180,6 +181,8 @@ def service_environment(layout: Layout) -> dict[str, str]:
             "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
         }
     )
+    if "ROUTING_AGENCY_REGISTRY" not in env:  # the bundled registry with the local agencies' keys
+        env["ROUTING_AGENCY_REGISTRY"] = str(agency_registry_path(layout))
     postal_table = layout.postal_table()
     if postal_table is not None and "ROUTING_POSTAL_TABLE" not in env:
         env["ROUTING_POSTAL_TABLE"] = str(postal_table)

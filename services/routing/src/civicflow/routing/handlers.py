@@ -5,7 +5,8 @@ waiting applications of a citizen who erased their profile.
 Routing opens the applicant's sealed data (it needs the postal code, and the agency needs all of it); the
 status events it publishes carry none of it. The agency gets of the applicant what its service needs, the form,
 the level of assurance, which details were verified, and a citizen id of its own (domain.pseudonym), never
-identity's citizen id nor the identity token. An application delivered after the citizen's answer is published
+identity's citizen id nor the identity token, all of it encrypted to the agency's key (an agency without one is
+sent nothing). An application delivered after the citizen's answer is published
 exactly as one routed at once, with the same event ids (derived from the IdentityVerified event), so a
 redelivery of either produces the same events."""
 
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from civicflow_agency import wire
 from opentelemetry import trace
 
 from civicflow.routing.domain.pseudonym import agency_citizen_id
@@ -35,7 +37,7 @@ from civicflow.shared.events import (
     personal,
 )
 from civicflow.shared.events.common import VERIFIED_ATTRIBUTES, disclose
-from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.kafka import EventPublisher, RecordPublisher
 from civicflow.shared.messaging import PermanentFailure
 from civicflow.shared.security.sealing import Sealer
 
@@ -67,6 +69,10 @@ class WaitingApplications(Protocol):
         """Applications waiting since before `cutoff`, oldest first, at most `limit`."""
 
 
+class Publisher(EventPublisher, RecordPublisher, Protocol):
+    """Routing publishes its events, and each application as a record encrypted for its agency."""
+
+
 @dataclass(frozen=True)
 class Router:
     postal: PostalIndex
@@ -76,7 +82,7 @@ class Router:
     waiting: WaitingApplications
 
 
-async def route_submission(event: IdentityVerified, router: Router, publisher: EventPublisher) -> None:
+async def route_submission(event: IdentityVerified, router: Router, publisher: Publisher) -> None:
     applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     decision = route(event.service_id, applicant.address, router.postal, router.registry)
     if isinstance(decision, NeedsClarification):
@@ -85,7 +91,7 @@ async def route_submission(event: IdentityVerified, router: Router, publisher: E
         await _publish(event, applicant, decision, router, publisher)
 
 
-async def clarify(event: ClarificationProvided, router: Router, publisher: EventPublisher) -> None:
+async def clarify(event: ClarificationProvided, router: Router, publisher: Publisher) -> None:
     """The citizen chose a municipality: deliver the waiting application there, then forget it (in that order, so
     a crash in between delivers it again with the same event ids, never not at all)."""
     span = trace.get_current_span()
@@ -103,7 +109,7 @@ async def clarify(event: ClarificationProvided, router: Router, publisher: Event
     await router.waiting.release(original.submission_id)
 
 
-async def forget_waiting(event: ErasureRequested, router: Router, publisher: EventPublisher) -> None:
+async def forget_waiting(event: ErasureRequested, router: Router, publisher: Publisher) -> None:
     """The citizen erased their profile: routing keeps nothing of them, so each of their waiting applications ends
     as undeliverable (their timeline and a last mail say why), then is forgotten; an answer that comes later finds
     nothing."""
@@ -113,7 +119,7 @@ async def forget_waiting(event: ErasureRequested, router: Router, publisher: Eve
         await _give_up(waiting, Unroutable("erased_while_waiting"), router, publisher)
 
 
-async def give_up_unanswered(now: datetime, router: Router, publisher: EventPublisher) -> int:
+async def give_up_unanswered(now: datetime, router: Router, publisher: Publisher) -> int:
     """Applications whose citizen did not answer within CLARIFICATION_DAYS end as undeliverable (the citizen is
     told, and may apply again), so no application waits, with its sealed personal data, for ever. How many ended."""
     cutoff = now - timedelta(days=CLARIFICATION_DAYS)
@@ -123,7 +129,7 @@ async def give_up_unanswered(now: datetime, router: Router, publisher: EventPubl
     return len(found)
 
 
-async def _give_up(waiting: Waiting, decision: Unroutable, router: Router, publisher: EventPublisher) -> None:
+async def _give_up(waiting: Waiting, decision: Unroutable, router: Router, publisher: Publisher) -> None:
     """Published before forgotten: a crash in between publishes the same event again, never none."""
     original = waiting.event
     await _publish(original, None, decision, router, publisher)
@@ -131,7 +137,7 @@ async def _give_up(waiting: Waiting, decision: Unroutable, router: Router, publi
 
 
 async def _ask_citizen(
-    event: IdentityVerified, decision: NeedsClarification, waiting: WaitingApplications, publisher: EventPublisher
+    event: IdentityVerified, decision: NeedsClarification, waiting: WaitingApplications, publisher: Publisher
 ) -> None:
     trace.get_current_span().set_attribute("civicflow.routing.clarification_reason", decision.reason)
     # Kept before it is announced: the citizen may answer as soon as they are asked.
@@ -151,7 +157,7 @@ async def _publish(
     applicant: Applicant | None,
     decision: Routed | Unroutable,
     router: Router,
-    publisher: EventPublisher,
+    publisher: Publisher,
 ) -> None:
     key = str(event.submission_id)
     span = trace.get_current_span()
@@ -170,7 +176,7 @@ async def _publish(
     if applicant is None:
         applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     delivery = _delivery(event, applicant, decision, router)
-    await publisher.publish(topics.agency_submissions(decision.agency.agency_id), delivery, key=key)
+    await _send(delivery, decision, publisher)
     routed = SubmissionRouted(
         event_id=derive_event_id(event.event_id, SubmissionRouted.step),
         submission_id=event.submission_id,
@@ -181,6 +187,24 @@ async def _publish(
     await publisher.publish(topics.SUBMISSION_ROUTED, routed, key=key)
 
 
+async def _send(delivery: AgencySubmission, decision: Routed, publisher: Publisher) -> None:
+    """The application as its agency's key alone opens it (civicflow_agency.wire): never in clear on Kafka, and
+    what stays in clear, the headers, is routing metadata. A redelivery encrypts again (another ciphertext), with
+    the same event id inside."""
+    span = trace.get_current_span()
+    span.set_attribute("civicflow.routing.agency_key_id", decision.key.kid or "")
+    token = wire.encrypt(delivery.model_dump_json().encode(), decision.key)
+    headers = wire.clear_headers(
+        submission_id=str(delivery.submission_id),
+        service_id=delivery.service_id,
+        agency_id=delivery.agency_id,
+        received_at=delivery.received_at,
+        sent_at=delivery.occurred_at,
+    )
+    topic = topics.agency_submissions(delivery.agency_id)
+    await publisher.publish_bytes(topic, token.encode(), key=str(delivery.submission_id), headers=headers)
+
+
 def _delivery(event: IdentityVerified, applicant: Applicant, decision: Routed, router: Router) -> AgencySubmission:
     return AgencySubmission(
         event_id=derive_event_id(event.event_id, Step.DELIVERED),
@@ -188,8 +212,7 @@ def _delivery(event: IdentityVerified, applicant: Applicant, decision: Routed, r
         agency_id=decision.agency.agency_id,
         municipality_key=decision.municipality_key,
         service_id=event.service_id,
-        # In clear on the agency's topic, which only that agency may read (README, "Security"), and only
-        # what its service needs.
+        # Encrypted to the agency's key (_send), and only what its service needs.
         applicant=disclose(applicant, event.agency_needs),
         form=router.sealer.open(personal.FORM, event.form, event.submission_id),
         attachments=event.attachments,

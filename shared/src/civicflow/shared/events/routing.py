@@ -17,6 +17,9 @@ UnroutableReason = Literal[
     "clarification_not_given",
     # The citizen erased their profile while the application waited for their answer: routing keeps nothing of them.
     "erased_while_waiting",
+    # The responsible agency has no encryption key in the registry: it cannot be sent the application, which never
+    # travels in clear (civicflow_agency.wire).
+    "agency_cannot_receive",
 ]
 # Why routing asks the citizen: the postal code spans several municipalities and the city name does not tell which,
 # or the city name is none of the municipalities of the postal code ("51147 Flensburg"). Never a guess.

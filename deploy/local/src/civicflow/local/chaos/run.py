@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import httpx
 
 from civicflow.local import usage
+from civicflow.local.agency_keys import private_keys
 from civicflow.local.chaos.clock import Clock
 from civicflow.local.chaos.counts import ChaosCounts, Observed, count
 from civicflow.local.chaos.faults import Fault, FaultRecord, every_fault, inflict, plan, restore
@@ -23,6 +24,7 @@ from civicflow.local.chaos.stream import Stream
 from civicflow.local.chaos.waiting import in_pipeline, until_done, until_flowing
 from civicflow.local.chaos.watch import Mailbox, TopicWatch, read_timelines
 from civicflow.local.stack import Stack
+from civicflow.local.topics_admin import agency_ids
 
 IDLE_TIMEOUT_SECONDS = 60.0
 
@@ -39,7 +41,8 @@ async def run_chaos(stack: Stack, options: ChaosOptions, clock: Clock) -> ChaosR
     layout = stack.layout
     faults, skipped = plan(stack, every_fault(options.store_down_seconds))
     mailbox = None if layout.external_smtp else Mailbox(layout.mail_dir)
-    watch = await TopicWatch.open(layout.kafka_admin, clock)
+    keys = [key for agency_id in agency_ids() for key in private_keys(layout, agency_id)]
+    watch = await TopicWatch.open(layout.kafka_admin, clock, keys)
     stream = Stream(layout, options.rate, clock)
     clock.restart()
     try:

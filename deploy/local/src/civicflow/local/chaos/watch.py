@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer
+from civicflow_agency import wire
+from joserfc.jwk import RSAKey
 
 from civicflow.local.chaos.clock import Clock
 from civicflow.local.chaos.counts import Timeline, mail_key
@@ -29,8 +31,8 @@ class TopicWatch:
     """Every copy on the agency topics by submission id (with its event id), and the dead letters by group and
     reason, for as long as the run lasts; it keeps reading while the broker restarts."""
 
-    def __init__(self, consumer: AIOKafkaConsumer, clock: Clock) -> None:
-        self._consumer, self._clock = consumer, clock
+    def __init__(self, consumer: AIOKafkaConsumer, clock: Clock, keys: Sequence[RSAKey] = ()) -> None:
+        self._consumer, self._clock, self._keys = consumer, clock, keys
         self.copies: dict[str, list[str]] = {}
         self.first_seen: dict[str, float] = {}
         self.seen_again: list[float] = []  # when each copy beyond a submission's first arrived
@@ -38,11 +40,12 @@ class TopicWatch:
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, kafka: KafkaSettings, clock: Clock) -> "TopicWatch":
+    async def open(cls, kafka: KafkaSettings, clock: Clock, keys: Sequence[RSAKey] = ()) -> "TopicWatch":
+        """`keys`: the agencies' private keys, to read each copy's event id inside the encrypted application."""
         # The broker's restart is one of the faults; aiokafka logs every refused reconnect as an error.
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
         agency_topics = agency_submission_topics()
-        watch = cls(await open_tail(kafka, *agency_topics, topics.DEAD_LETTER), clock)
+        watch = cls(await open_tail(kafka, *agency_topics, topics.DEAD_LETTER), clock, keys)
         watch._task = asyncio.create_task(watch._read())
         return watch
 
@@ -65,7 +68,7 @@ class TopicWatch:
                     if record.topic == topics.DEAD_LETTER:
                         self.dead_letters[_dead_letter_kind(record.value)] += 1
                     elif record.key:
-                        self._delivered(record.key.decode(), _event_id(record.value))
+                        self._delivered(record.key.decode(), _event_id(record.value, self._keys))
 
     def _delivered(self, submission_id: str, event_id: str) -> None:
         self.copies.setdefault(submission_id, []).append(event_id)
@@ -74,10 +77,12 @@ class TopicWatch:
         self.first_seen.setdefault(submission_id, self._clock.now())
 
 
-def _event_id(value: bytes | None) -> str:
+def _event_id(value: bytes | None, keys: Sequence[RSAKey]) -> str:
+    """The event id inside the application (the record's kid picks the agency's key); a redelivery encrypts the
+    same event again, so only the id inside tells a copy from a second delivery."""
     try:
-        return str(json.loads(value or b"")["event_id"])
-    except (ValueError, KeyError, TypeError):
+        return str(json.loads(wire.decrypt(value or b"", keys))["event_id"])
+    except (wire.NotForThisAgency, ValueError, KeyError, TypeError):
         return "(no event id)"  # still a copy; a second one would count as a double delivery
 
 

@@ -181,6 +181,12 @@ TEXTS: dict[str, dict[Language, str]] = {
         "de": "Sie haben Ihre Daten löschen lassen, während der Antrag auf Ihre Antwort wartete.",
         "en": "You had your data erased while the application waited for your answer.",
     },
+    "reason_agency_cannot_receive": {
+        "de": "Die zuständige Behörde kann zurzeit keine Anträge über uns empfangen. Bitte wenden Sie sich direkt an "
+        "sie.",
+        "en": "The authority responsible cannot receive applications through us at the moment. Please contact it "
+        "directly.",
+    },
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
     # Routing's question (web.status, web.clarify): never the postal code or town typed, which the page does not show.
     "clarify_title": {"de": "Bitte beantworten Sie eine Rückfrage", "en": "Please answer a question"},

@@ -10,10 +10,14 @@ from civicflow.routing.domain.registry import AgencyRegistry, PostalIndex, Refer
 T = TypeVar("T")
 
 
+def bundled(name: str) -> str:
+    """The text of a table bundled with the service (postal_codes.csv, agencies.json)."""
+    return resources.files("civicflow.routing").joinpath(f"data/{name}").read_text("utf-8")
+
+
 def _load(path: Path | None, bundled_name: str, parse: Callable[[str], T]) -> T:
-    bundled = resources.files("civicflow.routing").joinpath(f"data/{bundled_name}")
     source = str(path) if path is not None else f"the bundled {bundled_name}"
-    text = path.read_text("utf-8") if path is not None else bundled.read_text("utf-8")
+    text = path.read_text("utf-8") if path is not None else bundled(bundled_name)
     try:
         return parse(text)
     except ReferenceDataError as error:

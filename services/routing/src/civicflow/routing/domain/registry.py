@@ -9,8 +9,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
+from civicflow_agency import wire
+from joserfc.jwk import RSAKey
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,6 +23,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    model_validator,
 )
 
 from civicflow.shared import topics
@@ -102,13 +105,23 @@ def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class PublicKey(BaseModel):
-    """A public JSON Web Key (RFC 7517). Its other members (n, e, alg, use …) are kept as given: the encryption
-    to the agency reads them, so they are allowed here although our models otherwise refuse unknown fields."""
+    """A public JSON Web Key (RFC 7517) of the agency: RSA of at least 4096 bits, no private part, a kid
+    (civicflow_agency.wire.public_key, the contract the agency kit reads with). Its other members (n, e, alg, use …)
+    are kept as given: the encryption to the agency reads them, so they are allowed here although our models
+    otherwise refuse unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
     kty: str = Field(min_length=1)
     kid: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _usable(self) -> "PublicKey":
+        wire.public_key(self.jwk())
+        return self
+
+    def jwk(self) -> dict[str, Any]:
+        return self.model_dump()
 
 
 def _distinct_kids(keys: tuple[PublicKey, ...]) -> tuple[PublicKey, ...]:
@@ -131,6 +144,13 @@ class Agency(BaseModel):
     ]
     public_keys: Annotated[tuple[PublicKey, ...], AfterValidator(_distinct_kids)] = ()
     contact: Annotated[str, AfterValidator(_contact)] | None = None
+
+    def encryption_key(self) -> RSAKey | None:
+        """The key its applications are encrypted to (the newest, listed first); None: it cannot receive any."""
+        try:
+            return wire.encryption_key([key.jwk() for key in self.public_keys])
+        except LookupError:
+            return None
 
 
 @dataclass(frozen=True)

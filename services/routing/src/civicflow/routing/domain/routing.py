@@ -5,6 +5,8 @@ citizen (NeedsClarification), not a pick."""
 
 from dataclasses import dataclass
 
+from joserfc.jwk import RSAKey
+
 from civicflow.routing.domain.place_names import city_names
 from civicflow.routing.domain.registry import Agency, AgencyRegistry, Municipality, PostalIndex
 from civicflow.shared.events import Address
@@ -15,6 +17,7 @@ from civicflow.shared.events.routing import ClarificationReason, UnroutableReaso
 class Routed:
     agency: Agency
     municipality_key: str
+    key: RSAKey  # the agency's encryption key the application is sent under (its newest)
 
 
 @dataclass(frozen=True)
@@ -51,4 +54,7 @@ def route_in(service_id: str, municipality_key: str, registry: AgencyRegistry) -
     agency = registry.responsible(municipality_key, service_id)
     if agency is None:
         return Unroutable("no_responsible_agency", municipality_key)
-    return Routed(agency, municipality_key)
+    key = agency.encryption_key()
+    if key is None:  # an application never travels in clear: without a key the agency cannot be sent it
+        return Unroutable("agency_cannot_receive", municipality_key)
+    return Routed(agency, municipality_key, key)

@@ -1,14 +1,13 @@
 """Routing's subscriptions: every verified application is delivered once to the agency responsible for it, or waits
 for the citizen's answer; an answer delivers it; an erasure forgets the citizen's waiting applications."""
 
-from civicflow.routing.handlers import Router, clarify, forget_waiting, route_submission
+from civicflow.routing.handlers import Publisher, Router, clarify, forget_waiting, route_submission
 from civicflow.shared import topics
 from civicflow.shared.events import ClarificationProvided, ErasureRequested, IdentityVerified
-from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import Consumers, Subscription
 
 
-def register_subscribers(consumers: Consumers, router: Router, publisher: EventPublisher) -> None:
+def register_subscribers(consumers: Consumers, router: Router, publisher: Publisher) -> None:
     async def on_identity_verified(event: IdentityVerified) -> None:
         await route_submission(event, router, publisher)
 
