@@ -2,10 +2,8 @@
 away) is not guessed at: the application waits, the citizen is asked (status and mail) which municipality it is
 in, and once they answer it reaches that municipality's agency."""
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +14,7 @@ from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.local.tail import open_tail
 from civicflow.shared import topics
-from tests.support.journeys import Posted, mailed_steps, mails, post, status_of
+from tests.support.journeys import Posted, eventually, mailed_steps, mails, post, status_of
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +29,6 @@ JONAS = ERIKA | {
     "language": "en",
     "address": {"street": "Frankfurter Straße 12", "postal_code": "51147", "city": "Flensburg"},
 }
-T = TypeVar("T")
-
-
-async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 90.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await probe()
-        if done(found):
-            return found
-        assert time.monotonic() < deadline, f"not reached in time: {found!r}"
-        await asyncio.sleep(0.3)
 
 
 async def delivered(consumer: AIOKafkaConsumer, submission_id: str, timeout: float = 60.0) -> list[str]:

@@ -3,11 +3,8 @@ identity keeps and intake shows to the signed-in citizen; it prefills the next f
 change through identity, and its erasure is carried out by every service that keeps something of the citizen:
 a later lookup finds nothing, while the application's status link still answers."""
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +17,7 @@ from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
 from civicflow.shared.security.keys import KeyName, Keyring
 from civicflow.shared.security.pseudonyms import citizen_id
-from tests.support.journeys import post, status_of, until_settled
+from tests.support.journeys import eventually, post, status_of, until_settled
 from tests.support.sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -33,17 +30,6 @@ HANNE = ERIKA | {
     "birth_date": "1980-02-29",
     "email": "hanne.erasmus@example.org",
 }
-T = TypeVar("T")
-
-
-async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 30.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await probe()
-        if done(found):
-            return found
-        assert time.monotonic() < deadline, f"not reached in time: {found!r}"
-        await asyncio.sleep(0.3)
 
 
 async def test_a_profile_is_kept_with_consent_shown_changed_and_erased_everywhere(stack: Layout) -> None:

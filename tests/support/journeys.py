@@ -5,9 +5,10 @@ import asyncio
 import email
 import email.policy
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -61,3 +62,17 @@ def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
         for m in mails(mail_dir)
         if submission_id in str(m["Message-ID"])
     ]
+
+
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 90.0) -> T:
+    """What `probe` answers once `done` says it is there (the pipeline is asynchronous), within `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await probe()
+        if done(found):
+            return found
+        assert time.monotonic() < deadline, f"not reached in time: {found!r}"
+        await asyncio.sleep(0.3)
