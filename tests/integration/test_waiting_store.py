@@ -94,3 +94,17 @@ async def test_the_unanswered_are_found_oldest_first_and_at_most_so_many(databas
     found = await waiting.older_than(cutoff, limit=10)
     assert [each.event.submission_id for each in found] == [events[1].submission_id, events[2].submission_id]
     assert len(await waiting.older_than(cutoff, limit=1)) == 1
+
+
+async def test_the_latest_erasure_of_a_citizen_is_remembered(database: Database) -> None:
+    waiting = MongoWaitingApplications(database)
+    now = datetime.now(UTC).replace(microsecond=0)
+    assert not await waiting.erased_since(CITIZEN_ID, now - timedelta(days=1))
+    await waiting.remember_erasure(CITIZEN_ID, now)
+    await waiting.remember_erasure(CITIZEN_ID, now - timedelta(hours=1))  # an older one, handled late
+    await waiting.remember_erasure(CITIZEN_ID, now)  # the same one again
+    assert await waiting.erased_since(CITIZEN_ID, now - timedelta(minutes=5))
+    assert await waiting.erased_since(CITIZEN_ID, now)
+    assert not await waiting.erased_since(CITIZEN_ID, now + timedelta(seconds=1))
+    assert not await waiting.erased_since(OTHER_CITIZEN_ID, now - timedelta(days=1))
+    assert await database["erasures"].count_documents({}) == 1

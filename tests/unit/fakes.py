@@ -103,6 +103,7 @@ class FakeWaitingApplications:
     def __init__(self) -> None:
         self.waiting: dict[UUID, Waiting] = {}
         self.since: dict[UUID, datetime] = {}  # when each began to wait
+        self.erased: dict[str, datetime] = {}
 
     async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
         self.waiting.setdefault(event.submission_id, Waiting(event, choices))
@@ -116,6 +117,12 @@ class FakeWaitingApplications:
 
     async def of_citizen(self, citizen_id: str) -> list[Waiting]:
         return [kept for kept in self.waiting.values() if kept.event.citizen_id == citizen_id]
+
+    async def remember_erasure(self, citizen_id: str, at: datetime) -> None:
+        self.erased[citizen_id] = max(at, self.erased.get(citizen_id, at))
+
+    async def erased_since(self, citizen_id: str, at: datetime) -> bool:
+        return citizen_id in self.erased and self.erased[citizen_id] >= at
 
     async def older_than(self, cutoff: datetime, limit: int) -> list[Waiting]:
         found = sorted((at, kept) for kept, at in ((kept, self.since[key]) for key, kept in self.waiting.items()))

@@ -215,3 +215,22 @@ async def test_an_application_whose_citizen_does_not_answer_in_time_ends_undeliv
     assert unroutable.reason == "clarification_not_given" and unroutable.submission_id == old.submission_id
     assert list(waiting.waiting) == [recent.submission_id]
     assert await give_up_unanswered(now, router(waiting), FakePublisher()) == 0  # the recent one waits on
+
+
+async def test_an_application_filed_before_its_citizens_erasure_that_comes_to_wait_after_it_is_not_kept() -> None:
+    waiting = FakeWaitingApplications()
+    before = verified("51147", "Flensburg")
+    assert before.citizen_id is not None
+    erasure = ErasureRequested(citizen_id=before.citizen_id, occurred_at=before.received_at + timedelta(minutes=1))
+    await forget_waiting(erasure, router(waiting), FakePublisher())  # nothing of theirs waits yet
+    late = FakePublisher()
+    await route_submission(before, router(waiting), late)  # routing was behind: it comes to wait only now
+    ((topic, unroutable, _),) = late.published
+    assert topic == topics.SUBMISSION_UNROUTABLE and isinstance(unroutable, SubmissionUnroutable)
+    assert unroutable.reason == "erased_while_waiting" and waiting.waiting == {}
+    after = verified("51147", "Flensburg").model_copy(
+        update={"received_at": erasure.occurred_at + timedelta(minutes=1)}
+    )  # a new application, with a new consent to be asked
+    asked = FakePublisher()
+    await route_submission(after, router(waiting), asked)
+    assert asked.topics() == [topics.CLARIFICATION_NEEDED] and list(waiting.waiting) == [after.submission_id]

@@ -68,6 +68,12 @@ class WaitingApplications(Protocol):
     async def older_than(self, cutoff: datetime, limit: int) -> list[Waiting]:
         """Applications waiting since before `cutoff`, oldest first, at most `limit`."""
 
+    async def remember_erasure(self, citizen_id: str, at: datetime) -> None:
+        """That this citizen erased their data at `at` (the latest erasure counts)."""
+
+    async def erased_since(self, citizen_id: str, at: datetime) -> bool:
+        """Whether this citizen erased their data at or after `at`."""
+
 
 class Publisher(EventPublisher, RecordPublisher, Protocol):
     """Routing publishes its events, and each application as a record encrypted for its agency."""
@@ -86,7 +92,7 @@ async def route_submission(event: IdentityVerified, router: Router, publisher: P
     applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     decision = route(event.service_id, applicant.address, router.postal, router.registry)
     if isinstance(decision, NeedsClarification):
-        await _ask_citizen(event, decision, router.waiting, publisher)
+        await _ask_citizen(event, decision, router, publisher)
     else:
         await _publish(event, applicant, decision, router, publisher)
 
@@ -113,6 +119,8 @@ async def forget_waiting(event: ErasureRequested, router: Router, publisher: Pub
     """The citizen erased their profile: routing keeps nothing of them, so each of their waiting applications ends
     as undeliverable (their timeline and a last mail say why), then is forgotten; an answer that comes later finds
     nothing."""
+    # Remembered first: an application of theirs filed before the erasure that comes to wait only now finds it.
+    await router.waiting.remember_erasure(event.citizen_id, event.occurred_at)
     found = await router.waiting.of_citizen(event.citizen_id)
     trace.get_current_span().set_attribute("civicflow.routing.waiting_forgotten", len(found))
     for waiting in found:
@@ -137,11 +145,16 @@ async def _give_up(waiting: Waiting, decision: Unroutable, router: Router, publi
 
 
 async def _ask_citizen(
-    event: IdentityVerified, decision: NeedsClarification, waiting: WaitingApplications, publisher: Publisher
+    event: IdentityVerified, decision: NeedsClarification, router: Router, publisher: Publisher
 ) -> None:
     trace.get_current_span().set_attribute("civicflow.routing.clarification_reason", decision.reason)
     # Kept before it is announced: the citizen may answer as soon as they are asked.
-    await waiting.keep(event, tuple(municipality.key for municipality in decision.choices))
+    await router.waiting.keep(event, tuple(municipality.key for municipality in decision.choices))
+    if event.citizen_id is not None and await router.waiting.erased_since(event.citizen_id, event.received_at):
+        # Filed before its citizen erased their data, and only now come to wait (looked for after keeping it, as
+        # the erasure is remembered before its waiting applications are looked for: one of the two sees the other).
+        await _give_up(Waiting(event, ()), Unroutable("erased_while_waiting"), router, publisher)
+        return
     asked = SubmissionNeedsClarification(
         event_id=derive_event_id(event.event_id, Step.CLARIFICATION_NEEDED),
         submission_id=event.submission_id,

@@ -1,6 +1,7 @@
 """Applications waiting for the citizen's clarification, in routing's own database: "waiting" {_id: submission id,
 event: the IdentityVerified event's JSON as it came (its applicant and form sealed as intake sealed them),
-choices: [municipality keys offered], citizen_id, at: when it began to wait}, indexed by citizen_id.
+choices: [municipality keys offered], citizen_id, at: when it began to wait}, indexed by citizen_id; and "erasures"
+{_id: citizen id, at: their latest erasure}, so that an application filed before it is not kept waiting after it.
 
 How long one is kept: until the citizen answers (it is delivered, then deleted), erases their profile, or has not
 answered in CLARIFICATION_DAYS (then it ends as undeliverable, the citizen told, and is deleted: handlers).
@@ -30,6 +31,8 @@ SWEEP_SECONDS = 3600
 class MongoWaitingApplications:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self._waiting = database["waiting"]
+        # {_id: citizen id, at: their latest erasure}: a pseudonym and a time, no personal data.
+        self._erasures = database["erasures"]
         self._indexed = False
 
     async def keep(self, event: IdentityVerified, choices: tuple[str, ...]) -> None:
@@ -61,6 +64,18 @@ class MongoWaitingApplications:
         found = self._waiting.find({"at": {"$lt": cutoff}}, sort=[("at", 1)], limit=limit)
         return [_waiting(document) async for document in found]
 
+    async def remember_erasure(self, citizen_id: str, at: datetime) -> None:
+        # An upsert is a read and then an insert on FerretDB, so two at once can both find nothing: the second
+        # insert is a duplicate key, and is done as an update.
+        try:
+            await self._erasures.update_one({"_id": citizen_id}, {"$max": {"at": at}}, upsert=True)
+        except DuplicateKeyError:
+            await self._erasures.update_one({"_id": citizen_id}, {"$max": {"at": at}})
+
+    async def erased_since(self, citizen_id: str, at: datetime) -> bool:
+        found = await self._erasures.find_one({"_id": citizen_id})
+        return found is not None and _aware(found["at"]) >= _aware(at)
+
     async def sweep(self, give_up: Callable[[datetime], Awaitable[int]]) -> None:
         """A background job: every hour, end the applications whose citizen did not answer in time."""
         while True:
@@ -77,3 +92,8 @@ class MongoWaitingApplications:
 
 def _waiting(document: dict[str, Any]) -> Waiting:
     return Waiting(IdentityVerified.model_validate_json(document["event"]), tuple(document["choices"]))
+
+
+def _aware(at: datetime) -> datetime:
+    """As the store gives it back (UTC, naive unless the client is tz-aware), comparable with an aware time."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
