@@ -1,3 +1,4 @@
+import typing
 from uuid import uuid4
 
 import pytest
@@ -13,7 +14,9 @@ from civicflow.shared.events import (
     MunicipalityChoice,
     SubmissionNeedsClarification,
     SubmissionRouted,
+    SubmissionUnroutable,
 )
+from civicflow.shared.events.routing import UnroutableReason
 from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key
@@ -143,3 +146,17 @@ async def test_a_question_is_mailed_once_per_submission_and_reported() -> None:
 
 def test_notify_subscribes_to_the_question() -> None:
     assert STEP_SOURCES[topics.CLARIFICATION_NEEDED] is SubmissionNeedsClarification
+
+
+@pytest.mark.parametrize("reason", typing.get_args(UnroutableReason))
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_an_undeliverable_application_is_explained_in_plain_words_for_every_reason(reason: str, language: str) -> None:
+    submission_id = uuid4()
+    event = SubmissionUnroutable(
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "erika@example.org", language),
+        reason=reason,
+    )
+    message = compose(event)
+    assert reason not in message.body and str(submission_id) in message.body  # words, not the code
+    assert message.body.count("\n\n") == 3  # greeting, the explanation, the reference number, the closing

@@ -62,12 +62,7 @@ _BODIES = {
         "de": "Ihr Antrag liegt jetzt der zuständigen Stelle vor ({agency_id}). Sie meldet sich bei Ihnen.",
         "en": "your application is now with the responsible office ({agency_id}). It will contact you.",
     },
-    Step.UNROUTABLE: {
-        "de": "Für Ihre Anschrift haben wir keine zuständige Stelle gefunden (Grund: {reason}). Ihr Antrag ist "
-        "gespeichert; wir melden uns, sobald er zugestellt werden kann.",
-        "en": "we could not find the office responsible for your address (reason: {reason}). Your application "
-        "is kept; we will contact you as soon as it can be delivered.",
-    },
+    Step.UNROUTABLE: {"de": "{reason}", "en": "{reason}"},
     # The status link is not in any mail (it is a bearer secret): the citizen has it from the confirmation page, or
     # from the API's answer. Neither the postal code nor the town they typed is repeated here.
     Step.CLARIFICATION_NEEDED: {
@@ -94,6 +89,45 @@ _CLARIFICATION_REASONS = {
     },
 }
 
+# Why an application could not be delivered, and what happens now (shared.events.routing.UnroutableReason).
+_UNROUTABLE_REASONS = {
+    "unknown_postal_code": {
+        "de": "die Postleitzahl Ihrer Anschrift kennen wir nicht, daher können wir Ihren Antrag keiner Stelle "
+        "zuleiten. Bitte prüfen Sie die Anschrift und stellen Sie den Antrag noch einmal.",
+        "en": "we do not know the postcode of your address, so we cannot pass your application to an office. "
+        "Please check the address and submit the application once more.",
+    },
+    "no_responsible_agency": {
+        "de": "für Ihren Wohnort nimmt noch keine Behörde diesen Antrag über uns an. Ihr Antrag ist gespeichert; "
+        "bitte wenden Sie sich bis dahin direkt an Ihre Gemeinde.",
+        "en": "no authority for where you live takes this application through us yet. Your application is kept; "
+        "until then please contact your municipality directly.",
+    },
+    "ambiguous_municipality": {
+        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden, und der Ort sagt nicht, zu welcher. Bitte stellen "
+        "Sie den Antrag mit dem Namen Ihrer Gemeinde noch einmal.",
+        "en": "your postcode belongs to several municipalities, and the town does not say which. Please submit "
+        "the application once more with the name of your municipality.",
+    },
+    "clarification_not_given": {
+        "de": "wir haben Sie gefragt, in welcher Gemeinde Ihre Anschrift liegt, aber keine Antwort bekommen. Ihr "
+        "Antrag wurde daher nicht weitergeleitet; bitte stellen Sie ihn noch einmal.",
+        "en": "we asked which municipality your address is in but did not get an answer, so your application was "
+        "not passed on. Please submit it once more.",
+    },
+    "erased_while_waiting": {
+        "de": "Sie haben Ihre Daten löschen lassen, während Ihr Antrag auf Ihre Antwort wartete. Er wurde daher "
+        "nicht weitergeleitet.",
+        "en": "you had your data erased while your application waited for your answer, so it was not passed on.",
+    },
+    "agency_cannot_receive": {
+        "de": "die zuständige Behörde kann Anträge über uns noch nicht verschlüsselt empfangen, und unverschlüsselt "
+        "senden wir nichts. Ihr Antrag ist gespeichert; bitte wenden Sie sich bis dahin direkt an die Behörde.",
+        "en": "the responsible authority cannot yet receive applications from us encrypted, and we send nothing "
+        "unencrypted. Your application is kept; until then please contact the authority directly.",
+    },
+}
+
 _FRAME = {
     "de": "Guten Tag,\n\n{text}\n\nIhre Vorgangsnummer: {submission_id}\n\nMit freundlichen Grüßen\nCivicFlow",
     "en": "Hello,\n\n{text}\n\nYour reference number: {submission_id}\n\nKind regards\nCivicFlow",
@@ -114,6 +148,8 @@ def compose(event: StatusEvent) -> Message:
     reason = getattr(event, "reason", "")
     if isinstance(event, SubmissionNeedsClarification):
         reason = _CLARIFICATION_REASONS[event.reason][language]
+    elif isinstance(event, SubmissionUnroutable):
+        reason = _UNROUTABLE_REASONS[event.reason][language]
     text = _BODIES[event.step][language].format(reason=reason, agency_id=getattr(event, "agency_id", ""))
     body = _FRAME[language].format(text=text, submission_id=event.submission_id)
     return Message(subject=_SUBJECTS[event.step][language], body=body, language=language)
