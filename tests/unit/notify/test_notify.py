@@ -54,14 +54,15 @@ def test_messages_speak_the_citizens_language() -> None:
     assert english.subject.startswith("Your application") and "reference number" in english.body
 
 
-def test_a_rejection_tells_the_reason() -> None:
+def test_a_rejection_tells_the_reason_in_plain_words() -> None:
     submission_id = uuid4()
     event = IdentityRejected(
         submission_id=submission_id,
         recipient=recipient(INTAKE, submission_id, "a@example.org", "en"),
         reason="token_expired",
     )
-    assert "token_expired" in compose(event).body
+    body = compose(event).body
+    assert "Your sign-in had expired." in body and "token_expired" not in body  # words, not the code
 
 
 async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:

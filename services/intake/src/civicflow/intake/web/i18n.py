@@ -1,6 +1,7 @@
 """The pages' own words in German and English (the services' words are in the catalogue)."""
 
 from civicflow.intake.domain.messages import Language
+from civicflow.shared.reasons import REASONS
 
 TEXTS: dict[str, dict[Language, str]] = {
     "site": {"de": "CivicFlow: Anträge online", "en": "CivicFlow: applications online"},
@@ -103,90 +104,8 @@ TEXTS: dict[str, dict[Language, str]] = {
     "step_clarified": {"de": "Ihre Antwort auf die Rückfrage", "en": "Your answer to the question"},
     "step_delivered": {"de": "Bei der Behörde angekommen", "en": "Arrived at the authority"},
     "step_notified": {"de": "Nachricht an Sie gesendet", "en": "Message sent to you"},
-    # Why an application stopped, for every reason code (a unit test keeps this list complete).
-    "reason_token_malformed": {
-        "de": "Ihre Identitätsbestätigung war unlesbar.",
-        "en": "Your proof of identity could not be read.",
-    },
-    "reason_signature_invalid": {
-        "de": "Ihre Identitätsbestätigung war nicht echt unterschrieben.",
-        "en": "Your proof of identity was not genuinely signed.",
-    },
-    "reason_token_expired": {
-        "de": "Ihre Anmeldung war abgelaufen. Bitte melden Sie sich neu an und stellen Sie den Antrag noch einmal.",
-        "en": "Your sign-in had expired. Please sign in again and file the application again.",
-    },
-    "reason_token_not_yet_valid": {
-        "de": "Ihre Identitätsbestätigung war noch nicht gültig.",
-        "en": "Your proof of identity was not valid yet.",
-    },
-    "reason_token_lifetime_too_long": {
-        "de": "Ihre Identitätsbestätigung war ungewöhnlich lange gültig; wir nehmen sie deshalb nicht an.",
-        "en": "Your proof of identity was valid for unusually long, so we do not accept it.",
-    },
-    "reason_token_replayed": {
-        "de": "Mit dieser Anmeldung wurde schon ein Antrag gestellt. Bitte melden Sie sich für jeden Antrag neu an.",
-        "en": "This sign-in was already used for an application. Please sign in again for each application.",
-    },
-    "reason_issuer_mismatch": {
-        "de": "Ihre Identitätsbestätigung kam nicht von einem Anbieter, dem wir vertrauen.",
-        "en": "Your proof of identity did not come from a provider we trust.",
-    },
-    "reason_audience_mismatch": {
-        "de": "Ihre Identitätsbestätigung war für einen anderen Dienst ausgestellt.",
-        "en": "Your proof of identity was issued for another service.",
-    },
-    "reason_claims_missing": {
-        "de": "In Ihrer Identitätsbestätigung fehlten Angaben.",
-        "en": "Your proof of identity lacked details.",
-    },
-    "reason_applicant_mismatch": {
-        "de": "Name oder Geburtsdatum im Antrag passen nicht zu Ihrer Identitätsbestätigung.",
-        "en": "The name or date of birth in the application does not match your proof of identity.",
-    },
-    "reason_level_of_assurance_unknown": {
-        "de": "Das Vertrauensniveau Ihrer Anmeldung ist uns unbekannt.",
-        "en": "The level of assurance of your sign-in is unknown to us.",
-    },
-    "reason_identity_missing": {
-        "de": "Für diese Leistung müssen Sie sich ausweisen.",
-        "en": "This service needs proof of identity.",
-    },
-    "reason_level_of_assurance_insufficient": {
-        "de": "Diese Leistung verlangt einen stärkeren Nachweis Ihrer Identität, z. B. den Online-Ausweis.",
-        "en": "This service needs a stronger proof of identity, such as the online ID card.",
-    },
-    "reason_unknown_postal_code": {
-        "de": "Ihre Postleitzahl kennen wir nicht.",
-        "en": "We do not know your postcode.",
-    },
-    "reason_no_responsible_agency": {
-        "de": "Für Ihren Wohnort nimmt noch keine Behörde diesen Antrag über uns an.",
-        "en": "No authority for where you live takes this application through us yet.",
-    },
-    "reason_ambiguous_municipality": {
-        "de": "Ihre Postleitzahl gehört zu mehreren Gemeinden, und der Ort sagt nicht, zu welcher.",
-        "en": "Your postcode belongs to several municipalities, and the town does not say which.",
-    },
-    "reason_postal_code_city_mismatch": {
-        "de": "Die Postleitzahl und der Ort, die Sie angegeben haben, passen nicht zusammen.",
-        "en": "The postcode and the town you gave do not go together.",
-    },
-    "reason_clarification_not_given": {
-        "de": "Wir haben Sie gefragt, in welcher Gemeinde Ihre Anschrift liegt, aber keine Antwort bekommen. "
-        "Stellen Sie den Antrag bitte neu.",
-        "en": "We asked which municipality your address is in but did not get an answer. Please apply again.",
-    },
-    "reason_erased_while_waiting": {
-        "de": "Sie haben Ihre Daten löschen lassen, während der Antrag auf Ihre Antwort wartete.",
-        "en": "You had your data erased while the application waited for your answer.",
-    },
-    "reason_agency_cannot_receive": {
-        "de": "Die zuständige Behörde kann zurzeit keine Anträge über uns empfangen. Bitte wenden Sie sich direkt an "
-        "sie.",
-        "en": "The authority responsible cannot receive applications through us at the moment. Please contact it "
-        "directly.",
-    },
+    # Why an application stopped, for every reason code (civicflow.shared.reasons).
+    **{f"reason_{code}": text for code, text in REASONS.items()},
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
     # Routing's question (web.status, web.clarify): never the postal code or town typed, which the page does not show.
     "clarify_title": {"de": "Bitte beantworten Sie eine Rückfrage", "en": "Please answer a question"},

@@ -13,6 +13,7 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
+from civicflow.shared.reasons import REASONS
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ _BODIES = {
         "en": "your identity has been confirmed. We are now finding the office responsible.",
     },
     Step.REJECTED: {
-        "de": "Ihre Identität konnte nicht bestätigt werden (Grund: {reason}). Ihr Antrag wird nicht "
-        "weitergeleitet. Bitte melden Sie sich erneut an und stellen Sie den Antrag noch einmal.",
-        "en": "we could not confirm your identity (reason: {reason}). Your application will not be passed "
-        "on. Please sign in again and submit the application once more.",
+        "de": "Ihre Identität konnte nicht bestätigt werden: {reason} Ihr Antrag wird daher nicht weitergeleitet. "
+        "Bitte melden Sie sich erneut an und stellen Sie den Antrag noch einmal.",
+        "en": "we could not confirm your identity: {reason} Your application will therefore not be passed on. "
+        "Please sign in again and submit the application once more.",
     },
     Step.ROUTED: {
         "de": "Ihr Antrag liegt jetzt der zuständigen Stelle vor ({agency_id}). Sie meldet sich bei Ihnen.",
@@ -150,6 +151,8 @@ def compose(event: StatusEvent) -> Message:
         reason = _CLARIFICATION_REASONS[event.reason][language]
     elif isinstance(event, SubmissionUnroutable):
         reason = _UNROUTABLE_REASONS[event.reason][language]
+    elif isinstance(event, IdentityRejected):
+        reason = REASONS[event.reason][language]
     text = _BODIES[event.step][language].format(reason=reason, agency_id=getattr(event, "agency_id", ""))
     body = _FRAME[language].format(text=text, submission_id=event.submission_id)
     return Message(subject=_SUBJECTS[event.step][language], body=body, language=language)
