@@ -1,8 +1,6 @@
 """The citizen's answer to routing's question over the API: which of the offered municipalities their address is
 in, authenticated by the status token as a bearer token (like GET /v1/submissions/{id})."""
 
-import json
-
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
@@ -10,7 +8,7 @@ from pydantic import ValidationError
 from civicflow.intake.clarifications import AnswerNotTaken, Clarifications, NotOffered, NotWaiting
 from civicflow.intake.domain.messages import Language, message, preferred_language
 from civicflow.intake.domain.validation_errors import FieldError
-from civicflow.intake.entrypoints.bodies import media_type, read_body
+from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import CLARIFICATION_BODY, ClarificationBody, answers
 from civicflow.intake.entrypoints.problems import Problem
@@ -66,13 +64,7 @@ def clarification_router(clarifications: Clarifications) -> APIRouter:
 
 
 async def _answer(request: Request) -> str:
-    if media_type(request) != "application/json":
-        raise Problem(415, "unsupported-media-type", "Unsupported media type", "Send the answer as JSON.")
-    body = await read_body(request, BODY_LIMIT, BODY_TIMEOUT_SECONDS)
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
+    payload = await read_json(request, BODY_LIMIT, BODY_TIMEOUT_SECONDS, "the answer")
     try:
         return ClarificationBody.model_validate(payload).municipality_key
     except ValidationError as error:

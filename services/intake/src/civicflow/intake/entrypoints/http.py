@@ -1,6 +1,5 @@
 """Intake's HTTP routes: thin, they parse, call one handler and answer."""
 
-import json
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from civicflow.intake.domain.idempotency import (
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.submission import SubmissionRecord, status_token_matches
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-from civicflow.intake.entrypoints.bodies import read_body
+from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.openapi import STATUS_LINK, SUBMIT_BODY, AcceptedBody, StatusBody, answers
 from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import (
@@ -55,7 +54,7 @@ def submissions_router(catalogue: Catalogue, intake: Intake, max_body_bytes: int
     )
     async def submit(request: Request, idempotency_key: str | None = Header(default=None)) -> JSONResponse:
         idempotent_key = _idempotency_key(idempotency_key)
-        payload = _json_payload(await read_body(request, max_body_bytes, BODY_TIMEOUT_SECONDS), request)
+        payload = await read_json(request, max_body_bytes, BODY_TIMEOUT_SECONDS, "the submission")
         language = preferred_language(request.headers.get("accept-language"))
         valid = validate_submission(payload, catalogue, language)
         if not isinstance(valid, ValidSubmission):
@@ -141,74 +140,6 @@ def _idempotency_key(header: str | None) -> str | None:
         raise Problem(
             400, "invalid-idempotency-key", "Invalid Idempotency-Key", "Send 1 to 255 printable ASCII characters."
         ) from error
-
-
-def _json_payload(body: bytes, request: Request) -> Any:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise Problem(
-            415,
-            "unsupported-media-type",
-            "Unsupported media type",
-            "Send the submission as application/json.",
-        )
-    try:
-        payload = json.loads(body, parse_int=_bounded_int, parse_float=_bounded_float, parse_constant=_no_constant)
-    except RecursionError as error:
-        raise _too_deep() from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Problem(
-            400, "malformed-json", "Malformed JSON", f"The request body is not valid JSON (at byte {_position(error)})."
-        ) from error
-    except ValueError as error:  # a number beyond our bounds (_bounded_int, _bounded_float, _no_constant)
-        raise Problem(400, "malformed-json", "Malformed JSON", str(error)) from error
-    if _depth(payload) > MAX_DEPTH:
-        raise _too_deep()
-    return payload
-
-
-# No form needs more: a submission is an object of objects a few levels deep, numbers of a few digits.
-MAX_DEPTH = 16
-MAX_NUMBER_CHARACTERS = 32
-
-
-def _bounded_int(text: str) -> int:
-    if len(text) > MAX_NUMBER_CHARACTERS:
-        raise ValueError(f"A number in the request body has more than {MAX_NUMBER_CHARACTERS} digits.")
-    return int(text)
-
-
-def _bounded_float(text: str) -> float:
-    if len(text) > MAX_NUMBER_CHARACTERS:
-        raise ValueError(f"A number in the request body has more than {MAX_NUMBER_CHARACTERS} characters.")
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError("A number in the request body is too large.")
-    return value
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError("NaN and Infinity are not JSON numbers.")
-
-
-def _depth(value: Any) -> int:
-    """How deeply `value` nests, counted without recursion (so that no input can exhaust the stack)."""
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        item, level = pending.pop()
-        deepest = max(deepest, level)
-        if level <= MAX_DEPTH and isinstance(item, dict | list):
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, level + 1) for child in children if isinstance(child, dict | list))
-    return deepest
-
-
-def _too_deep() -> Problem:
-    return Problem(400, "malformed-json", "Malformed JSON", f"The request body nests deeper than {MAX_DEPTH} levels.")
-
-
-def _position(error: Exception) -> int:
-    return error.pos if isinstance(error, json.JSONDecodeError) else 0
 
 
 async def visible_record(submission_id: str, authorization: str | None, submissions: Submissions) -> SubmissionRecord:

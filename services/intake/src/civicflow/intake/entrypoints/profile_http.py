@@ -2,7 +2,6 @@
 page's session cookie, answering problems (RFC 9457) like the rest of the API. A change or an erasure is refused
 when the browser says it comes from another site (entrypoints.origin)."""
 
-import json
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
@@ -13,7 +12,7 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.profile import ProfileValue
 from civicflow.intake.domain.sign_in import SignedIn
-from civicflow.intake.entrypoints.bodies import media_type, read_body
+from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.openapi import answers
 from civicflow.intake.entrypoints.origin import from_this_site
 from civicflow.intake.entrypoints.problems import Problem
@@ -157,13 +156,7 @@ def _values(values: list[ProfileValue]) -> list[dict[str, Any]]:
 
 
 async def _contact(request: Request) -> ContactPreferences:
-    if media_type(request) != "application/json":
-        raise Problem(415, "unsupported-media-type", "Unsupported media type", "Send the preferences as JSON.")
-    body = await read_body(request, CONTACT_LIMIT, BODY_TIMEOUT_SECONDS)
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        raise Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON.") from error
+    payload = await read_json(request, CONTACT_LIMIT, BODY_TIMEOUT_SECONDS, "the preferences")
     try:
         return ContactPreferences.model_validate(payload)
     except ValidationError as error:
