@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 from civicflow_agency import wire
@@ -145,12 +146,17 @@ class Agency(BaseModel):
     public_keys: Annotated[tuple[PublicKey, ...], AfterValidator(_distinct_kids)] = ()
     contact: Annotated[str, AfterValidator(_contact)] | None = None
 
-    def encryption_key(self) -> RSAKey | None:
-        """The key its applications are encrypted to (the newest, listed first); None: it cannot receive any."""
+    @cached_property
+    def _encryption_key(self) -> RSAKey | None:
         try:
             return wire.encryption_key([key.jwk() for key in self.public_keys])
         except LookupError:
             return None
+
+    def encryption_key(self) -> RSAKey | None:
+        """The key its applications are encrypted to (the newest, listed first); None: it cannot receive any. Read
+        from its JWK once, not for every application."""
+        return self._encryption_key
 
 
 @dataclass(frozen=True)
