@@ -25,29 +25,22 @@ class Prefilled:
 
 
 async def prefilled(
-    profiles: CitizenProfiles | None, signed_in: SignedIn | None, spec: ServiceSpec, inputs: list[Input]
+    profiles: CitizenProfiles, signed_in: SignedIn | None, spec: ServiceSpec, inputs: list[Input]
 ) -> Prefilled:
     """The form's values from the citizen's profile; none without a sign-in or a profile."""
-    if profiles is None or signed_in is None:
+    if signed_in is None:
         return Prefilled()
     try:
         found = await profiles.prefill(signed_in.citizen_id, spec)
     except Exception:  # a convenience: without it the citizen types, as without a profile
         logger.warning("profile not read for prefilling the form", exc_info=True)
         return Prefilled()
-    kinds = {item.name: item.kind for item in inputs}
-    editable = [value for value in found if not value.verified and value.name in kinds]
+    names = {item.name for item in inputs}
+    # As the inputs take them (domain.profile writes a date as day.month.year).
+    editable = [value for value in found if not value.verified and value.name in names]
     return Prefilled(
-        values={value.name: as_typed(kinds[value.name], value.value) for value in editable},
+        values={value.name: value.value for value in editable},
         sources={value.name: value for value in editable},
         # Every form asks for the applicant's details: a profile always fills some of them.
         has_profile=bool(found),
     )
-
-
-def as_typed(kind: str, value: str) -> str:
-    """A profile's value as a citizen types it into the form (a date as day.month.year)."""
-    if kind == "date" and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        year, month, day = value.split("-")
-        return f"{day}.{month}.{year}"
-    return value

@@ -14,7 +14,6 @@ from civicflow.intake.profiles import OwnSubmission
 from civicflow.intake.web.fields import Input, Option, applicant_inputs
 from civicflow.intake.web.i18n import words
 from civicflow.intake.web.pages import local_date, local_time
-from civicflow.intake.web.prefill import as_typed
 from civicflow.shared.events import ContactPreferences, Profile
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -42,15 +41,13 @@ class OwnRow:
 
 def rows(values: list[ProfileValue], language: Language) -> list[Row]:
     t = words(language)
-    inputs = {item.name: item for item in applicant_inputs(language)}
-    labels = {name: item.label for name, item in inputs.items()}
+    labels = {item.name: item.label for item in applicant_inputs(language)}
     labels |= {"contact.language": t["contact_language"], "contact.channel": t["contact_channel"]}
-    kinds = {name: item.kind for name, item in inputs.items()}
     return [
         Row(
             value.name,
             labels.get(value.name, value.name),
-            _shown(value, kinds.get(value.name, "text"), t),
+            _shown(value, t),
             value.verified,
             _source(value, t),
         )
@@ -58,12 +55,12 @@ def rows(values: list[ProfileValue], language: Language) -> list[Row]:
     ]
 
 
-def _shown(value: ProfileValue, kind: str, t: dict[str, str]) -> str:
+def _shown(value: ProfileValue, t: dict[str, str]) -> str:
     if value.name == "contact.language":
         return LANGUAGE_NAMES.get(value.value, value.value)
     if value.name == "contact.channel":
         return t.get(f"channel_{value.value}", value.value)
-    return as_typed(kind, value.value)
+    return value.value  # as the form shows it (domain.profile writes a date as day.month.year)
 
 
 def _source(value: ProfileValue, t: dict[str, str]) -> str:
