@@ -10,15 +10,26 @@ An application on `agency.<agency-id>.submissions` is one Kafka record:
 - headers, in clear, what routing and operators need and nothing personal: the submission id, the service (LeiKa
   key), the agency id, when the application was received and when it was sent, the media type, and the W3C trace
   context (`traceparent`, `tracestate`).
+
+A decision of the agency on `agency.<agency-id>.decisions` is one Kafka record:
+- value: a JWS in compact serialization (RFC 7515) of the decision's JSON (`decision_payload`), signed with the
+  agency's signing key (RSA of at least 4096 bits, PS256, its `kid` in the protected header). CivicFlow verifies
+  it against the signing keys the agency registry lists for that agency; a decision that does not verify, or
+  names another agency, or an application that was not delivered to that agency, is refused.
+- key: the submission id; headers, in clear: the submission id, the agency id, the media type.
+
+The citizen's answer to a request for information comes on the submissions topic like an application, a JWE to
+the agency's key, its kind named by the header `civicflow-message-kind` (`application` when absent).
 """
 
+import json
 import re
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from joserfc import jwe
+from joserfc import jwe, jws
 from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import KeyParameters, KeySet, RSAKey
 
@@ -38,6 +49,15 @@ HEADER_AGENCY_ID: Final = "civicflow-agency-id"
 HEADER_RECEIVED_AT: Final = "civicflow-received-at"
 HEADER_SENT_AT: Final = "civicflow-sent-at"
 HEADER_CONTENT_TYPE: Final = "content-type"
+HEADER_MESSAGE_KIND: Final = "civicflow-message-kind"
+# What a record on the submissions topic is: an application, or the citizen's answer to a request for information.
+KIND_APPLICATION: Final = "application"
+KIND_INFORMATION: Final = "information"
+
+SIGNATURE: Final = "PS256"
+# What an agency may decide, as `civicflow-agency decide` names it and as the decision's JSON carries it.
+OUTCOMES: Final = ("accepted", "rejected", "information_requested")
+REASON_MAX_CHARACTERS: Final = 2000
 
 
 def clear_headers(
@@ -54,12 +74,40 @@ def clear_headers(
     }
 
 
+def decision_headers(*, submission_id: str, agency_id: str) -> dict[str, str]:
+    return {HEADER_SUBMISSION_ID: submission_id, HEADER_AGENCY_ID: agency_id, HEADER_CONTENT_TYPE: MEDIA_TYPE}
+
+
+def decision_payload(
+    *, decision_id: str, submission_id: str, agency_id: str, outcome: str, reason: str, decided_at: datetime
+) -> bytes:
+    """The JSON an agency signs: which application, which agency, what it decided, why (in words for the
+    citizen), when; `decision_id` a UUID of the agency's choosing, the same when the same decision is sent again."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"an outcome is one of {', '.join(OUTCOMES)}")
+    document = {
+        "decision_id": decision_id,
+        "submission_id": submission_id,
+        "agency_id": agency_id,
+        "outcome": outcome,
+        "reason": reason,
+        "decided_at": decided_at.isoformat(),
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 # joserfc leaves RSA-OAEP-256 out of its defaults; these two, and nothing else, are what the agency topic uses.
 _REGISTRY: Final = jwe.JWERegistry(algorithms=[KEY_ENCRYPTION, CONTENT_ENCRYPTION])
+_SIGNATURES: Final = jws.JWSRegistry(algorithms=[SIGNATURE])
 
 
 class NotForThisAgency(Exception):
     """The record cannot be decrypted with the keys held: another agency's key, a retired key, or not a JWE."""
+
+
+class NotSignedByAgency(Exception):
+    """The record is not a JWS that one of the agency's registered signing keys made: forged, altered, signed with
+    a retired or another agency's key, or not a JWS at all."""
 
 
 def encryption_key(public_keys: Sequence[Mapping[str, Any]]) -> RSAKey:
@@ -69,6 +117,16 @@ def encryption_key(public_keys: Sequence[Mapping[str, Any]]) -> RSAKey:
         if jwk.get("kty") == "RSA" and meant:
             return public_key(jwk)
     raise LookupError("the agency has no RSA encryption key")
+
+
+def signing_keys(public_keys: Sequence[Mapping[str, Any]]) -> list[RSAKey]:
+    """Every RSA key in the registry's list meant for signatures: during a rotation, decisions signed with the
+    old key and with the new one both verify (the JWS header's kid picks the key)."""
+    return [
+        public_key(jwk)
+        for jwk in public_keys
+        if jwk.get("kty") == "RSA" and jwk.get("use") == "sig" and jwk.get("alg", SIGNATURE) == SIGNATURE
+    ]
 
 
 # RFC 7518, 6.3.2: the members only a private RSA key has.
@@ -102,6 +160,29 @@ def new_key() -> RSAKey:
     Its public half (`as_dict(private=False)`) goes into the registry."""
     parameters: KeyParameters = {"use": "enc", "alg": KEY_ENCRYPTION}
     return RSAKey.generate_key(MIN_RSA_BITS, parameters=parameters, private=True, auto_kid=True)
+
+
+def new_signing_key() -> RSAKey:
+    """A new private key for an agency to sign its decisions with: RSA of MIN_RSA_BITS for PS256, `use: sig`."""
+    parameters: KeyParameters = {"use": "sig", "alg": SIGNATURE}
+    return RSAKey.generate_key(MIN_RSA_BITS, parameters=parameters, private=True, auto_kid=True)
+
+
+def sign(payload: bytes, key: RSAKey) -> str:
+    """The JWS compact serialization of `payload`, signed with the agency's private signing key."""
+    header = {"alg": SIGNATURE, "kid": key.kid, "cty": "application/json"}
+    return jws.serialize_compact(header, payload, key, registry=_SIGNATURES)
+
+
+def verify(token: str | bytes, public_keys: Sequence[RSAKey]) -> bytes:
+    """The payload, if one of `public_keys` (the agency's registered signing keys) signed it."""
+    if not public_keys:
+        raise NotSignedByAgency("the agency has no signing key")
+    try:
+        verified = jws.deserialize_compact(token, KeySet(list(public_keys)), registry=_SIGNATURES)
+    except (JoseError, ValueError, UnicodeError) as error:  # forged, altered, another key, not a JWS
+        raise NotSignedByAgency(type(error).__name__) from error
+    return verified.payload
 
 
 def encrypt(plaintext: bytes, key: RSAKey) -> str:

@@ -55,7 +55,8 @@ def verified(postal_code: str, city: str, service_id: str = BUSINESS) -> Identit
 
 
 def router(waiting: FakeWaitingApplications) -> Router:
-    return Router(load_postal_index(), keyed_registry(), ROUTING, PSEUDONYM_KEY, waiting)
+    registry = keyed_registry()
+    return Router(load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, waiting)
 
 
 def answer(event: IdentityVerified, municipality_key: str) -> ClarificationProvided:

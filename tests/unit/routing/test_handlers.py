@@ -33,7 +33,7 @@ PSEUDONYM_KEY = keyring(KEYS, KeyName.AGENCY_PSEUDONYM).current
 
 def router(without_keys: tuple[str, ...] = ()) -> Router:
     registry = keyed_registry(without_keys)
-    return Router(load_postal_index(), registry, ROUTING, PSEUDONYM_KEY, FakeWaitingApplications())
+    return Router(load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, FakeWaitingApplications())
 
 
 def delivered(publisher: FakePublisher, agency_id: str = "koeln-gewerbe") -> AgencySubmission:

@@ -10,6 +10,7 @@ sent nothing). An application delivered after the citizen's answer is published
 exactly as one routed at once, with the same event ids (derived from the IdentityVerified event), so a
 redelivery of either produces the same events."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -79,10 +80,15 @@ class Publisher(EventPublisher, RecordPublisher, Protocol):
     """Routing publishes its events, and each application as a record encrypted for its agency."""
 
 
+# The agency registry as it stands now: it may change while routing runs (a new version published), and each
+# application is routed with the version current when it is handled.
+CurrentRegistry = Callable[[], AgencyRegistry]
+
+
 @dataclass(frozen=True)
 class Router:
     postal: PostalIndex
-    registry: AgencyRegistry
+    registry: CurrentRegistry
     sealer: Sealer
     pseudonym_key: bytes
     waiting: WaitingApplications
@@ -90,7 +96,7 @@ class Router:
 
 async def route_submission(event: IdentityVerified, router: Router, publisher: Publisher) -> None:
     applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    decision = route(event.service_id, applicant.address, router.postal, router.registry)
+    decision = route(event.service_id, applicant.address, router.postal, router.registry())
     if isinstance(decision, NeedsClarification):
         await _ask_citizen(event, decision, router, publisher)
     else:
@@ -110,7 +116,7 @@ async def clarify(event: ClarificationProvided, router: Router, publisher: Publi
         raise PermanentFailure("the municipality chosen is not one the citizen was offered")
     original = waiting.event
     applicant = router.sealer.open(personal.APPLICANT, original.applicant, original.submission_id)
-    decision = route_in(original.service_id, event.municipality_key, router.registry)
+    decision = route_in(original.service_id, event.municipality_key, router.registry())
     await _publish(original, applicant, decision, router, publisher)
     await router.waiting.release(original.submission_id)
 

@@ -30,7 +30,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     registry = load_agency_registry(settings.data.agency_registry)
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     waiting = MongoWaitingApplications(database)
-    router = Router(postal, registry, sealer, pseudonym_key, waiting)
+    router = Router(postal, lambda: registry, sealer, pseudonym_key, waiting)
     publisher = KafkaEventPublisher(broker)
     consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
     kafka.register_subscribers(consumers, router, publisher)
