@@ -158,6 +158,14 @@ class Agency(BaseModel):
         from its JWK once, not for every application."""
         return self._encryption_key
 
+    @cached_property
+    def _signing_keys(self) -> tuple[RSAKey, ...]:
+        return tuple(wire.signing_keys([key.jwk() for key in self.public_keys]))
+
+    def signing_keys(self) -> tuple[RSAKey, ...]:
+        """The keys its decisions are verified with (several during a rotation); none: no decision of it is taken."""
+        return self._signing_keys
+
 
 @dataclass(frozen=True)
 class AgencyRegistry:
