@@ -1,5 +1,6 @@
-"""Where an application goes: `print` (a JSON line on stdout), `dir:PATH` (a file per application) or
-`webhook:URL` (a signed POST to the agency's system). Each delivers Application.document()."""
+"""Where an application, or the citizen's answer to a request for information, goes: `print` (a JSON line on
+stdout), `dir:PATH` (a file per message) or `webhook:URL` (a signed POST to the agency's system). Each delivers
+Application.document(), which names the message's kind."""
 
 import asyncio
 import json
@@ -18,6 +19,8 @@ from civicflow_agency.records import Application
 from civicflow_agency.signature import sign
 
 SUBMISSION_HEADER: Final = "CivicFlow-Submission-Id"
+# `application` or `information` (wire.KIND_*), so that the agency's system can route before parsing the body.
+KIND_HEADER: Final = "X-CivicFlow-Kind"
 
 
 def _json(document: Any) -> bytes:
@@ -31,14 +34,15 @@ class PrintHandler:
 
 
 class DirectoryHandler:
-    """`<submission-id>.json` in `directory`, mode 0600, appearing whole or not at all."""
+    """`<submission-id>.json` for an application, `<submission-id>.information.<event-id>.json` for an answer
+    (Application.handled_id), in `directory`, mode 0600, appearing whole or not at all."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     async def handle(self, application: Application) -> None:
         try:
-            path, content = self.directory / f"{application.submission_id}.json", _json(application.document())
+            path, content = self.directory / f"{application.handled_id}.json", _json(application.document())
             await asyncio.to_thread(write_atomically, path, content)
         except OSError as error:
             raise HandlerFailed(f"cannot write to {self.directory}: {error.strerror}") from error
@@ -73,6 +77,7 @@ class WebhookHandler:
         headers = sign(body, self.secrets, int(self.clock())) | {
             "Content-Type": "application/json",
             SUBMISSION_HEADER: application.submission_id,
+            KIND_HEADER: application.kind,
         }
         try:
             response = await self.client.post(self.url, content=body, headers=headers)

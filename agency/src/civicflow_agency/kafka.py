@@ -1,5 +1,5 @@
-"""The thin Kafka side of the listener: connect as the agency's principal, fetch, hand each record to the Inbox,
-commit its offset when the Inbox is done with it."""
+"""The thin Kafka side of the kit: connect as the agency's principal; for the listener, fetch, hand each record to
+the Inbox, commit its offset when the Inbox is done with it; for `decide`, the topic its decisions go to."""
 
 import asyncio
 import ssl
@@ -23,6 +23,11 @@ def submissions_topic(agency_id: str) -> str:
     if not wire.AGENCY_ID.match(agency_id):
         raise ValueError(f"agency id {agency_id!r}: lower-case letters, digits and dashes")
     return wire.SUBMISSIONS_TOPIC.format(agency_id=agency_id)
+
+
+def decisions_topic(agency_id: str) -> str:
+    submissions_topic(agency_id)  # the same check of the id
+    return wire.DECISIONS_TOPIC.format(agency_id=agency_id)
 
 
 def inbox_group(agency_id: str) -> str:

@@ -1,4 +1,8 @@
-"""The listener's memory under --state: the submission ids already handed over, and the records set aside.
+"""The listener's memory under --state: what was already handed over, and the records set aside.
+
+A message handed over is remembered by Application.handled_id: the submission id for an application (the column
+keeps its name, so that a state directory from before answers existed stays valid), `<submission id>.information.
+<event id>` for the citizen's answer to a request for information.
 
 SQLite from the standard library: one file, transactions that survive a crash (journal in WAL mode, synchronous
 FULL, so a recorded id is on disk before the offset is committed), nothing to run beside the listener."""
@@ -52,13 +56,13 @@ class InboxState:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
 
-    def handled(self, submission_id: str) -> bool:
-        found = self._db.execute("SELECT 1 FROM handled WHERE submission_id = ?", (submission_id,)).fetchone()
+    def handled(self, handled_id: str) -> bool:
+        found = self._db.execute("SELECT 1 FROM handled WHERE submission_id = ?", (handled_id,)).fetchone()
         return found is not None
 
-    def mark_handled(self, submission_id: str) -> None:
+    def mark_handled(self, handled_id: str) -> None:
         self._db.execute(
-            "INSERT OR IGNORE INTO handled (submission_id, handled_at) VALUES (?, ?)", (submission_id, time.time())
+            "INSERT OR IGNORE INTO handled (submission_id, handled_at) VALUES (?, ?)", (handled_id, time.time())
         )
 
     def set_aside(self, record: Record, submission_id: str | None, reason: str) -> None:

@@ -24,6 +24,7 @@ the agency's key, its kind named by the header `civicflow-message-kind` (`applic
 
 import json
 import re
+import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -72,6 +73,37 @@ def clear_headers(
         HEADER_SENT_AT: sent_at.isoformat(),
         HEADER_CONTENT_TYPE: MEDIA_TYPE,
     }
+
+
+# Unicode categories no letter needs: controls (but the newline), format characters (bidirectional overrides,
+# "Trojan Source", CVE-2021-42574; zero-width spaces), surrogates (bytes a terminal could not decode), private use,
+# unassigned code points.
+_INVISIBLE: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# The start of an HTML or XML tag, comment or declaration ("<b", "</", "<!", "<?"; WHATWG HTML 13.2.5.6): what is
+# shown to the citizen is text, never markup. A "<" on its own ("weniger als < 3") is text.
+_MARKUP: Final = re.compile(r"<\s*[A-Za-z/!?]")
+
+
+def letter(text: str) -> str:
+    """A reason or an answer as CivicFlow takes it, the same rule on both sides (a decision the kit sends is never
+    refused for its text): NFC, line breaks as "\n" (CRLF becomes LF), trimmed; 1 to REASON_MAX_CHARACTERS
+    characters with a letter or a digit among them; no other control or invisible character; no markup. Anything
+    else is a ValueError saying what, never quoting the text."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
+    if not any(character.isalnum() for character in text):
+        raise ValueError("must contain a letter or a digit (it is empty)")
+    if len(text) > REASON_MAX_CHARACTERS:
+        raise ValueError(f"has {len(text)} characters, at most {REASON_MAX_CHARACTERS}")
+    for character in text:
+        category = unicodedata.category(character)
+        if category == "Cs":
+            raise ValueError(f"is not valid text (found U+{ord(character):04X})")
+        if category in _INVISIBLE and character != "\n":
+            found = f"U+{ord(character):04X}"
+            raise ValueError(f"must not contain control or invisible formatting characters (found {found})")
+    if _MARKUP.search(text):
+        raise ValueError("must not contain markup such as <tags>")
+    return text
 
 
 def decision_headers(*, submission_id: str, agency_id: str) -> dict[str, str]:

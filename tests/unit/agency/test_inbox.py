@@ -159,3 +159,69 @@ async def test_a_record_without_a_usable_submission_id_is_set_aside(tmp_path: Pa
     for bad in (nameless, traversal):
         assert await listener.take(bad, commits) is Outcome.SET_ASIDE
     assert handler.received == [] and commits.offsets == [4, 5]
+
+
+def answer(offset: int, submission_id: str, event_id: str, key: RSAKey, kind: str = wire.KIND_INFORMATION) -> Record:
+    """The citizen's answer to the agency's request for information, as CivicFlow sends it."""
+    content = {"event_id": event_id, "submission_id": submission_id, "kind": kind, "answer": f"{SECRET_NAME}, Miete"}
+    sent = record(offset, submission_id, key, json.dumps(content).encode())
+    return Record(sent.topic, sent.partition, sent.offset, sent.key, sent.value,
+                  (*sent.headers, (wire.HEADER_MESSAGE_KIND, kind.encode())))  # fmt: skip
+
+
+FIRST_ANSWER, SECOND_ANSWER = "0b9f3c2a-1d4e-4f6a-8b7c-9d0e1f2a3b4c", "7c6d5e4f-3a2b-4c1d-9e8f-7a6b5c4d3e2f"
+
+
+async def test_an_answer_after_the_application_is_handed_over_as_information(
+    tmp_path: Path, agency_key: RSAKey
+) -> None:
+    handler, commits = FakeHandler(), Commits()
+    listener = inbox(tmp_path, agency_key, handler)
+    assert await listener.take(record(1, "s-1", agency_key), commits) is Outcome.HANDLED
+    assert await listener.take(answer(2, "s-1", FIRST_ANSWER, agency_key), commits) is Outcome.HANDLED
+    application, information = handler.received
+    assert (application.kind, application.handled_id) == (wire.KIND_APPLICATION, "s-1")
+    assert information.kind == wire.KIND_INFORMATION and information.event_id == FIRST_ANSWER
+    assert information.handled_id == f"s-1.information.{FIRST_ANSWER}"
+    assert information.content["answer"] == f"{SECRET_NAME}, Miete"
+    assert information.document()["information"] == information.content and commits.offsets == [1, 2]
+
+
+async def test_each_answer_to_a_submission_is_handed_over_once_however_often_it_comes(
+    tmp_path: Path, agency_key: RSAKey
+) -> None:
+    handler, commits = FakeHandler(), Commits()
+    listener = inbox(tmp_path, agency_key, handler)
+    sent = [answer(3, "s-1", FIRST_ANSWER, agency_key), answer(4, "s-1", SECOND_ANSWER, agency_key)]
+    assert [await listener.take(message, commits) for message in sent] == [Outcome.HANDLED, Outcome.HANDLED]
+    # The first answer again: a redelivery, at the same offset after a crash or at another after CivicFlow's retry.
+    for again in (answer(4, "s-1", FIRST_ANSWER, agency_key), answer(9, "s-1", FIRST_ANSWER, agency_key)):
+        assert await listener.take(again, commits) is Outcome.DUPLICATE
+    assert [information.event_id for information in handler.received] == [FIRST_ANSWER, SECOND_ANSWER]
+    assert commits.offsets == [3, 4, 4, 9]
+
+
+async def test_an_answer_recorded_before_a_crash_is_not_handed_over_again_after_the_restart(
+    tmp_path: Path, agency_key: RSAKey
+) -> None:
+    handler = FakeHandler()
+    with pytest.raises(Crash):
+        await inbox(tmp_path, agency_key, handler).take(answer(6, "s-6", FIRST_ANSWER, agency_key), Commits(6))
+    restarted, commits = inbox(tmp_path, agency_key, handler), Commits()
+    assert await restarted.take(answer(6, "s-6", FIRST_ANSWER, agency_key), commits) is Outcome.DUPLICATE
+    assert len(handler.received) == 1 and commits.offsets == [6]
+
+
+async def test_an_answer_without_an_event_id_or_of_an_unknown_kind_is_set_aside(
+    tmp_path: Path, agency_key: RSAKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler, commits = FakeHandler(), Commits()
+    listener = inbox(tmp_path, agency_key, handler)
+    with caplog.at_level(logging.INFO):
+        assert await listener.take(answer(7, "s-7", "not-a-uuid", agency_key), commits) is Outcome.SET_ASIDE
+        unknown = answer(8, "s-8", FIRST_ANSWER, agency_key, kind="appeal")
+        assert await listener.take(unknown, commits) is Outcome.SET_ASIDE
+    assert handler.received == [] and commits.offsets == [7, 8]
+    reasons = {kept.submission_id: kept.reason for kept in listener.state.undecryptable()}
+    assert reasons == {"s-7": "information without a UUID event_id", "s-8": "a message of unknown kind 'appeal'"}
+    assert SECRET_NAME not in caplog.text

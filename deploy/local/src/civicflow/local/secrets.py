@@ -54,6 +54,15 @@ class LocalSecrets:
 
         return self._get(self._ensure_dir(self.directory / "agencies") / f"{agency_id}.jwk", new_key)
 
+    def agency_signing_key(self, agency_id: str) -> str:
+        """The private JWK (RSA 4096, PS256, civicflow_agency.wire.new_signing_key) the local stack signs an agency's
+        decisions with, as the agency itself would: its public half goes into routing's registry too."""
+
+        def new_key() -> str:
+            return json.dumps(wire.new_signing_key().as_dict(private=True))
+
+        return self._get(self._ensure_dir(self.directory / "agencies") / f"{agency_id}.sig.jwk", new_key)
+
     def write(self, path: Path, value: str) -> None:
         """A derived secret (e.g. a connection string with a password), written anew each time."""
         self._ensure_dir(path.parent)
