@@ -1,3 +1,4 @@
+import asyncio
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -5,7 +6,7 @@ from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
 from pymongo import AsyncMongoClient
 
-from civicflow.shared.app import make_service_app
+from civicflow.shared.app import _start_when_reachable, make_service_app
 
 
 def service_app() -> TestClient:
@@ -26,3 +27,37 @@ def test_no_interactive_docs_that_load_third_party_scripts() -> None:
     client = service_app()
     assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
     assert client.get("/openapi.json").status_code == 200
+
+
+class RecordingBroker:
+    """Stands in for the broker's connection steps only: which were taken, in order."""
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    async def connect(self) -> None:
+        self.steps.append("connect")
+
+    async def start(self) -> None:
+        self.steps.append("start")
+
+    async def stop(self) -> None:
+        self.steps.append("stop")
+
+
+async def test_the_subscribers_start_only_once_the_step_before_consuming_is_done() -> None:
+    broker, registry_read = RecordingBroker(), asyncio.Event()
+    can_publish, connected = asyncio.Event(), asyncio.Event()
+    fake: Any = broker
+
+    async def until_registry_read() -> None:
+        await registry_read.wait()
+
+    starting = asyncio.create_task(
+        _start_when_reachable(fake, "test", can_publish, connected, before_consuming=until_registry_read)
+    )
+    await asyncio.wait_for(can_publish.wait(), timeout=5)  # background jobs may run: they fill the registry
+    assert broker.steps == ["connect"] and not connected.is_set()
+    registry_read.set()
+    await asyncio.wait_for(starting, timeout=5)
+    assert broker.steps == ["connect", "start"] and connected.is_set()

@@ -46,17 +46,21 @@ def make_service_app(
     mongo: AsyncMongoClient[Document],
     tracer_provider: TracerProvider,
     background: Sequence[Hook] = (),
+    before_consuming: Hook | None = None,
     on_shutdown: Hook | None = None,
     middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
     """`background`: jobs that run for the service's lifetime once Kafka can be published to (an outbox relay, a
     sweep), not waiting for the subscribers to join their groups; one that fails is logged and started again.
+    `before_consuming`: awaited after that and before the subscribers start (e.g. until reference data a background
+    job reads has arrived); meanwhile /health/ready answers 503.
     `middleware`: the service's own, inside the security headers (so its answers carry them too)."""
     connected, can_publish = asyncio.Event(), asyncio.Event()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_start_when_reachable(broker, title, can_publish, connected))]
+        starting = _start_when_reachable(broker, title, can_publish, connected, before_consuming)
+        tasks = [asyncio.create_task(starting)]
         tasks += [asyncio.create_task(_keep_running(job, title, once=can_publish)) for job in background]
         try:
             yield
@@ -118,7 +122,11 @@ class SecurityHeaders:
 
 
 async def _start_when_reachable(
-    broker: KafkaBroker, title: str, can_publish: asyncio.Event, connected: asyncio.Event
+    broker: KafkaBroker,
+    title: str,
+    can_publish: asyncio.Event,
+    connected: asyncio.Event,
+    before_consuming: Hook | None = None,
 ) -> None:
     """Keep trying to connect instead of exiting: Kafka may come up after the service (Kubernetes starts pods
     in any order). Meanwhile /health/ready answers 503 and intake answers 503 to submissions."""
@@ -127,6 +135,8 @@ async def _start_when_reachable(
         try:
             await broker.connect()  # the producer
             can_publish.set()
+            if before_consuming is not None:
+                await before_consuming()
             await broker.start()  # the subscribers
         except (KafkaError, OSError) as error:
             await broker.stop()  # release the half-opened clients before the next attempt

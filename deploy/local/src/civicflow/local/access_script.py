@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 
 from civicflow.local.kafka_access import SCRAM_ITERATIONS
-from civicflow.local.topics_admin import PARTITIONS, agency_ids, all_topic_names
+from civicflow.local.topics_admin import agency_ids, all_topic_names, new_topic
 from civicflow.shared.security.access import Grant, all_grants, all_principals
 from civicflow.shared.settings import PLACEHOLDER_SECRETS
 
@@ -75,13 +75,15 @@ awk '
 	print resource, a[2], a[4], a[5]
 }}' "$work/acls.txt" >"$work/acls"
 
-topic() {{ # name
-	if grep -Fqx "$1" "$work/topics"; then
-		echo "topic $1: present"
+topic() {{ # name partitions [--config key=value...]
+	name=$1 partitions=$2
+	shift 2
+	if grep -Fqx "$name" "$work/topics"; then
+		echo "topic $name: present"
 	else
-		admin kafka-topics.sh --create --if-not-exists --topic "$1" \\
-			--partitions {partitions} --replication-factor "$replication_factor" >/dev/null
-		echo "topic $1: created"
+		admin kafka-topics.sh --create --if-not-exists --topic "$name" \\
+			--partitions "$partitions" --replication-factor "$replication_factor" "$@" >/dev/null
+		echo "topic $name: created"
 	fi
 }}
 
@@ -151,17 +153,23 @@ def _grant_line(principal: str, pattern: str, operations: str, resources: list[s
     return " \\\n\t".join([head, *map(_word, resources)])
 
 
+def _topic_line(name: str) -> str:
+    created = new_topic(name, replication_factor=1)
+    configs = "".join(f" --config {_word(key)}={_word(value)}" for key, value in sorted(created.topic_configs.items()))
+    return f"topic {_word(name)} {created.num_partitions}{configs}"
+
+
 def render() -> str:
     agencies = agency_ids()
     principals = all_principals(agencies)
     placeholders = " | ".join(map(_word, sorted(PLACEHOLDER_SECRETS)))
-    body = FUNCTIONS.format(placeholders=placeholders, partitions=PARTITIONS, iterations=SCRAM_ITERATIONS)
+    body = FUNCTIONS.format(placeholders=placeholders, iterations=SCRAM_ITERATIONS)
     parts = [
         HEADER,
         "PRINCIPALS='" + "\n".join(map(_word, principals)) + "'",
         'if [ "${1:-}" = principals ]; then\n\tprintf \'%s\\n\' "$PRINCIPALS"\n\texit 0\nfi',
         body,
-        "\n".join(f"topic {_word(name)}" for name in all_topic_names()),
+        "\n".join(map(_topic_line, all_topic_names())),
         "\n".join(f"user {principal}" for principal in principals),
         "\n".join(_grant_line(*call) for call in _grant_calls(all_grants(agencies))),
         'echo "setup: done"\n',

@@ -1,16 +1,19 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, agency-keys, demo, bench, bench-growth, chaos)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, agency-keys, agencies, demo, bench, bench-growth,
+chaos)."""
 
 import argparse
 import asyncio
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 from civicflow.local.agency_keys import write_agency_registry
 from civicflow.local.chaos import command as chaos_command
 from civicflow.local.idp import LOA_URIS, KeyPair, SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.stack import Stack, StackError
+from civicflow.local.topics_admin import PARTITIONS
 from civicflow.shared.contracts import asyncapi_document
 from civicflow.shared.events.deadletter import DeadLetterReason
 
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "agency-keys",
         help="make (once) a private key per agency of the bundled registry under var/secrets/agencies and write"
-        " routing's registry with their public keys (`up` does it too; for compose: CIVICFLOW_VAR_DIR=var/compose)",
+        " the registry with their public keys, to publish with `agencies publish` (`up` does both; for compose:"
+        " CIVICFLOW_VAR_DIR=var/compose)",
     )
     commands.add_parser("demo", help="post one application and print its status timeline")
     _add_benchmarks(commands)
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("asyncapi", help="print the AsyncAPI document generated from the event models")
     _add_deadletter_commands(commands)
+    _add_agency_commands(commands)
     args = parser.parse_args(argv)
 
     if args.command == "asyncapi":
@@ -86,10 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.demo import run_demo
 
             return asyncio.run(run_demo(layout))
-        elif args.command == "deadletters":
-            from civicflow.local.deadletter_cli import run_deadletters
-
-            return asyncio.run(run_deadletters(layout.kafka_operator, args))
+        elif args.command in ("deadletters", "agencies"):
+            return _operator_command(args, layout)
         elif args.command == "chaos":
             return chaos_command.run_command(layout, args)
         elif args.command in ("bench", "bench-growth"):
@@ -98,6 +101,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _operator_command(args: argparse.Namespace, layout: Layout) -> int:
+    # Imported here: the other commands need no Kafka clients.
+    if args.command == "agencies":
+        from civicflow.local.agencies import run_publish
+
+        return run_publish(layout, args.file, args.partitions)
+    from civicflow.local.deadletter_cli import run_deadletters
+
+    return asyncio.run(run_deadletters(layout.kafka_operator, args))
 
 
 def _add_deadletter_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -111,6 +125,22 @@ def _add_deadletter_commands(commands: "argparse._SubParsersAction[argparse.Argu
             action.add_argument("ids", nargs="*", help="dead letter ids (or --all)")
             action.add_argument("--all", action="store_true", help="every letter that matches the filters")
     actions.add_parser("show", help="one letter, whole").add_argument("id")
+
+
+def _add_agency_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    agencies = commands.add_parser("agencies", help="change the agency registry while everything runs")
+    actions = agencies.add_subparsers(dest="action", required=True)
+    publish = actions.add_parser(
+        "publish",
+        help="publish a registry file as the version routing uses for the next application",
+        description='Validates a registry file ({"agencies": [...]}) and publishes it as the version routing uses for'
+        " the next application, without a restart. The topics of a new agency (and, on the local broker, its"
+        " principal and ACLs) are made first. An agency with applications in flight is not retired.",
+    )
+    publish.add_argument("file", type=Path)
+    publish.add_argument(
+        "--partitions", type=int, default=PARTITIONS, help=f"of a new agency's topics (default {PARTITIONS})"
+    )
 
 
 def _add_benchmarks(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

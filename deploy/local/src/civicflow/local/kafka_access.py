@@ -3,6 +3,7 @@ ACLs of the table (those no longer in it are removed). Idempotent; run by the st
 
 import asyncio
 from collections.abc import Mapping
+from typing import Any
 
 # confluent-kafka re-exports these from private modules without declaring them.
 from confluent_kafka.admin import (  # type: ignore[attr-defined]
@@ -49,14 +50,17 @@ def binding(grant: Grant) -> AclBinding:
     )
 
 
-def _apply(client: AdminClient, passwords: Mapping[str, str], grants: list[Grant]) -> None:
+def _set_passwords(client: AdminClient, passwords: Mapping[str, str]) -> None:
     info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS)
     upserts: list[UserScramCredentialAlteration] = [
         UserScramCredentialUpsertion(user, info, password.encode()) for user, password in passwords.items()
     ]
-    for future in client.alter_user_scram_credentials(upserts, request_timeout=TIMEOUT_SECONDS).values():
-        future.result()
-    wanted = {binding(grant) for grant in grants}
+    if upserts:
+        for future in client.alter_user_scram_credentials(upserts, request_timeout=TIMEOUT_SECONDS).values():
+            future.result()
+
+
+def _present(client: AdminClient) -> set[AclBinding]:
     everything = AclBindingFilter(
         ResourceType.ANY,
         None,  # type: ignore[arg-type]  # None matches any name, principal and host (librdkafka's NULL)
@@ -66,12 +70,19 @@ def _apply(client: AdminClient, passwords: Mapping[str, str], grants: list[Grant
         AclOperation.ANY,
         AclPermissionType.ANY,
     )
-    present = set(client.describe_acls(everything, request_timeout=TIMEOUT_SECONDS).result())
+    return set(client.describe_acls(everything, request_timeout=TIMEOUT_SECONDS).result())
+
+
+def _apply(client: AdminClient, passwords: Mapping[str, str], grants: list[Grant], *, remove_others: bool) -> None:
+    _set_passwords(client, passwords)
+    wanted = {binding(grant) for grant in grants}
+    present = _present(client)
     if wanted - present:
         for future in client.create_acls(list(wanted - present), request_timeout=TIMEOUT_SECONDS).values():
             future.result()
-    if present - wanted:
-        for future in client.delete_acls(list(present - wanted), request_timeout=TIMEOUT_SECONDS).values():
+    if remove_others and present - wanted:
+        extra: list[Any] = list(present - wanted)  # a binding, given as a filter, matches only itself
+        for future in client.delete_acls(extra, request_timeout=TIMEOUT_SECONDS).values():
             future.result()
 
 
@@ -80,4 +91,12 @@ async def apply_access(
 ) -> None:
     """Raises confluent_kafka.KafkaException when the broker refuses (e.g. a wrong admin password)."""
     client = admin_client(bootstrap_servers, admin_password)
-    await asyncio.to_thread(_apply, client, passwords, grants)
+    await asyncio.to_thread(_apply, client, passwords, grants, remove_others=True)
+
+
+async def add_access(
+    bootstrap_servers: str, admin_password: str, passwords: Mapping[str, str], grants: list[Grant]
+) -> None:
+    """Like apply_access, but only adds: for an agency registered while everything runs."""
+    client = admin_client(bootstrap_servers, admin_password)
+    await asyncio.to_thread(_apply, client, passwords, grants, remove_others=False)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from civicflow.local import health
-from civicflow.local.agency_keys import agency_registry_path
+from civicflow.local.agencies import local_registry_text, publish_registry
 from civicflow.local.layout import Layout
 from civicflow.local.provisioning import SERVICES, provision_kafka, service_secrets_dir, write_local_secrets
+from civicflow.local.registry_change import RegistryRefused
 
 
 class StackError(RuntimeError):
@@ -181,8 +182,6 @@ def service_environment(layout: Layout) -> dict[str, str]:
             "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
         }
     )
-    if "ROUTING_AGENCY_REGISTRY" not in env:  # the bundled registry with the local agencies' keys
-        env["ROUTING_AGENCY_REGISTRY"] = str(agency_registry_path(layout))
     postal_table = layout.postal_table()
     if postal_table is not None and "ROUTING_POSTAL_TABLE" not in env:
         env["ROUTING_POSTAL_TABLE"] = str(postal_table)
@@ -216,8 +215,19 @@ class Stack:
             created = await provision_kafka(self.layout)
             if created:
                 self.say(f"created {len(created)} Kafka topics")
+            # Before routing starts: it routes nothing until it has read a registry.
+            await self._publish_registry()
         for component in services:
             await self._start(component, env)
+
+    async def _publish_registry(self) -> None:
+        """The local agency registry, said only when it changed something (a second `up` says nothing)."""
+        try:
+            published = await publish_registry(self.layout, local_registry_text(self.layout))
+        except RegistryRefused as refused:
+            raise StackError(str(refused)) from refused
+        if published.offset is not None:
+            self.say(published.describe())
 
     async def _start(self, component: Component, env: dict[str, str]) -> None:
         if await component.healthy():

@@ -15,15 +15,14 @@ CONSUMER_GROUP = ConsumerGroup.ROUTING
 
 
 class RoutingDataSettings(BaseSettings):
-    """Where the reference data comes from; unset means the small tables bundled with the service."""
+    """Where the postal table comes from; unset means the small one bundled with the service. The agency registry
+    is read from its topic (adapters.kafka_registry), published with `civicflow agencies publish`."""
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore")
 
     # CSV with the columns plz, ags, ort (others ignored), e.g. the public full table in the format
     # osm_id,ags,ort,plz,landkreis,bundesland.
     postal_table: Path | None = None
-    # JSON {"agencies": [...]}, validated on load (domain.registry.Agency).
-    agency_registry: Path | None = None
 
 
 class RoutingSettings(ServiceSettings):

@@ -1,4 +1,5 @@
-"""Loading routing's reference data from the bundled files or from the files the settings name."""
+"""Loading routing's reference data from the bundled files or from the files named: the postal table routing's
+settings name, and the agency registry a file holds before it is published (`civicflow agencies publish`)."""
 
 from collections.abc import Callable
 from importlib import resources
