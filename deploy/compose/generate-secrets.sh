@@ -41,7 +41,7 @@ done
 for user in root $services; do
 	keep "$dir/mongo/$user" password
 done
-for name in applicant identity_token contact pseudonym agency_pseudonym; do
+for name in applicant identity_token contact pseudonym agency_pseudonym profile correspondence; do
 	keep "$dir/keys/$name" key
 done
 for service in $services; do

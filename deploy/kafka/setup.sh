@@ -79,13 +79,15 @@ awk '
 	print resource, a[2], a[4], a[5]
 }' "$work/acls.txt" >"$work/acls"
 
-topic() { # name
-	if grep -Fqx "$1" "$work/topics"; then
-		echo "topic $1: present"
+topic() { # name partitions [--config key=value...]
+	name=$1 partitions=$2
+	shift 2
+	if grep -Fqx "$name" "$work/topics"; then
+		echo "topic $name: present"
 	else
-		admin kafka-topics.sh --create --if-not-exists --topic "$1" \
-			--partitions 3 --replication-factor "$replication_factor" >/dev/null
-		echo "topic $1: created"
+		admin kafka-topics.sh --create --if-not-exists --topic "$name" \
+			--partitions "$partitions" --replication-factor "$replication_factor" "$@" >/dev/null
+		echo "topic $name: created"
 	fi
 }
 
@@ -127,59 +129,62 @@ grant() { # principal PATTERN "OPERATION..." TYPE:name...: one kafka-acls call a
 	echo "acl $description: added"
 }
 
-topic civicflow.submission.received.v1
-topic civicflow.identity.verified.v1
-topic civicflow.identity.rejected.v1
-topic civicflow.routing.routed.v1
-topic civicflow.routing.unroutable.v1
-topic civicflow.routing.clarification-needed.v1
-topic civicflow.intake.clarification-provided.v1
-topic civicflow.notify.notified.v1
-topic civicflow.identity.profile-saved.v1
-topic civicflow.profile.contact-changed.v1
-topic civicflow.profile.erasure-requested.v1
-topic civicflow.deadletter.v1
-topic civicflow.experience.recorded.v1
-topic civicflow.retry.civicflow-intake.1
-topic civicflow.retry.civicflow-intake.2
-topic civicflow.retry.civicflow-intake.3
-topic civicflow.retry.civicflow-intake.4
-topic civicflow.retry.civicflow-identity.1
-topic civicflow.retry.civicflow-identity.2
-topic civicflow.retry.civicflow-identity.3
-topic civicflow.retry.civicflow-identity.4
-topic civicflow.retry.civicflow-routing.1
-topic civicflow.retry.civicflow-routing.2
-topic civicflow.retry.civicflow-routing.3
-topic civicflow.retry.civicflow-routing.4
-topic civicflow.retry.civicflow-notify.1
-topic civicflow.retry.civicflow-notify.2
-topic civicflow.retry.civicflow-notify.3
-topic civicflow.retry.civicflow-notify.4
-topic agency.berlin-buergeramt.submissions
-topic agency.berlin-gewerbe.submissions
-topic agency.berlin-standesamt.submissions
-topic agency.frankfurt-gewerbe.submissions
-topic agency.koeln-bewohnerparken.submissions
-topic agency.koeln-gewerbe.submissions
-topic agency.koeln-meldebehoerde.submissions
-topic agency.koeln-standesamt.submissions
-topic agency.koeln-steueramt.submissions
-topic agency.muenchen-kvr.submissions
-topic agency.muenchen-mietberatung.submissions
-topic agency.muenchen-standesamt.submissions
-topic agency.berlin-buergeramt.decisions
-topic agency.berlin-gewerbe.decisions
-topic agency.berlin-standesamt.decisions
-topic agency.frankfurt-gewerbe.decisions
-topic agency.koeln-bewohnerparken.decisions
-topic agency.koeln-gewerbe.decisions
-topic agency.koeln-meldebehoerde.decisions
-topic agency.koeln-standesamt.decisions
-topic agency.koeln-steueramt.decisions
-topic agency.muenchen-kvr.decisions
-topic agency.muenchen-mietberatung.decisions
-topic agency.muenchen-standesamt.decisions
+topic civicflow.submission.received.v1 3
+topic civicflow.identity.verified.v1 3
+topic civicflow.identity.rejected.v1 3
+topic civicflow.routing.routed.v1 3
+topic civicflow.routing.unroutable.v1 3
+topic civicflow.routing.clarification-needed.v1 3
+topic civicflow.intake.clarification-provided.v1 3
+topic civicflow.routing.decided.v1 3
+topic civicflow.intake.information-provided.v1 3
+topic civicflow.notify.notified.v1 3
+topic civicflow.identity.profile-saved.v1 3
+topic civicflow.profile.contact-changed.v1 3
+topic civicflow.profile.erasure-requested.v1 3
+topic civicflow.deadletter.v1 3
+topic civicflow.experience.recorded.v1 3
+topic civicflow.retry.civicflow-intake.1 3
+topic civicflow.retry.civicflow-intake.2 3
+topic civicflow.retry.civicflow-intake.3 3
+topic civicflow.retry.civicflow-intake.4 3
+topic civicflow.retry.civicflow-identity.1 3
+topic civicflow.retry.civicflow-identity.2 3
+topic civicflow.retry.civicflow-identity.3 3
+topic civicflow.retry.civicflow-identity.4 3
+topic civicflow.retry.civicflow-routing.1 3
+topic civicflow.retry.civicflow-routing.2 3
+topic civicflow.retry.civicflow-routing.3 3
+topic civicflow.retry.civicflow-routing.4 3
+topic civicflow.retry.civicflow-notify.1 3
+topic civicflow.retry.civicflow-notify.2 3
+topic civicflow.retry.civicflow-notify.3 3
+topic civicflow.retry.civicflow-notify.4 3
+topic civicflow.routing.agency-registry.v1 1 --config cleanup.policy=compact --config max.message.bytes=16777216
+topic agency.berlin-buergeramt.submissions 3
+topic agency.berlin-gewerbe.submissions 3
+topic agency.berlin-standesamt.submissions 3
+topic agency.frankfurt-gewerbe.submissions 3
+topic agency.koeln-bewohnerparken.submissions 3
+topic agency.koeln-gewerbe.submissions 3
+topic agency.koeln-meldebehoerde.submissions 3
+topic agency.koeln-standesamt.submissions 3
+topic agency.koeln-steueramt.submissions 3
+topic agency.muenchen-kvr.submissions 3
+topic agency.muenchen-mietberatung.submissions 3
+topic agency.muenchen-standesamt.submissions 3
+topic agency.berlin-buergeramt.decisions 3
+topic agency.berlin-gewerbe.decisions 3
+topic agency.berlin-standesamt.decisions 3
+topic agency.frankfurt-gewerbe.decisions 3
+topic agency.koeln-bewohnerparken.decisions 3
+topic agency.koeln-gewerbe.decisions 3
+topic agency.koeln-meldebehoerde.decisions 3
+topic agency.koeln-standesamt.decisions 3
+topic agency.koeln-steueramt.decisions 3
+topic agency.muenchen-kvr.decisions 3
+topic agency.muenchen-mietberatung.decisions 3
+topic agency.muenchen-standesamt.decisions 3
 user civicflow-intake
 user civicflow-identity
 user civicflow-routing
@@ -286,6 +291,7 @@ grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.experience.recorded.v1 \
 	TOPIC:civicflow.intake.clarification-provided.v1 \
+	TOPIC:civicflow.intake.information-provided.v1 \
 	TOPIC:civicflow.profile.contact-changed.v1 \
 	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.submission.received.v1
@@ -295,6 +301,7 @@ grant civicflow-intake LITERAL 'READ' \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
+	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1
 grant civicflow-intake PREFIXED 'READ' \
@@ -308,6 +315,7 @@ grant civicflow-notify LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
+	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1
@@ -323,15 +331,35 @@ grant civicflow-operator LITERAL 'WRITE' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.intake.clarification-provided.v1 \
+	TOPIC:civicflow.intake.information-provided.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
 	TOPIC:civicflow.profile.contact-changed.v1 \
 	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
+	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1
 grant civicflow-operator PREFIXED 'DESCRIBE' \
 	GROUP:civicflow-
+grant civicflow-routing LITERAL 'READ' \
+	TOPIC:agency.berlin-buergeramt.decisions \
+	TOPIC:agency.berlin-gewerbe.decisions \
+	TOPIC:agency.berlin-standesamt.decisions \
+	TOPIC:agency.frankfurt-gewerbe.decisions \
+	TOPIC:agency.koeln-bewohnerparken.decisions \
+	TOPIC:agency.koeln-gewerbe.decisions \
+	TOPIC:agency.koeln-meldebehoerde.decisions \
+	TOPIC:agency.koeln-standesamt.decisions \
+	TOPIC:agency.koeln-steueramt.decisions \
+	TOPIC:agency.muenchen-kvr.decisions \
+	TOPIC:agency.muenchen-mietberatung.decisions \
+	TOPIC:agency.muenchen-standesamt.decisions \
+	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.intake.clarification-provided.v1 \
+	TOPIC:civicflow.intake.information-provided.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1 \
+	TOPIC:civicflow.routing.agency-registry.v1
 grant civicflow-routing LITERAL 'WRITE' \
 	TOPIC:agency.berlin-buergeramt.submissions \
 	TOPIC:agency.berlin-gewerbe.submissions \
@@ -347,12 +375,9 @@ grant civicflow-routing LITERAL 'WRITE' \
 	TOPIC:agency.muenchen-standesamt.submissions \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
+	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1
-grant civicflow-routing LITERAL 'READ' \
-	TOPIC:civicflow.identity.verified.v1 \
-	TOPIC:civicflow.intake.clarification-provided.v1 \
-	TOPIC:civicflow.profile.erasure-requested.v1
 grant civicflow-routing PREFIXED 'READ' \
 	GROUP:civicflow-routing.
 grant civicflow-routing PREFIXED 'READ WRITE' \

@@ -35,10 +35,10 @@ import yaml
 SERVICES = {"intake": 8080, "identity": 8081, "routing": 8082, "notify": 8083}
 # The field-encryption keys each service may hold (civicflow.shared.security.keys), no more.
 FIELD_KEYS = {
-    "intake": {"applicant", "identity_token", "contact", "pseudonym", "profile"},
+    "intake": {"applicant", "identity_token", "contact", "pseudonym", "profile", "correspondence"},
     "identity": {"applicant", "identity_token", "pseudonym", "profile"},
-    "routing": {"applicant", "agency_pseudonym"},
-    "notify": {"contact"},
+    "routing": {"applicant", "agency_pseudonym", "correspondence"},
+    "notify": {"contact", "correspondence"},
 }
 # Settings that are secrets: files in CIVICFLOW_SECRETS_DIR, never an environment value or a ConfigMap key.
 SECRET_SETTINGS = re.compile(r"^(KAFKA_SASL_PASSWORD|MONGODB_URI|SMTP_PASSWORD|CIVICFLOW_KEYS_\w+)$")

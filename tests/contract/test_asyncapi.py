@@ -14,7 +14,13 @@ from faststream.specification import AsyncAPI
 from joserfc.jwk import RSAKey
 
 from civicflow.shared import topics
-from civicflow.shared.contracts import AGENCY_HEADERS, AGENCY_PAYLOAD, TOPIC_EVENTS, asyncapi_document
+from civicflow.shared.contracts import (
+    AGENCY_HEADERS,
+    AGENCY_PAYLOAD,
+    DECISION_EVENTS,
+    TOPIC_EVENTS,
+    asyncapi_document,
+)
 from tests.support.registrations import REGISTRATIONS, registered
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -33,7 +39,12 @@ def test_the_committed_asyncapi_document_is_current() -> None:
 def test_every_topic_has_a_channel_with_its_event_schema() -> None:
     document = asyncapi_document()
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert addresses == {*topics.INTERNAL_TOPICS, *topics.PUBLIC_TOPICS, topics.AGENCY_SUBMISSIONS}
+    assert addresses == {
+        *topics.INTERNAL_TOPICS,
+        *topics.PUBLIC_TOPICS,
+        topics.AGENCY_SUBMISSIONS,
+        topics.AGENCY_DECISIONS,
+    }
     received = document["components"]["schemas"]["SubmissionReceived"]
     assert {"event_id", "submission_id", "schema_version", "occurred_at"} <= set(received["properties"])
 
@@ -41,7 +52,8 @@ def test_every_topic_has_a_channel_with_its_event_schema() -> None:
 def test_subscribers_decode_each_topic_as_its_contract_says() -> None:
     for service in REGISTRATIONS:
         settlers = registered(service).settlers
-        assert settlers and all(TOPIC_EVENTS[topic] is settler.event_type for topic, settler in settlers.items())
+        contract = TOPIC_EVENTS | DECISION_EVENTS
+        assert settlers and all(contract[topic] is settler.event_type for topic, settler in settlers.items())
 
 
 def test_faststreams_own_asyncapi_document_shows_each_subscribers_payload_type() -> None:

@@ -69,7 +69,13 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.CONTACT_PREFERENCES_CHANGED,
         topics.ERASURE_REQUESTED,
     }
-    assert consumed["routing"] == {topics.IDENTITY_VERIFIED, topics.CLARIFICATION_PROVIDED, topics.ERASURE_REQUESTED}
+    assert consumed["routing"] == {
+        topics.IDENTITY_VERIFIED,
+        topics.CLARIFICATION_PROVIDED,
+        topics.ERASURE_REQUESTED,
+        topics.INFORMATION_PROVIDED,
+        topics.AGENCY_DECISIONS,  # every agency's, by pattern
+    }
     assert consumed["notify"] == {
         topics.SUBMISSION_RECEIVED,
         topics.IDENTITY_VERIFIED,
@@ -77,6 +83,7 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
         topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
     }
     assert consumed["intake"] == {
         topics.IDENTITY_VERIFIED,
@@ -86,6 +93,7 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.CITIZEN_NOTIFIED,
         topics.PROFILE_SAVED,
         topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
     }
 
 

@@ -34,5 +34,12 @@ def registered(service: str) -> Consumers:
 
 
 def subscribed_topics(service: str) -> set[str]:
+    """The topics each subscriber reads; for one subscribed by pattern, the family's template."""
     broker = registered(service).broker
-    return {name for subscriber in broker.subscribers for name in subscriber.topic_names}  # type: ignore[attr-defined]
+    return {
+        name
+        for subscriber in broker.subscribers
+        for name in (
+            [subscriber.pattern.template] if subscriber.pattern else subscriber.topic_names  # type: ignore[attr-defined]
+        )
+    }

@@ -1,13 +1,14 @@
 """Hand-written fakes for the ports, for unit tests only (the real adapters are tested in integration/)."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from uuid import UUID
 
 from pydantic import BaseModel
 
 from civicflow.identity.domain.replay import TokenUse
-from civicflow.routing.handlers import Waiting
+from civicflow.routing.handlers import Delivered, Waiting
 from civicflow.shared.events import IdentityVerified, Profile
 from civicflow.shared.messaging import StoreUnavailable
 
@@ -127,3 +128,37 @@ class FakeWaitingApplications:
     async def older_than(self, cutoff: datetime, limit: int) -> list[Waiting]:
         found = sorted((at, kept) for kept, at in ((kept, self.since[key]) for key, kept in self.waiting.items()))
         return [kept for at, kept in found if at < cutoff][:limit]
+
+
+class FakeDeliveries:
+    """Routing's record of delivered applications, by submission id (as adapters.mongo_deliveries keeps them)."""
+
+    def __init__(self) -> None:
+        self.delivered: dict[UUID, Delivered] = {}
+
+    async def record(self, delivered: Delivered) -> None:
+        self.delivered.setdefault(delivered.submission_id, delivered)
+
+    async def find(self, submission_id: UUID) -> Delivered | None:
+        return self.delivered.get(submission_id)
+
+    async def decide(self, submission_id: UUID, decision_id: UUID) -> None:
+        self._change(submission_id, decided_by=decision_id)
+
+    async def ask(self, submission_id: UUID, decision_id: UUID) -> None:
+        found = self.delivered[submission_id]
+        self._change(submission_id, requests=tuple(dict.fromkeys((*found.requests, decision_id))))
+
+    async def answered(self, submission_id: UUID, request_id: UUID) -> None:
+        found = self.delivered[submission_id]
+        self._change(submission_id, answered=tuple(dict.fromkeys((*found.answered, request_id))))
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        mine = [key for key, found in self.delivered.items() if found.citizen_id == citizen_id]
+        for key in mine:
+            del self.delivered[key]
+        return len(mine)
+
+    def _change(self, submission_id: UUID, **changes: object) -> None:
+        if submission_id in self.delivered:
+            self.delivered[submission_id] = replace(self.delivered[submission_id], **changes)  # type: ignore[arg-type]

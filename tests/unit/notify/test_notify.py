@@ -12,9 +12,11 @@ from civicflow.shared.events import (
     CitizenNotified,
     IdentityRejected,
     MunicipalityChoice,
+    SubmissionDecided,
     SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
+    personal,
 )
 from civicflow.shared.events.routing import UnroutableReason
 from civicflow.shared.security.keys import KeyName
@@ -161,3 +163,63 @@ def test_an_undeliverable_application_is_explained_in_plain_words_for_every_reas
     message = compose(event)
     assert reason not in message.body and str(submission_id) in message.body  # words, not the code
     assert message.body.count("\n\n") == 3  # greeting, the explanation, the reference number, the closing
+
+
+NOTIFY_WITH_LETTERS = sealer_for(KEYS, KeyName.CONTACT, KeyName.CORRESPONDENCE)
+
+
+def decided(outcome: str, reason: str, language: str = "de") -> SubmissionDecided:
+    submission_id = uuid4()
+    return SubmissionDecided(
+        submission_id=submission_id,
+        recipient=recipient(INTAKE, submission_id, "erika@example.org", language),
+        agency_id="koeln-gewerbe",
+        outcome=outcome,
+        reason=INTAKE.seal(personal.DECISION_REASON, reason, submission_id),
+        decision_id=uuid4(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "language", "subject"),
+    [
+        ("accepted", "de", "Ihr Antrag wurde bewilligt"),
+        ("rejected", "en", "Your application has been turned down"),
+        ("information_requested", "de", "Die Behörde bittet um weitere Angaben zu Ihrem Antrag"),
+    ],
+)
+async def test_the_agencys_decision_is_mailed_with_its_own_words(outcome: str, language: str, subject: str) -> None:
+    channel, publisher = RecordingChannel(), FakePublisher()
+    channels = ChannelRegistry()
+    channels.register(channel)
+    event = decided(outcome, "Bitte senden Sie uns\nden Meisterbrief.", language)
+    await notify_citizen(event, channels, NOTIFY_WITH_LETTERS, publisher)
+    ((address, message, message_key),) = channel.sent
+    assert address == "erika@example.org" and message.subject == subject
+    assert "> Bitte senden Sie uns\n> den Meisterbrief." in message.body  # quoted, line by line
+    assert "koeln-gewerbe" in message.body and str(event.submission_id) in message.body
+    # One application may get a request for information and then a decision: each its own Message-ID.
+    assert message_key == f"{event.submission_id}.decided.{event.decision_id}"
+    ((_, notified, _),) = publisher.published
+    assert isinstance(notified, CitizenNotified) and notified.notified_step == "decided"
+
+
+def test_a_request_for_information_says_where_to_answer() -> None:
+    event = decided("information_requested", "Welche Hausnummer?", "en")
+    body = compose(event, "Welche Hausnummer?").body
+    assert "status page" in body and "> Welche Hausnummer?" in body
+
+
+def test_notify_subscribes_to_the_agencys_decisions() -> None:
+    assert STEP_SOURCES[topics.SUBMISSION_DECIDED] is SubmissionDecided
+
+
+async def test_a_reason_sealed_for_another_application_is_not_mailed() -> None:
+    channel = RecordingChannel()
+    channels = ChannelRegistry()
+    channels.register(channel)
+    event, other = decided("accepted", "Gut."), decided("accepted", "Gut.")
+    forged = event.model_copy(update={"reason": other.reason})
+    with pytest.raises(Unsealable):
+        await notify_citizen(forged, channels, NOTIFY_WITH_LETTERS, FakePublisher())
+    assert channel.sent == []

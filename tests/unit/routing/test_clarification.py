@@ -36,7 +36,7 @@ from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from tests.support import sealing
 from tests.support.agencies import keyed_registry, open_delivery
-from tests.unit.fakes import FakePublisher, FakeWaitingApplications
+from tests.unit.fakes import FakeDeliveries, FakePublisher, FakeWaitingApplications
 
 KEYS = sealing.made_keys()
 INTAKE = sealing.sealer_with_every_key(KEYS)
@@ -56,7 +56,7 @@ def verified(postal_code: str, city: str, service_id: str = BUSINESS) -> Identit
 
 def router(waiting: FakeWaitingApplications) -> Router:
     registry = keyed_registry()
-    return Router(load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, waiting)
+    return Router(load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, waiting, FakeDeliveries())
 
 
 def answer(event: IdentityVerified, municipality_key: str) -> ClarificationProvided:

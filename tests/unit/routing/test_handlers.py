@@ -21,7 +21,7 @@ from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support import sealing
 from tests.support.agencies import keyed_registry, open_delivery, unit_key
-from tests.unit.fakes import FakePublisher, FakeWaitingApplications
+from tests.unit.fakes import FakeDeliveries, FakePublisher, FakeWaitingApplications
 
 CERTIFICATE = "99027002012000"
 BIRTH_CERTIFICATE = {"birth_date": "1964-08-12", "birth_place": "Köln", "copies": 1}
@@ -33,7 +33,9 @@ PSEUDONYM_KEY = keyring(KEYS, KeyName.AGENCY_PSEUDONYM).current
 
 def router(without_keys: tuple[str, ...] = ()) -> Router:
     registry = keyed_registry(without_keys)
-    return Router(load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, FakeWaitingApplications())
+    return Router(
+        load_postal_index(), lambda: registry, ROUTING, PSEUDONYM_KEY, FakeWaitingApplications(), FakeDeliveries()
+    )
 
 
 def delivered(publisher: FakePublisher, agency_id: str = "koeln-gewerbe") -> AgencySubmission:

@@ -121,6 +121,7 @@ class FieldKeySettings(SecretSettings):
     pseudonym: SecretStr | None = None
     agency_pseudonym: SecretStr | None = None
     profile: SecretStr | None = None
+    correspondence: SecretStr | None = None
 
     def check_for(self, env: Environment) -> None:
         for name, value in self:

@@ -12,6 +12,9 @@ SUBMISSION_ROUTED: Final = "civicflow.routing.routed.v1"
 SUBMISSION_UNROUTABLE: Final = "civicflow.routing.unroutable.v1"
 CLARIFICATION_NEEDED: Final = "civicflow.routing.clarification-needed.v1"
 CLARIFICATION_PROVIDED: Final = "civicflow.intake.clarification-provided.v1"
+# The agency's decision, verified (routing), and the citizen's answer to its request for information (intake).
+SUBMISSION_DECIDED: Final = "civicflow.routing.decided.v1"
+INFORMATION_PROVIDED: Final = "civicflow.intake.information-provided.v1"
 CITIZEN_NOTIFIED: Final = "civicflow.notify.notified.v1"
 DEAD_LETTER: Final = "civicflow.deadletter.v1"
 EXPERIENCE_RECORDED: Final = "civicflow.experience.recorded.v1"
@@ -29,6 +32,8 @@ INTERNAL_TOPICS: Final = (
     SUBMISSION_UNROUTABLE,
     CLARIFICATION_NEEDED,
     CLARIFICATION_PROVIDED,
+    SUBMISSION_DECIDED,
+    INFORMATION_PROVIDED,
     CITIZEN_NOTIFIED,
     PROFILE_SAVED,
     CONTACT_PREFERENCES_CHANGED,
@@ -42,6 +47,17 @@ PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED)
 AGENCY_SUBMISSIONS: Final = wire.SUBMISSIONS_TOPIC
 # Written by the agency (its answers to the citizen), read by CivicFlow.
 AGENCY_DECISIONS: Final = wire.DECISIONS_TOPIC
+
+
+# Which agency handles which service where (routing's AgencyRegistry): written by `civicflow agencies publish`, read
+# whole by every routing instance without a consumer group. Compacted, and the whole registry is ONE record (key
+# AGENCY_REGISTRY_KEY), so the topic keeps the newest version and a version takes effect at once, never in part.
+# One partition: one key has no use for more. Its records may be large (every agency's public keys): 16 MiB.
+AGENCY_REGISTRY: Final = "civicflow.routing.agency-registry.v1"
+AGENCY_REGISTRY_KEY: Final = "agencies"
+AGENCY_REGISTRY_MAX_BYTES: Final = 16 * 1024 * 1024
+AGENCY_REGISTRY_PARTITIONS: Final = 1
+AGENCY_REGISTRY_CONFIG: Final = {"cleanup.policy": "compact", "max.message.bytes": str(AGENCY_REGISTRY_MAX_BYTES)}
 
 
 def agency_submissions(agency_id: str) -> str:

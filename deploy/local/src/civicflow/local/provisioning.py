@@ -12,6 +12,7 @@ from civicflow.local.kafka_access import apply_access
 from civicflow.local.layout import STORE_OPERATOR, Layout
 from civicflow.local.topics_admin import agency_ids, ensure_topics
 from civicflow.notify.config import DEFAULT_DATABASE as NOTIFY_DATABASE
+from civicflow.routing.adapters.kafka_registry import read_current
 from civicflow.routing.config import DEFAULT_DATABASE as ROUTING_DATABASE
 from civicflow.shared.security.access import all_grants, all_principals, service_principal
 from civicflow.shared.security.keys import KeyName
@@ -33,15 +34,26 @@ SERVICES = {
     "intake": ServiceAccess(
         ConsumerGroup.INTAKE,
         INTAKE_DATABASE,
-        (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT, KeyName.PSEUDONYM, KeyName.PROFILE),
+        (
+            KeyName.APPLICANT,
+            KeyName.IDENTITY_TOKEN,
+            KeyName.CONTACT,
+            KeyName.PSEUDONYM,
+            KeyName.PROFILE,
+            KeyName.CORRESPONDENCE,
+        ),
     ),
     "identity": ServiceAccess(
         ConsumerGroup.IDENTITY,
         IDENTITY_DATABASE,
         (KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PSEUDONYM, KeyName.PROFILE),
     ),
-    "routing": ServiceAccess(ConsumerGroup.ROUTING, ROUTING_DATABASE, (KeyName.APPLICANT, KeyName.AGENCY_PSEUDONYM)),
-    "notify": ServiceAccess(ConsumerGroup.NOTIFY, NOTIFY_DATABASE, (KeyName.CONTACT,)),
+    "routing": ServiceAccess(
+        ConsumerGroup.ROUTING,
+        ROUTING_DATABASE,
+        (KeyName.APPLICANT, KeyName.AGENCY_PSEUDONYM, KeyName.CORRESPONDENCE),
+    ),
+    "notify": ServiceAccess(ConsumerGroup.NOTIFY, NOTIFY_DATABASE, (KeyName.CONTACT, KeyName.CORRESPONDENCE)),
 }
 
 
@@ -72,12 +84,17 @@ def write_local_secrets(layout: Layout) -> None:
 
 
 async def provision_kafka(layout: Layout) -> list[str]:
-    """Users and ACLs on the local broker (an external one is its operator's), then the topics; returns the
-    topics it made."""
+    """The topics, then users and ACLs on the local broker (an external one is its operator's); returns the topics
+    it made. The agencies' topics are made when their registry is published (civicflow.local.agencies)."""
+    created = await ensure_topics(layout.kafka_admin)
     if layout.external_kafka is None:
-        principals = all_principals(agency_ids())
+        # Those registered while the stack ran keep theirs until a published version retires them.
+        current = await read_current(layout.kafka_admin)
+        published = current.agencies() if current is not None else []
+        registered = sorted({*agency_ids(), *(agency.agency_id for agency in published)})
+        principals = all_principals(registered)
         passwords = {principal: layout.secrets.kafka_password(principal) for principal in principals}
         await apply_access(
-            layout.kafka_bootstrap, layout.secrets.kafka_admin_password(), passwords, all_grants(agency_ids())
+            layout.kafka_bootstrap, layout.secrets.kafka_admin_password(), passwords, all_grants(registered)
         )
-    return await ensure_topics(layout.kafka_admin)
+    return created

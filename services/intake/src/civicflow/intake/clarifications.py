@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from civicflow.intake.domain.clarification import answer_id, open_question
 from civicflow.intake.domain.submission import SubmissionRecord
 from civicflow.intake.domain.timeline import timeline_entry
-from civicflow.intake.handlers import Submissions
+from civicflow.intake.handlers import Submissions, recipient_of
 from civicflow.shared import topics
-from civicflow.shared.events import ClarificationProvided, Recipient, personal
+from civicflow.shared.events import ClarificationProvided
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.security.sealing import Sealer
 
@@ -47,7 +47,7 @@ class Clarifications:
         event = ClarificationProvided(
             event_id=event_id,
             submission_id=record.submission_id,
-            recipient=self._recipient(record),
+            recipient=recipient_of(record, self.sealer),
             municipality_key=municipality_key,
         )
         try:
@@ -55,9 +55,3 @@ class Clarifications:
             await self.submissions.record_steps([timeline_entry(event)])
         except Exception as error:
             raise AnswerNotTaken from error
-
-    def _recipient(self, record: SubmissionRecord) -> Recipient:
-        # As the submission's own event had it (handlers.accept_submission), sealed for notify again.
-        applicant = record.applicant
-        address = self.sealer.seal(personal.CONTACT_ADDRESS, applicant["email"], record.submission_id)
-        return Recipient(address=address, language=applicant.get("language", "de"))

@@ -16,10 +16,18 @@ from civicflow.intake.domain.submission import (
     hash_status_token,
     new_status_token,
 )
-from civicflow.intake.domain.timeline import timeline_entry
+from civicflow.intake.domain.timeline import decision_entry, timeline_entry
 from civicflow.intake.domain.validation import ValidSubmission
 from civicflow.shared import topics
-from civicflow.shared.events import AttachmentRef, CitizenNotified, Recipient, StatusEvent, SubmissionReceived, personal
+from civicflow.shared.events import (
+    AttachmentRef,
+    CitizenNotified,
+    Recipient,
+    StatusEvent,
+    SubmissionDecided,
+    SubmissionReceived,
+    personal,
+)
 from civicflow.shared.security.sealing import Sealer
 
 
@@ -191,3 +199,20 @@ async def _claimed(
 
 async def record_steps(events: Sequence[StatusEvent | CitizenNotified], submissions: Submissions) -> None:
     await submissions.record_steps([timeline_entry(event) for event in events])
+
+
+async def record_decisions(events: Sequence[SubmissionDecided], submissions: Submissions, sealer: Sealer) -> None:
+    """The agency's decisions, each with its reason opened for the status page."""
+    entries = [
+        decision_entry(event, sealer.open(personal.DECISION_REASON, event.reason, event.submission_id))
+        for event in events
+    ]
+    await submissions.record_steps(entries)
+
+
+def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:
+    """Where the citizen of a stored submission is told, as its own event had it (accept_submission), sealed for
+    notify again: for the events intake publishes later on the citizen's behalf (their answers)."""
+    applicant = record.applicant
+    address = sealer.seal(personal.CONTACT_ADDRESS, applicant["email"], record.submission_id)
+    return Recipient(address=address, language=applicant.get("language", "de"))

@@ -21,16 +21,19 @@ from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.clarification_http import clarification_router
 from civicflow.intake.entrypoints.experience_http import EXPERIENCE_PATH, experience_router
 from civicflow.intake.entrypoints.http import submissions_router
+from civicflow.intake.entrypoints.information_http import information_router
 from civicflow.intake.entrypoints.limits import RequestLimits
 from civicflow.intake.entrypoints.openapi import install_openapi
 from civicflow.intake.entrypoints.profile_http import profile_router
 from civicflow.intake.entrypoints.rate_limit import TokenBuckets
 from civicflow.intake.experience import Experience
 from civicflow.intake.handlers import Intake
+from civicflow.intake.information import Answers
 from civicflow.intake.profiles import Profiles
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.clarify import clarify_router
+from civicflow.intake.web.inform import inform_router
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.intake.web.profile import ProfilePages, profile_pages_router
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
@@ -48,7 +51,14 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     settings = settings or IntakeSettings()
     settings.check_for(settings.runtime.env)
     settings.idp.check_for(settings.runtime.env)  # the provider citizens sign in with: https outside dev
-    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.CONTACT, KeyName.PROFILE)
+    sealer = sealer_for(
+        settings.keys,
+        KeyName.APPLICANT,
+        KeyName.IDENTITY_TOKEN,
+        KeyName.CONTACT,
+        KeyName.PROFILE,
+        KeyName.CORRESPONDENCE,
+    )
     pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
@@ -67,6 +77,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     sign_ins = MongoSignIns(database, sealer)
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
     clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)
+    answers = Answers(submissions, KafkaEventPublisher(broker), sealer)
 
     app = make_service_app(
         title="CivicFlow intake",
@@ -90,9 +101,11 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(profile_pages_router(ProfilePages(pages, catalogue, sessions, profiles, secure_cookies)))
     app.include_router(status_router(apply))
     app.include_router(clarify_router(apply, clarifications))
+    app.include_router(inform_router(apply, answers))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
     app.include_router(submissions_router(catalogue, intake, settings.max_body_bytes))
     app.include_router(clarification_router(clarifications))
+    app.include_router(information_router(answers))
     app.include_router(attachments_router(catalogue, attachments))
     app.include_router(experience_router(experience))
     app.include_router(profile_router(profiles, sessions, catalogue))

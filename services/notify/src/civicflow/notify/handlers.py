@@ -1,10 +1,10 @@
 """Notify's use case: tell the citizen about a step, then report that they were told. Notify opens the sealed
-address (the only personal data it holds a key for) just to send."""
+address and, for an agency's decision, the agency's reason (the only personal data it holds keys for) just to send."""
 
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import compose
 from civicflow.shared import topics
-from civicflow.shared.events import CitizenNotified, StatusEvent, derive_event_id, personal
+from civicflow.shared.events import CitizenNotified, StatusEvent, SubmissionDecided, derive_event_id, personal
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.security.sealing import Sealer
 
@@ -15,7 +15,11 @@ async def notify_citizen(
     """Called once per event (the subscription remembers each event as soon as this returns)."""
     channel = channels.for_recipient(event.recipient)
     address = sealer.open(personal.CONTACT_ADDRESS, event.recipient.address, event.submission_id)
-    await channel.send(address, compose(event), message_key=f"{event.submission_id}.{event.step}")
+    letter, message_key = "", f"{event.submission_id}.{event.step}"
+    if isinstance(event, SubmissionDecided):  # several per application: a request for information, then the decision
+        letter = sealer.open(personal.DECISION_REASON, event.reason, event.submission_id)
+        message_key = f"{message_key}.{event.decision_id}"
+    await channel.send(address, compose(event, letter), message_key=message_key)
     notified = CitizenNotified(
         event_id=derive_event_id(event.event_id, CitizenNotified.step),
         submission_id=event.submission_id,

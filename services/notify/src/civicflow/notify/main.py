@@ -19,7 +19,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     settings.check_for(settings.runtime.env)
     settings.smtp.check_for(settings.runtime.env)
-    sealer = sealer_for(settings.keys, KeyName.CONTACT)
+    sealer = sealer_for(settings.keys, KeyName.CONTACT, KeyName.CORRESPONDENCE)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)

@@ -30,6 +30,7 @@ from civicflow.shared.events import (
     ErasureRequested,
     IdentityVerified,
     MunicipalityChoice,
+    Recipient,
     Step,
     SubmissionNeedsClarification,
     SubmissionRouted,
@@ -76,6 +77,42 @@ class WaitingApplications(Protocol):
         """Whether this citizen erased their data at or after `at`."""
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """An application routing delivered, kept while its agency may answer it (decisions)."""
+
+    submission_id: UUID
+    agency_id: str
+    service_id: str
+    received_at: datetime
+    recipient: Recipient
+    citizen_id: str | None
+    # The final decision (accepted or rejected); None while the agency has not decided: in flight.
+    decided_by: UUID | None = None
+    # The agency's requests for information (their decision ids), and those the citizen's answer went out for.
+    requests: tuple[UUID, ...] = ()
+    answered: tuple[UUID, ...] = ()
+
+
+class Deliveries(Protocol):
+    async def record(self, delivered: Delivered) -> None:
+        """Keep it; recorded already (a redelivery), it stays as it is."""
+
+    async def find(self, submission_id: UUID) -> Delivered | None: ...
+
+    async def decide(self, submission_id: UUID, decision_id: UUID) -> None:
+        """Accepted or rejected by this decision: no longer in flight."""
+
+    async def ask(self, submission_id: UUID, decision_id: UUID) -> None:
+        """The agency asks the citizen for information (this decision)."""
+
+    async def answered(self, submission_id: UUID, request_id: UUID) -> None:
+        """The citizen's answer to this request went to the agency."""
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        """Forget every delivery of this citizen (their erasure); how many."""
+
+
 class Publisher(EventPublisher, RecordPublisher, Protocol):
     """Routing publishes its events, and each application as a record encrypted for its agency."""
 
@@ -92,6 +129,7 @@ class Router:
     sealer: Sealer
     pseudonym_key: bytes
     waiting: WaitingApplications
+    deliveries: Deliveries
 
 
 async def route_submission(event: IdentityVerified, router: Router, publisher: Publisher) -> None:
@@ -128,7 +166,11 @@ async def forget_waiting(event: ErasureRequested, router: Router, publisher: Pub
     # Remembered first: an application of theirs filed before the erasure that comes to wait only now finds it.
     await router.waiting.remember_erasure(event.citizen_id, event.occurred_at)
     found = await router.waiting.of_citizen(event.citizen_id)
-    trace.get_current_span().set_attribute("civicflow.routing.waiting_forgotten", len(found))
+    span = trace.get_current_span()
+    span.set_attribute("civicflow.routing.waiting_forgotten", len(found))
+    # Delivered ones are the agency's now; routing forgets where to tell the citizen of its decision.
+    forgotten = await router.deliveries.forget_citizen(event.citizen_id)
+    span.set_attribute("civicflow.routing.deliveries_forgotten", forgotten)
     for waiting in found:
         await _give_up(waiting, Unroutable("erased_while_waiting"), router, publisher)
 
@@ -196,6 +238,18 @@ async def _publish(
         applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     delivery = _delivery(event, applicant, decision, router)
     await _send(delivery, decision, publisher)
+    # Recorded after it was sent (a crash in between sends it again; the agency de-duplicates by submission id),
+    # before it is announced: the agency may decide as soon as it has it.
+    await router.deliveries.record(
+        Delivered(
+            submission_id=event.submission_id,
+            agency_id=delivery.agency_id,
+            service_id=event.service_id,
+            received_at=event.received_at,
+            recipient=event.recipient,
+            citizen_id=event.citizen_id,
+        )
+    )
     routed = SubmissionRouted(
         event_id=derive_event_id(event.event_id, SubmissionRouted.step),
         submission_id=event.submission_id,

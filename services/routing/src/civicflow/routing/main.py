@@ -4,7 +4,9 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from civicflow.routing.adapters.file_reference_data import load_agency_registry, load_postal_index
+from civicflow.routing.adapters.file_reference_data import load_postal_index
+from civicflow.routing.adapters.kafka_registry import KafkaAgencyRegistry
+from civicflow.routing.adapters.mongo_deliveries import MongoDeliveries
 from civicflow.routing.adapters.mongo_waiting import MongoWaitingApplications
 from civicflow.routing.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, RoutingSettings
 from civicflow.routing.entrypoints import kafka
@@ -21,16 +23,16 @@ from civicflow.shared.telemetry import configure_logging, configure_tracing
 def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     settings = settings or RoutingSettings()
     settings.check_for(settings.runtime.env)
-    sealer = sealer_for(settings.keys, KeyName.APPLICANT)
+    sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.CORRESPONDENCE)
     pseudonym_key = keyring(settings.keys, KeyName.AGENCY_PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
     postal = load_postal_index(settings.data.postal_table)
-    registry = load_agency_registry(settings.data.agency_registry)
+    registry = KafkaAgencyRegistry(settings.kafka)
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     waiting = MongoWaitingApplications(database)
-    router = Router(postal, lambda: registry, sealer, pseudonym_key, waiting)
+    router = Router(postal, registry.current, sealer, pseudonym_key, waiting, MongoDeliveries(database))
     publisher = KafkaEventPublisher(broker)
     consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
     kafka.register_subscribers(consumers, router, publisher)
@@ -40,7 +42,8 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[consumers.sweep, partial(waiting.sweep, give_up)],
+        background=[registry.follow, consumers.sweep, partial(waiting.sweep, give_up)],
+        before_consuming=registry.loaded,
     )
 
 

@@ -1,6 +1,12 @@
 """Event contracts, one module per producing service. Publishers and subscribers use the same classes."""
 
 from civicflow.shared.events import personal
+from civicflow.shared.events.agency import (
+    AgencyDecision,
+    AgencyInformation,
+    InformationProvided,
+    SubmissionDecided,
+)
 from civicflow.shared.events.base import CitizenEvent, Event, StatusEvent, Step, derive_event_id
 from civicflow.shared.events.common import Address, Applicant, AttachmentRef, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
@@ -25,6 +31,8 @@ from civicflow.shared.events.routing import (
 
 __all__ = [
     "Address",
+    "AgencyDecision",
+    "AgencyInformation",
     "AgencySubmission",
     "Applicant",
     "AttachmentRef",
@@ -40,12 +48,14 @@ __all__ = [
     "ExperienceRecorded",
     "IdentityRejected",
     "IdentityVerified",
+    "InformationProvided",
     "MunicipalityChoice",
     "Profile",
     "ProfileSaved",
     "Recipient",
     "StatusEvent",
     "Step",
+    "SubmissionDecided",
     "SubmissionNeedsClarification",
     "SubmissionReceived",
     "SubmissionRouted",

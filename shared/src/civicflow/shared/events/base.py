@@ -22,6 +22,8 @@ class Step(StrEnum):
     CLARIFICATION_NEEDED = "clarification_needed"
     CLARIFIED = "clarified"  # the citizen answered (intake)
     DELIVERED = "delivered"  # on the agency's topic
+    DECIDED = "decided"  # the agency accepted, rejected, or asked the citizen for information
+    INFORMATION_PROVIDED = "information_provided"  # the citizen answered the agency's request (intake)
     NOTIFIED = "notified"
 
 

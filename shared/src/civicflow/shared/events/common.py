@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from civicflow_agency import wire
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,6 +41,12 @@ def plain_text(value: str) -> str:
     if not any(character.isalnum() for character in value):
         raise ValueError("must contain a letter or a digit")
     return value
+
+
+def letter_text(value: str) -> str:
+    """Text of several lines, as the agency writes a reason or the citizen an answer: the rule both sides of the
+    agency contract apply (civicflow_agency.wire.letter)."""
+    return wire.letter(value)
 
 
 def _iso_date(value: Any) -> Any:

@@ -25,6 +25,11 @@ CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, 
 PROFILE: Final = SealedField[Profile]("profile", KeyName.PROFILE, Profile)
 CONTACT_PREFERENCES: Final = SealedField[ContactPreferences]("contact", KeyName.PROFILE, ContactPreferences)
 
+# The agency's reason for its decision, in words for the citizen; the citizen's answer when the agency asked for
+# information. Routing, intake and notify (README, "Security").
+DECISION_REASON: Final = SealedField[str]("decision.reason", KeyName.CORRESPONDENCE, str)
+INFORMATION_ANSWER: Final = SealedField[str]("information.answer", KeyName.CORRESPONDENCE, str)
+
 _CITIZEN_NAMESPACE = UUID("0b3c3c1e-6f2e-5d0a-9a43-1f5b1d7e9c21")
 
 

@@ -81,10 +81,15 @@ class Consumers:
 
         # Async, so FastStream calls it in the event loop instead of handing each batch to a worker thread.
         async def decoder(message: StreamMessage[Any]) -> DecodedBatch[E]:
-            return DecodedBatch([decode(Delivery.of(record), event_type) for record in message.raw_message], message)
+            deliveries = (Delivery.of(record) for record in message.raw_message)
+            return DecodedBatch([decode(delivery, event_type, subscription.parse) for delivery in deliveries], message)
 
+        where: dict[str, Any] = (
+            {"pattern": subscription.topic} if subscription.pattern else {"topics": (subscription.topic,)}
+        )
         subscriber = self.broker.subscriber(
-            subscription.topic,
+            *where.pop("topics", ()),
+            **where,
             batch=True,
             max_records=self.settings.batch_max_records,
             batch_timeout_ms=self.settings.batch_timeout_ms,
@@ -108,17 +113,24 @@ class Consumers:
                 if delivery.seconds_until_due() > 0:
                     await _rewind(message)
                     return
-            settler = self.settlers.get(delivery.source_topic)
+            settler = self._settler_of(delivery.source_topic)
             if settler is None:
                 await self._unknown_source(delivery, message)
                 return
-            await self._settle(DecodedBatch([decode(delivery, settler.event_type)], message), settler, message)
+            decoded = decode(delivery, settler.event_type, settler.subscription.parse)
+            await self._settle(DecodedBatch([decoded], message), settler, message)
 
         topic = topics.retry_topic(self.group, stage)
         subscriber = self.broker.subscriber(
             topic, batch=True, max_records=1, include_in_schema=False, **self._options(topic)
         )
         subscriber(consume_retry, decoder=_as_is)
+
+    def _settler_of(self, topic: str) -> "Settler[Any] | None":
+        found = self.settlers.get(topic)
+        if found is None:  # a topic of a family subscribed by pattern
+            found = next((s for s in self.settlers.values() if s.subscription.reads(topic)), None)
+        return found
 
     async def _settle(self, events: DecodedBatch[Any], settler: Settler[Any], message: _Acknowledgeable) -> None:
         try:

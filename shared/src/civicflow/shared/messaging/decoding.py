@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from civicflow.shared.events.base import FROM_KAFKA
 from civicflow.shared.messaging.deliveries import Delivery
-from civicflow.shared.messaging.subscription import E
+from civicflow.shared.messaging.subscription import E, Parse
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,10 @@ class DecodedBatch(list[E]):
         self.message = message
 
 
-def decode(delivery: Delivery, event_type: type[E]) -> Decoded[E]:
+def decode(delivery: Delivery, event_type: type[E], parse: Parse[E] | None = None) -> Decoded[E]:
     try:
+        if parse is not None:
+            return Decoded(delivery, parse(delivery))
         event = event_type.model_validate_json(delivery.value, context=FROM_KAFKA)
         return Decoded(delivery, cast(E, event))  # mypy reads a class method of a union-bound type as the union
     except ValidationError as error:

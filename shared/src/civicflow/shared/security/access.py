@@ -49,9 +49,15 @@ PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.CONTACT_PREFERENCES_CHANGED,
         topics.ERASURE_REQUESTED,
         topics.CLARIFICATION_PROVIDED,
+        topics.INFORMATION_PROVIDED,
     ),
     ConsumerGroup.IDENTITY: (topics.IDENTITY_VERIFIED, topics.IDENTITY_REJECTED, topics.PROFILE_SAVED),
-    ConsumerGroup.ROUTING: (topics.SUBMISSION_ROUTED, topics.SUBMISSION_UNROUTABLE, topics.CLARIFICATION_NEEDED),
+    ConsumerGroup.ROUTING: (
+        topics.SUBMISSION_ROUTED,
+        topics.SUBMISSION_UNROUTABLE,
+        topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
+    ),
     ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED,),
 }
 CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
@@ -63,12 +69,18 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.CITIZEN_NOTIFIED,
         topics.PROFILE_SAVED,
         topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
     ),
     # Intake erases its own part when the citizen asks (and then publishes the erasure); notify keeps nothing of a
     # citizen at rest, routing only the applications waiting for the citizen's clarification (README, "The
     # once-only profile").
     ConsumerGroup.IDENTITY: (topics.SUBMISSION_RECEIVED, topics.CONTACT_PREFERENCES_CHANGED, topics.ERASURE_REQUESTED),
-    ConsumerGroup.ROUTING: (topics.IDENTITY_VERIFIED, topics.CLARIFICATION_PROVIDED, topics.ERASURE_REQUESTED),
+    ConsumerGroup.ROUTING: (
+        topics.IDENTITY_VERIFIED,
+        topics.CLARIFICATION_PROVIDED,
+        topics.ERASURE_REQUESTED,
+        topics.INFORMATION_PROVIDED,
+    ),
     ConsumerGroup.NOTIFY: (
         topics.SUBMISSION_RECEIVED,
         topics.IDENTITY_VERIFIED,
@@ -76,8 +88,19 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_ROUTED,
         topics.SUBMISSION_UNROUTABLE,
         topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
     ),
 }
+
+# Topics of every agency a service subscribes to by pattern (messaging.Subscription.pattern): readable per agency,
+# granted when the agency is registered (routing_grants).
+CONSUMES_OF_EVERY_AGENCY: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
+    ConsumerGroup.ROUTING: (topics.AGENCY_DECISIONS,)
+}
+
+# Topics a service reads whole with a plain consumer, without a consumer group, besides its subscriptions: every
+# routing instance reads every version of the agency registry.
+READS_WHOLE: Final[dict[ConsumerGroup, tuple[str, ...]]] = {ConsumerGroup.ROUTING: (topics.AGENCY_REGISTRY,)}
 
 
 def service_principal(group: ConsumerGroup) -> str:
@@ -100,16 +123,30 @@ def producer_of(topic: str) -> str:
 def service_grants(group: ConsumerGroup, agency_ids: list[str]) -> list[Grant]:
     principal = service_principal(group)
     written = [*PRODUCES[group], topics.DEAD_LETTER]
-    if group is ConsumerGroup.ROUTING:
-        written += [topics.agency_submissions(agency_id) for agency_id in agency_ids]
+    read = [*CONSUMES[group], *READS_WHOLE.get(group, ())]
     grants = [Grant(principal, Resource.TOPIC, topic, Pattern.LITERAL, Operation.WRITE) for topic in written]
-    grants += [Grant(principal, Resource.TOPIC, topic, Pattern.LITERAL, Operation.READ) for topic in CONSUMES[group]]
+    grants += [Grant(principal, Resource.TOPIC, topic, Pattern.LITERAL, Operation.READ) for topic in read]
+    if group is ConsumerGroup.ROUTING:
+        grants += [grant for agency_id in agency_ids for grant in routing_grants(agency_id)]
     own_retries = topics.retry_topic_prefix(group)
     grants += [
         Grant(principal, Resource.TOPIC, own_retries, Pattern.PREFIXED, op) for op in (Operation.READ, Operation.WRITE)
     ]
     grants.append(Grant(principal, Resource.GROUP, topics.group_id_prefix(group), Pattern.PREFIXED, Operation.READ))
     return grants
+
+
+def routing_grants(agency_id: str) -> list[Grant]:
+    """What routing needs to deliver to one agency and take its decisions: given with the agency's own when it is
+    registered."""
+    principal = service_principal(ConsumerGroup.ROUTING)
+    return [
+        Grant(principal, Resource.TOPIC, topics.agency_submissions(agency_id), Pattern.LITERAL, Operation.WRITE),
+        *(
+            Grant(principal, Resource.TOPIC, family.format(agency_id=agency_id), Pattern.LITERAL, Operation.READ)
+            for family in CONSUMES_OF_EVERY_AGENCY[ConsumerGroup.ROUTING]
+        ),
+    ]
 
 
 def agency_grants(agency_id: str) -> list[Grant]:

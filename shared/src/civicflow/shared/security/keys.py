@@ -33,6 +33,10 @@ class KeyName(StrEnum):
     # The once-only profile (verified attributes, address, contact preferences): identity keeps it, intake shows
     # it to the signed-in citizen; both seal and open it, no other service holds the key.
     PROFILE = "profile"
+    # What the agency and the citizen say to each other about an application: the agency's reason for its decision
+    # (routing seals it; intake shows it on the status page, notify mails it) and the citizen's answer to a request
+    # for information (intake seals it, routing carries it to the agency, encrypted to the agency's key).
+    CORRESPONDENCE = "correspondence"
 
     @property
     def variable(self) -> str:

@@ -21,6 +21,10 @@ STATUS_RANK = {
     Step.CLARIFIED: 3,
     Step.ROUTED: 4,
     Step.UNROUTABLE: 4,
+    # The agency's decisions and the citizen's answers: the latest of them is the status (an answer, a new request,
+    # the final decision).
+    Step.DECIDED: 5,
+    Step.INFORMATION_PROVIDED: 5,
 }
 
 
@@ -50,8 +54,10 @@ class SubmissionRecord(BaseModel):
     @property
     def status(self) -> str:
         """The furthest step reached; derived from the timeline, so events arriving out of order agree."""
-        steps = [entry.step for entry in self.timeline if entry.step in STATUS_RANK]
-        return max(steps, key=STATUS_RANK.__getitem__, default=Step.RECEIVED)
+        entries = [entry for entry in self.timeline if entry.step in STATUS_RANK]
+        if not entries:
+            return Step.RECEIVED
+        return max(entries, key=lambda entry: (STATUS_RANK[entry.step], entry.at)).step
 
     def sorted_timeline(self) -> list[TimelineEntry]:
         return sorted(self.timeline, key=lambda entry: entry.at)

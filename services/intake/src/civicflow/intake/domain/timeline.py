@@ -1,4 +1,6 @@
-"""What each pipeline event adds to the citizen-facing timeline. No personal data goes into a detail."""
+"""What each pipeline event adds to the citizen-facing timeline. No personal data goes into a detail, except what
+the agency and the citizen write each other (the agency's reason, the citizen's answer), which the citizen reads on
+their status page: `decision_entry` and `answer_entry` take it opened."""
 
 from typing import Any
 
@@ -8,7 +10,9 @@ from civicflow.shared.events import (
     ClarificationProvided,
     IdentityRejected,
     IdentityVerified,
+    InformationProvided,
     StatusEvent,
+    SubmissionDecided,
     SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -25,6 +29,16 @@ def timeline_entry(event: StatusEvent | CitizenNotified) -> TimelineEntry:
     )
 
 
+def decision_entry(event: SubmissionDecided, reason: str) -> TimelineEntry:
+    """The agency's decision, with its reason in words for the citizen (opened from events.personal.DECISION_REASON)."""
+    return timeline_entry(event).model_copy(update={"detail": _detail(event) | {"reason": reason}})
+
+
+def answer_entry(event: InformationProvided, answer: str) -> TimelineEntry:
+    """The citizen's answer to the agency's request, as they wrote it (shown back to them on the status page)."""
+    return timeline_entry(event).model_copy(update={"detail": _detail(event) | {"answer": answer}})
+
+
 def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:
     match event:
         case IdentityVerified():
@@ -36,6 +50,10 @@ def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:
         case SubmissionNeedsClarification():
             # Municipality keys and names only: what the citizen typed stays out of the timeline.
             return {"reason": event.reason, "choices": [choice.model_dump(mode="json") for choice in event.choices]}
+        case SubmissionDecided():
+            return {"agency_id": event.agency_id, "outcome": event.outcome, "decision_id": str(event.decision_id)}
+        case InformationProvided():
+            return {"request_id": str(event.request_id)}
         case ClarificationProvided():
             return {"municipality_key": event.municipality_key}
         case CitizenNotified():

@@ -11,7 +11,7 @@ from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import CLARIFICATION_BODY, ClarificationBody, answers
-from civicflow.intake.entrypoints.problems import Problem
+from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN, Problem
 from civicflow.intake.entrypoints.profile_bodies import contact_errors as body_errors
 
 BODY_LIMIT = 1024
@@ -23,13 +23,6 @@ NOT_WAITING = Problem(
     "not-waiting-for-clarification",
     "Not waiting for clarification",
     "This application waits for no answer about its municipality (none was asked, or it was answered).",
-)
-NOT_TAKEN = Problem(
-    503,
-    "temporarily-unavailable",
-    "Temporarily unavailable",
-    "The answer could not be passed on right now. Please retry; the same answer is taken once.",
-    headers={"Retry-After": "30"},
 )
 
 
@@ -57,7 +50,7 @@ def clarification_router(clarifications: Clarifications) -> APIRouter:
         except NotOffered as error:
             raise _refused([FieldError(POINTER, message("enum", _language(request)))]) from error
         except AnswerNotTaken as error:
-            raise NOT_TAKEN from error
+            raise ANSWER_NOT_TAKEN from error
         return Response(status_code=202, headers=NO_STORE)
 
     return router

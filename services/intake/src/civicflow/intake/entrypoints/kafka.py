@@ -1,9 +1,10 @@
-"""Intake's subscriptions: every status event becomes a step in its submission's timeline, each verified submission
-is linked to its citizen, and each profile identity publishes is kept as the citizen's copy."""
+"""Intake's subscriptions: every status event becomes a step in its submission's timeline (the agency's decision with
+its reason), each verified submission is linked to its citizen, and each profile identity publishes is kept as the
+citizen's copy."""
 
 from collections.abc import Sequence
 
-from civicflow.intake.handlers import Submissions, record_steps
+from civicflow.intake.handlers import Submissions, record_decisions, record_steps
 from civicflow.intake.profiles import ProfileCopies, keep_published, link_submissions
 from civicflow.shared import topics
 from civicflow.shared.events import (
@@ -12,6 +13,7 @@ from civicflow.shared.events import (
     IdentityVerified,
     ProfileSaved,
     StatusEvent,
+    SubmissionDecided,
     SubmissionNeedsClarification,
     SubmissionRouted,
     SubmissionUnroutable,
@@ -39,6 +41,15 @@ def register_subscribers(consumers: Consumers, submissions: Submissions, copies:
     for topic, event_type in TIMELINE_SOURCES.items():
         # A timeline entry is keyed by its event id, so writing one twice keeps one: no de-duplication needed.
         consumers.subscribe(Subscription(topic, event_type, on_step, handle_batch=on_steps))
+
+    async def on_decisions(events: Sequence[SubmissionDecided]) -> None:
+        await record_decisions(events, submissions, sealer)
+
+    async def on_decision(event: SubmissionDecided) -> None:
+        await record_decisions([event], submissions, sealer)
+
+    # Keyed by event id like every timeline entry: a redelivery writes nothing new.
+    consumers.subscribe(Subscription(topics.SUBMISSION_DECIDED, SubmissionDecided, on_decision, on_decisions))
 
     async def on_verified(events: Sequence[IdentityVerified]) -> None:
         # Both keyed by what they record (the event id; citizen and submission), so a redelivery writes nothing.

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.validation import SubmissionRequest
+from civicflow.shared.events.agency import Letter
 from civicflow.shared.events.routing import MunicipalityKey
 
 
@@ -63,6 +64,15 @@ class ClarificationBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     municipality_key: MunicipalityKey
+
+
+class InformationBody(BaseModel):
+    """The citizen's answer to the agency's request for information (the status timeline's decided step with the
+    outcome information_requested): lines of plain text, no markup."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Letter
 
 
 def answers(
@@ -157,5 +167,12 @@ CLARIFICATION_BODY = {
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": ClarificationBody.model_json_schema()}},
+    }
+}
+
+INFORMATION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": InformationBody.model_json_schema()}},
     }
 }

@@ -80,3 +80,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_request_invalid)
+
+
+# The citizen's answer (to routing's question, to the agency's request) could not be passed on now.
+ANSWER_NOT_TAKEN = Problem(
+    503,
+    "temporarily-unavailable",
+    "Temporarily unavailable",
+    "The answer could not be passed on right now. Please retry; the same answer is taken once.",
+    headers={"Retry-After": "30"},
+)

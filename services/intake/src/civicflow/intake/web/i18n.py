@@ -104,6 +104,11 @@ TEXTS: dict[str, dict[Language, str]] = {
     "step_clarified": {"de": "Ihre Antwort auf die Rückfrage", "en": "Your answer to the question"},
     "step_delivered": {"de": "Bei der Behörde angekommen", "en": "Arrived at the authority"},
     "step_notified": {"de": "Nachricht an Sie gesendet", "en": "Message sent to you"},
+    "step_decided": {"de": "Entscheidung der Behörde", "en": "The authority's decision"},
+    "step_information_provided": {
+        "de": "Ihre Antwort an die Behörde",
+        "en": "Your answer to the authority",
+    },
     # Why an application stopped, for every reason code (civicflow.shared.reasons).
     **{f"reason_{code}": text for code, text in REASONS.items()},
     "reason_other": {"de": "Näheres steht in unserer E-Mail an Sie.", "en": "Our email to you has the details."},
@@ -146,6 +151,31 @@ TEXTS: dict[str, dict[Language, str]] = {
         "de": "Ihre Antwort konnte gerade nicht weitergegeben werden. Bitte versuchen Sie es in einer Minute noch "
         "einmal; sie wird nur einmal übernommen.",
         "en": "Your answer could not be passed on just now. Please try again in a minute; it is taken only once.",
+    },
+    # The agency's decision in plain words, by its outcome (shared.events.agency.Outcome), with the agency's own words
+    # shown as text; its request for information and the citizen's answer (web.status, web.inform).
+    "decision_accepted": {"de": "Ihr Antrag wurde bewilligt", "en": "Your application was accepted"},
+    "decision_rejected": {"de": "Ihr Antrag wurde abgelehnt", "en": "Your application was rejected"},
+    "decision_information_requested": {
+        "de": "Die Behörde braucht weitere Angaben von Ihnen",
+        "en": "The authority needs more information from you",
+    },
+    "decision_reason": {"de": "Die Behörde schreibt dazu:", "en": "The authority writes:"},
+    "inform_label": {"de": "Ihre Antwort an die Behörde", "en": "Your answer to the authority"},
+    "inform_hint": {
+        "de": "Schreiben Sie, was die Behörde wissen möchte, als Text mit höchstens 2.000 Zeichen.",
+        "en": "Write what the authority would like to know, as text of at most 2,000 characters.",
+    },
+    "inform_send": {"de": "Antwort senden", "en": "Send your answer"},
+    "inform_sent": {"de": "Ihre Antwort, wie Sie sie gesendet haben:", "en": "Your answer, as you sent it:"},
+    "inform_passed_on": {
+        "de": "Wir haben Ihre Antwort an die Behörde weitergegeben. Hier sehen Sie, sobald sie entschieden hat.",
+        "en": "We have passed your answer on to the authority. This page shows when it has decided.",
+    },
+    "problem_informed_already_title": {"de": "Keine offene Rückfrage", "en": "No open request"},
+    "problem_informed_already": {
+        "de": "Die Behörde fragt zu diesem Antrag gerade nichts. Den Stand sehen Sie über Ihren Link.",
+        "en": "The authority asks nothing about this application now. Your link shows its status.",
     },
     "problem_sign_in_failed_title": {"de": "Anmeldung fehlgeschlagen", "en": "Sign-in failed"},
     "problem_sign_in_failed": {

@@ -8,6 +8,7 @@ from civicflow.shared.events import (
     IdentityVerified,
     StatusEvent,
     Step,
+    SubmissionDecided,
     SubmissionNeedsClarification,
     SubmissionReceived,
     SubmissionRouted,
@@ -129,6 +130,37 @@ _UNROUTABLE_REASONS = {
     },
 }
 
+# The agency's decision: a subject and an opening per outcome (shared.events.agency.Outcome), then the agency's own
+# words, quoted as they wrote them.
+_DECISION_SUBJECTS = {
+    "accepted": {"de": "Ihr Antrag wurde bewilligt", "en": "Your application has been accepted"},
+    "rejected": {"de": "Ihr Antrag wurde abgelehnt", "en": "Your application has been turned down"},
+    "information_requested": {
+        "de": "Die Behörde bittet um weitere Angaben zu Ihrem Antrag",
+        "en": "The office asks for more information about your application",
+    },
+}
+_DECISION_BODIES = {
+    "accepted": {
+        "de": "die zuständige Stelle ({agency_id}) hat Ihren Antrag bewilligt. Sie schreibt dazu:\n\n{letter}",
+        "en": "the responsible office ({agency_id}) has accepted your application. It writes:\n\n{letter}",
+    },
+    "rejected": {
+        "de": "die zuständige Stelle ({agency_id}) hat Ihren Antrag abgelehnt. Sie begründet das so:\n\n{letter}"
+        "\n\nWenn Sie damit nicht einverstanden sind, wenden Sie sich bitte direkt an die Stelle.",
+        "en": "the responsible office ({agency_id}) has turned down your application. Its reasons:\n\n{letter}"
+        "\n\nIf you disagree, please contact the office directly.",
+    },
+    "information_requested": {
+        "de": "die zuständige Stelle ({agency_id}) braucht für Ihren Antrag noch etwas von Ihnen:\n\n{letter}\n\n"
+        "Bitte antworten Sie auf der Statusseite Ihres Antrags (über den Link, den Sie beim Absenden bekommen "
+        "haben); wir leiten Ihre Antwort verschlüsselt an die Stelle weiter.",
+        "en": "the responsible office ({agency_id}) needs something more from you for your application:\n\n"
+        "{letter}\n\nPlease answer on your application's status page (with the link you were given when you sent "
+        "it); we pass your answer on to the office, encrypted.",
+    },
+}
+
 _FRAME = {
     "de": "Guten Tag,\n\n{text}\n\nIhre Vorgangsnummer: {submission_id}\n\nMit freundlichen Grüßen\nCivicFlow",
     "en": "Hello,\n\n{text}\n\nYour reference number: {submission_id}\n\nKind regards\nCivicFlow",
@@ -141,11 +173,15 @@ NOTIFIED_STEPS = (
     SubmissionRouted,
     SubmissionUnroutable,
     SubmissionNeedsClarification,
+    SubmissionDecided,
 )
 
 
-def compose(event: StatusEvent) -> Message:
+def compose(event: StatusEvent, letter: str = "") -> Message:
+    """The mail for `event`; `letter` is the agency's own words for a decision (opened by the caller)."""
     language = event.recipient.language
+    if isinstance(event, SubmissionDecided):
+        return _decision(event, letter)
     reason = getattr(event, "reason", "")
     if isinstance(event, SubmissionNeedsClarification):
         reason = _CLARIFICATION_REASONS[event.reason][language]
@@ -156,3 +192,11 @@ def compose(event: StatusEvent) -> Message:
     text = _BODIES[event.step][language].format(reason=reason, agency_id=getattr(event, "agency_id", ""))
     body = _FRAME[language].format(text=text, submission_id=event.submission_id)
     return Message(subject=_SUBJECTS[event.step][language], body=body, language=language)
+
+
+def _decision(event: SubmissionDecided, letter: str) -> Message:
+    language = event.recipient.language
+    quoted = "\n".join(f"> {line}" if line else ">" for line in letter.splitlines())
+    text = _DECISION_BODIES[event.outcome][language].format(agency_id=event.agency_id, letter=quoted)
+    body = _FRAME[language].format(text=text, submission_id=event.submission_id)
+    return Message(subject=_DECISION_SUBJECTS[event.outcome][language], body=body, language=language)

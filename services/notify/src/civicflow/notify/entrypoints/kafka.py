@@ -7,6 +7,7 @@ from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
     StatusEvent,
+    SubmissionDecided,
     SubmissionNeedsClarification,
     SubmissionReceived,
     SubmissionRouted,
@@ -23,6 +24,7 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_ROUTED: SubmissionRouted,
     topics.SUBMISSION_UNROUTABLE: SubmissionUnroutable,
     topics.CLARIFICATION_NEEDED: SubmissionNeedsClarification,
+    topics.SUBMISSION_DECIDED: SubmissionDecided,
 }
 
 

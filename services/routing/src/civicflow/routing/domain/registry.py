@@ -210,6 +210,10 @@ class AgencyRegistry:
                 return agency
         return None
 
+    def agency(self, agency_id: str) -> Agency | None:
+        """The agency with this id, if the registry has it."""
+        return next((agency for agency in self.by_service_and_prefix.values() if agency.agency_id == agency_id), None)
+
     def agencies(self) -> list[Agency]:
         unique = {agency.agency_id: agency for agency in self.by_service_and_prefix.values()}
         return [unique[agency_id] for agency_id in sorted(unique)]
