@@ -92,7 +92,7 @@ expect "k8s policy: Kafka without TLS" "KAFKA_SECURITY_PROTOCOL must be 'SASL_SS
 	deploy/k8s/base/configmap.yaml 's/KAFKA_SECURITY_PROTOCOL: "SASL_SSL"/KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT"/'
 expect "k8s policy: another service's principal" "KAFKA_SASL_USERNAME must be 'civicflow-routing'" \
 	deploy/k8s/base/routing.yaml 's/value: civicflow-routing\n/value: civicflow-intake\n/'
-expect "k8s policy: a field key the service may not hold" "field keys must be exactly \\['agency_pseudonym', 'applicant'\\] \\(has \\['agency_pseudonym', 'contact'\\]" \
+expect "k8s policy: a field key the service may not hold" "field keys must be exactly \\['agency_pseudonym', 'applicant', 'correspondence'\\] \\(has \\['agency_pseudonym', 'contact', 'correspondence'\\]" \
 	deploy/k8s/base/routing.yaml 's/CIVICFLOW_KEYS_APPLICANT\n(\s+)path: civicflow_keys_applicant/CIVICFLOW_KEYS_CONTACT\n$1path: civicflow_keys_contact/'
 expect "k8s policy: a real value in a Secret" "KAFKA_SASL_PASSWORD must be 'dev-only-not-a-secret'" \
 	deploy/k8s/base/secret.yaml 's/KAFKA_SASL_PASSWORD: "dev-only-not-a-secret"/KAFKA_SASL_PASSWORD: "hunter2"/'
