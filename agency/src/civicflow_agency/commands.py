@@ -4,6 +4,7 @@ that connects to CivicFlow's brokers."""
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import signal
@@ -14,10 +15,14 @@ from typing import Any
 
 import httpx
 from aiokafka.errors import KafkaError
+from joserfc.jwk import RSAKey
 
+from civicflow_agency.attaching import WithAttachments
+from civicflow_agency.attachments import AttachmentSource
 from civicflow_agency.decide import OUTCOMES, publish, signed_decision
+from civicflow_agency.fetch import Fetch, targets
 from civicflow_agency.handlers import handler_from_spec
-from civicflow_agency.inbox import Inbox
+from civicflow_agency.inbox import Handler, Inbox
 from civicflow_agency.kafka import Connection, consume, open_consumer, pausing_sleep
 from civicflow_agency.keys import load_private_keys, load_signing_key, read_lines, write_new_key
 from civicflow_agency.state import InboxState
@@ -77,7 +82,7 @@ def prepared_listen(args: argparse.Namespace) -> Run:
     client = httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_SECONDS)
     keys = load_private_keys(args.key)
     secrets = read_lines(args.webhook_secret_file, 2) if args.webhook_secret_file else []
-    handler = handler_from_spec(args.handler, secrets, client)
+    handler = attached(handler_from_spec(args.handler, secrets, client), args, keys, client)
     connection(args).options()  # a protocol without its password, a CA file that is not there
     inbox = Inbox(keys, InboxState(args.state), handler)
 
@@ -86,6 +91,16 @@ def prepared_listen(args: argparse.Namespace) -> Run:
         return 0
 
     return run
+
+
+def attached(handler: Handler, args: argparse.Namespace, keys: list[RSAKey], client: httpx.AsyncClient) -> Handler:
+    """With --attachments-from, the handler with each application's attachments fetched first (attaching)."""
+    if (args.attachments_from is None) != (args.signing_key is None):
+        raise ValueError("--attachments-from and --signing-key go together (the key signs the fetch's token)")
+    if args.attachments_from is None:
+        return handler
+    source = AttachmentSource(args.attachments_from, args.agency, load_signing_key(args.signing_key), keys)
+    return WithAttachments(handler, functools.partial(source.fetch, client))
 
 
 def prepared_decide(args: argparse.Namespace) -> Run:
@@ -114,6 +129,12 @@ def prepared_decide(args: argparse.Namespace) -> Run:
         return 0
 
     return run
+
+
+def prepared_fetch(args: argparse.Namespace) -> Run:
+    source = AttachmentSource(args.url, args.agency, load_signing_key(args.signing_key), load_private_keys(args.key))
+    fetch = Fetch(source, targets(args))
+    return lambda: asyncio.run(fetch.run())
 
 
 def prepared_keygen(args: argparse.Namespace) -> Run:

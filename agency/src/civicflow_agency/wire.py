@@ -18,10 +18,16 @@ A decision of the agency on `agency.<agency-id>.decisions` is one Kafka record:
   names another agency, or an application that was not delivered to that agency, is refused.
 - key: the submission id; headers, in clear: the submission id, the agency id, the media type.
 
+An attachment is fetched by the agency from CivicFlow's HTTP API, `GET ATTACHMENT_PATH`, with a bearer token the
+agency signs itself (`access_token`: a JWS, PS256, with its signing key; for one attachment, valid for at most
+ACCESS_TOKEN_SECONDS). The answer is the file as a JWE to the agency's newest encryption key, like an application;
+its SHA-256, in the application's attachment reference, is checked after decrypting (`open_attachment`).
+
 The citizen's answer to a request for information comes on the submissions topic like an application, a JWE to
 the agency's key, its kind named by the header `civicflow-message-kind` (`application` when absent).
 """
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -56,6 +62,9 @@ KIND_APPLICATION: Final = "application"
 KIND_INFORMATION: Final = "information"
 
 SIGNATURE: Final = "PS256"
+ATTACHMENT_PATH: Final = "/v1/agencies/{agency_id}/attachments/{attachment_id}"
+ATTACHMENT_AUDIENCE: Final = "civicflow-attachments"
+ACCESS_TOKEN_SECONDS: Final = 300
 # What an agency may decide, as `civicflow-agency decide` names it and as the decision's JSON carries it.
 OUTCOMES: Final = ("accepted", "rejected", "information_requested")
 REASON_MAX_CHARACTERS: Final = 2000
@@ -217,9 +226,10 @@ def verify(token: str | bytes, public_keys: Sequence[RSAKey]) -> bytes:
     return verified.payload
 
 
-def encrypt(plaintext: bytes, key: RSAKey) -> str:
-    """The JWE compact serialization of `plaintext` to `key` (a fresh content key each time)."""
-    header = {"alg": KEY_ENCRYPTION, "enc": CONTENT_ENCRYPTION, "kid": key.kid, "cty": "application/json"}
+def encrypt(plaintext: bytes, key: RSAKey, content_type: str = "application/json") -> str:
+    """The JWE compact serialization of `plaintext` to `key` (a fresh content key each time); `cty` says what is
+    inside (JSON, or an attachment's media type)."""
+    header = {"alg": KEY_ENCRYPTION, "enc": CONTENT_ENCRYPTION, "kid": key.kid, "cty": content_type}
     return jwe.encrypt_compact(header, plaintext, key, registry=_REGISTRY)
 
 
@@ -230,3 +240,61 @@ def decrypt(token: str | bytes, private_keys: Sequence[RSAKey]) -> bytes:
     except (JoseError, ValueError, UnicodeError) as error:  # not a JWE, another agency's key, a retired kid
         raise NotForThisAgency(type(error).__name__) from error
     return opened.plaintext or b""
+
+
+class AccessRefused(Exception):
+    """An access token that does not let its bearer fetch this attachment (the reason names the check, never the
+    token)."""
+
+
+def access_token(*, agency_id: str, attachment_id: str, key: RSAKey, now: int) -> str:
+    """The agency's bearer token for fetching one attachment, signed with its signing key; `now` in Unix seconds."""
+    claims = {
+        "iss": agency_id,
+        "aud": ATTACHMENT_AUDIENCE,
+        "sub": attachment_id,
+        "iat": now,
+        "exp": now + ACCESS_TOKEN_SECONDS,
+    }
+    header = {"alg": SIGNATURE, "kid": key.kid, "typ": "JWT"}
+    payload = json.dumps(claims, separators=(",", ":")).encode()
+    return jws.serialize_compact(header, payload, key, registry=_SIGNATURES)
+
+
+def check_access_token(
+    token: str, *, agency_id: str, attachment_id: str, public_keys: Sequence[RSAKey], now: int, leeway: int = 30
+) -> None:
+    """That `token` was signed by one of the agency's registered signing keys, for this agency, audience and
+    attachment, and is valid now (iat and exp within ACCESS_TOKEN_SECONDS of each other, a little clock leeway)."""
+    try:
+        claims = json.loads(verify(token, public_keys))
+    except NotSignedByAgency as refused:
+        raise AccessRefused(f"not signed by the agency ({refused})") from None
+    except ValueError:
+        raise AccessRefused("the token's payload is not JSON") from None
+    if not isinstance(claims, dict):
+        raise AccessRefused("the token's payload is not a JSON object")
+    expected = {"iss": agency_id, "aud": ATTACHMENT_AUDIENCE, "sub": attachment_id}
+    for name, value in expected.items():
+        if claims.get(name) != value:
+            raise AccessRefused(f"the token's {name} is not {value!r}")
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not isinstance(issued, int) or not isinstance(expires, int) or isinstance(issued, bool):
+        raise AccessRefused("the token needs iat and exp as whole seconds")
+    if not 0 < expires - issued <= ACCESS_TOKEN_SECONDS:
+        raise AccessRefused(f"the token must expire within {ACCESS_TOKEN_SECONDS} seconds of being issued")
+    if not issued - leeway <= now < expires + leeway:
+        raise AccessRefused("the token is expired or not yet valid")
+
+
+class AttachmentAltered(Exception):
+    """The decrypted file is not the one the application names (its SHA-256 differs)."""
+
+
+def open_attachment(token: str | bytes, private_keys: Sequence[RSAKey], sha256: str) -> bytes:
+    """The attachment's bytes, decrypted with the agency's keys and checked against the SHA-256 the application's
+    attachment reference names."""
+    content = decrypt(token, private_keys)
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise AttachmentAltered("the attachment's SHA-256 is not the one the application names")
+    return content
