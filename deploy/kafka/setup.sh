@@ -300,6 +300,7 @@ grant civicflow-intake LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
+	TOPIC:civicflow.routing.agency-registry.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \

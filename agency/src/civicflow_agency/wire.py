@@ -139,6 +139,22 @@ def decision_payload(
 
 # joserfc leaves RSA-OAEP-256 out of its defaults; these two, and nothing else, are what the agency topic uses.
 _REGISTRY: Final = jwe.JWERegistry(algorithms=[KEY_ENCRYPTION, CONTENT_ENCRYPTION])
+# joserfc opens at most 64 KiB of ciphertext by default; an application (its form) or an answer is bounded by the
+# Kafka record it travels in, an attachment by the largest file a service may take (20 MiB, the catalogue's
+# bound on `max_bytes_each`). joserfc bounds the whole compact token by the same number, so it is given as the
+# base64url length of the largest plaintext (A256GCM's ciphertext is as long as the plaintext), with room for the
+# header and the wrapped key; the attachment's exact size is checked against its reference (open_attachment).
+MAX_RECORD_BYTES: Final = 4 * 1024 * 1024
+MAX_ATTACHMENT_BYTES: Final = 20 * 1024 * 1024
+
+
+def _compact_length(plaintext_bytes: int) -> int:
+    return -(-plaintext_bytes * 4 // 3) + 4096
+
+
+_REGISTRY.max_ciphertext_length = _compact_length(MAX_RECORD_BYTES)
+_ATTACHMENTS: Final = jwe.JWERegistry(algorithms=[KEY_ENCRYPTION, CONTENT_ENCRYPTION])
+_ATTACHMENTS.max_ciphertext_length = _compact_length(MAX_ATTACHMENT_BYTES)
 _SIGNATURES: Final = jws.JWSRegistry(algorithms=[SIGNATURE])
 
 
@@ -233,10 +249,10 @@ def encrypt(plaintext: bytes, key: RSAKey, content_type: str = "application/json
     return jwe.encrypt_compact(header, plaintext, key, registry=_REGISTRY)
 
 
-def decrypt(token: str | bytes, private_keys: Sequence[RSAKey]) -> bytes:
+def decrypt(token: str | bytes, private_keys: Sequence[RSAKey], registry: jwe.JWERegistry = _REGISTRY) -> bytes:
     """The plaintext, with whichever of the agency's private keys the record names by `kid`."""
     try:
-        opened = jwe.decrypt_compact(token, KeySet(list(private_keys)), registry=_REGISTRY)
+        opened = jwe.decrypt_compact(token, KeySet(list(private_keys)), registry=registry)
     except (JoseError, ValueError, UnicodeError) as error:  # not a JWE, another agency's key, a retired kid
         raise NotForThisAgency(type(error).__name__) from error
     return opened.plaintext or b""
@@ -294,7 +310,9 @@ class AttachmentAltered(Exception):
 def open_attachment(token: str | bytes, private_keys: Sequence[RSAKey], sha256: str) -> bytes:
     """The attachment's bytes, decrypted with the agency's keys and checked against the SHA-256 the application's
     attachment reference names."""
-    content = decrypt(token, private_keys)
+    content = decrypt(token, private_keys, _ATTACHMENTS)
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise AttachmentAltered(f"the attachment is larger than {MAX_ATTACHMENT_BYTES} bytes")
     if hashlib.sha256(content).hexdigest() != sha256:
         raise AttachmentAltered("the attachment's SHA-256 is not the one the application names")
     return content

@@ -99,13 +99,20 @@ class FakeProfileCopies:
 
 
 class FakeAttachments:
+    """The files' descriptions and their bytes (`data`, which a test may damage), by id."""
+
     def __init__(self) -> None:
         self.stored: dict[UUID, StoredAttachment] = {}
+        self.data: dict[UUID, bytes] = {}
 
     async def put(self, service_id: str, upload: CheckedUpload) -> AttachmentRef:
         ref = AttachmentRef(attachment_id=uuid4(), sha256=upload.sha256, media_type=upload.media_type, size=upload.size)
         self.stored[ref.attachment_id] = StoredAttachment(ref, service_id, upload.filename, datetime.now(UTC))
+        self.data[ref.attachment_id] = upload.data
         return ref
+
+    async def open(self, attachment_id: UUID) -> bytes | None:
+        return self.data.get(attachment_id)
 
     async def find(self, attachment_ids: Sequence[UUID]) -> dict[UUID, StoredAttachment]:
         return {key: self.stored[key] for key in attachment_ids if key in self.stored}

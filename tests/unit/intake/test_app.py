@@ -58,3 +58,18 @@ def test_the_pages_report_their_funnel_with_a_limit_of_their_own() -> None:
     assert answers == [202] * limit.experience_burst + [429]
     refused = client.post("/v1/submissions", json={})
     assert refused.status_code == 422  # not 429: the reports left the submissions' bucket alone
+
+
+def test_the_agencies_fetch_attachments_with_a_limit_of_their_own_and_a_503_until_the_registry_is_read() -> None:
+    client = intake()
+    path = "/v1/agencies/{agency_id}/attachments/{attachment_id}"
+    operation = client.get("/openapi.json").json()["paths"][path]["get"]
+    assert operation["operationId"] == "fetch_agency_attachment"
+    assert operation["security"] == [{"AgencyAccessToken": []}]
+    assert "application/jose" in operation["responses"]["200"]["content"]
+    fetch = path.format(agency_id="koeln-gewerbe", attachment_id=uuid4())
+    limit = IntakeRateLimit()
+    answers = [client.get(fetch).status_code for _ in range(limit.agency_burst + 1)]
+    assert answers == [503] * limit.agency_burst + [429]  # the lifespan never started: no registry is read
+    assert client.get("/v1/services").status_code == 200  # other reads are not counted
+    assert client.post("/v1/submissions", json={}).status_code == 422  # nor are the submissions

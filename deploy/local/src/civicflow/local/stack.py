@@ -98,8 +98,8 @@ def components(layout: Layout) -> list[Component]:
 
 
 # The local stack's load comes from one address (the benchmark, the fault run, the tests): intake's limits per
-# client address (30 submissions and 120 experience reports a minute by default) would measure the limiter. Set
-# them to test it.
+# client address (30 submissions, 120 experience reports and 120 agency fetches a minute by default) would measure
+# the limiter. Set them to test it.
 LOCAL_RATE_LIMIT = {
     name: os.environ.get(name, default)
     for name, default in (
@@ -107,6 +107,8 @@ LOCAL_RATE_LIMIT = {
         ("INTAKE_RATE_LIMIT_BURST", "100000"),
         ("INTAKE_RATE_LIMIT_EXPERIENCE_PER_MINUTE", "6000000"),
         ("INTAKE_RATE_LIMIT_EXPERIENCE_BURST", "100000"),
+        ("INTAKE_RATE_LIMIT_AGENCY_PER_MINUTE", "6000000"),
+        ("INTAKE_RATE_LIMIT_AGENCY_BURST", "100000"),
     )
 }
 

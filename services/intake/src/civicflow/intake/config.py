@@ -19,7 +19,8 @@ MAX_BODY_BYTES = 1024 * 1024
 class IntakeRateLimit(BaseSettings):
     """Submissions per client address (INTAKE_RATE_LIMIT_PER_MINUTE, INTAKE_RATE_LIMIT_BURST), and the pages'
     experience reports per client address, counted apart so that a page reporting its funnel never locks its citizen
-    out of submitting (INTAKE_RATE_LIMIT_EXPERIENCE_PER_MINUTE, INTAKE_RATE_LIMIT_EXPERIENCE_BURST)."""
+    out of submitting (INTAKE_RATE_LIMIT_EXPERIENCE_PER_MINUTE, INTAKE_RATE_LIMIT_EXPERIENCE_BURST); and the agencies'
+    attachment fetches per client address (INTAKE_RATE_LIMIT_AGENCY_PER_MINUTE, INTAKE_RATE_LIMIT_AGENCY_BURST)."""
 
     model_config = SettingsConfigDict(env_prefix="INTAKE_RATE_LIMIT_", extra="ignore")
 
@@ -28,6 +29,9 @@ class IntakeRateLimit(BaseSettings):
     # A visit reports a handful of steps, and a failed check per field; one address may be a whole office's NAT.
     experience_per_minute: float = Field(default=120.0, gt=0)
     experience_burst: int = Field(default=60, ge=1)
+    # An application has a few attachments at most; an agency's office fetches a morning's applications at once.
+    agency_per_minute: float = Field(default=120.0, gt=0)
+    agency_burst: int = Field(default=30, ge=1)
 
 
 class IntakeWeb(BaseSettings):

@@ -8,14 +8,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware import Middleware
 
 from civicflow.intake.adapters.http_oidc import OidcProvider
+from civicflow.intake.adapters.kafka_agency_keys import KafkaAgencyKeys
 from civicflow.intake.adapters.mongo_attachments import MongoAttachments
 from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
 from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
+from civicflow.intake.agency_attachments import AgencyAttachments
 from civicflow.intake.clarifications import Clarifications
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import kafka, problems
+from civicflow.intake.entrypoints.agency_attachments_http import AGENCY_PATHS, agency_attachments_router
 from civicflow.intake.entrypoints.attachments_http import attachments_router
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.clarification_http import clarification_router
@@ -78,13 +81,22 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
     clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)
     answers = Answers(submissions, KafkaEventPublisher(broker), sealer)
+    # The agencies' keys, from the registry routing follows too; the citizen's pages do not wait for it.
+    agency_keys = KafkaAgencyKeys(settings.kafka)
 
     app = make_service_app(
         title="CivicFlow intake",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[relay.run, submissions.forget_claims, attachments.sweep_unbound, experience.run, sign_ins.sweep],
+        background=[
+            relay.run,
+            submissions.forget_claims,
+            attachments.sweep_unbound,
+            experience.run,
+            sign_ins.sweep,
+            agency_keys.follow,
+        ],
         middleware=_middleware(settings),
     )
     problems.install_problem_handlers(app)
@@ -107,6 +119,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(clarification_router(clarifications))
     app.include_router(information_router(answers))
     app.include_router(attachments_router(catalogue, attachments))
+    app.include_router(agency_attachments_router(AgencyAttachments(agency_keys.current, attachments, submissions)))
     app.include_router(experience_router(experience))
     app.include_router(profile_router(profiles, sessions, catalogue))
     return app
@@ -116,7 +129,8 @@ def _middleware(settings: IntakeSettings) -> list[Middleware]:
     limit = settings.rate_limit
     buckets = TokenBuckets(limit.per_minute, limit.burst)
     own_buckets = {EXPERIENCE_PATH: TokenBuckets(limit.experience_per_minute, limit.experience_burst)}
-    found = [Middleware(RequestLimits, buckets=buckets, own_buckets=own_buckets)]
+    read_buckets = {AGENCY_PATHS: TokenBuckets(limit.agency_per_minute, limit.agency_burst)}
+    found = [Middleware(RequestLimits, buckets=buckets, own_buckets=own_buckets, read_buckets=read_buckets)]
     if settings.web.cors_origins:
         found.append(
             Middleware(

@@ -99,8 +99,12 @@ CONSUMES_OF_EVERY_AGENCY: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
 }
 
 # Topics a service reads whole with a plain consumer, without a consumer group, besides its subscriptions: every
-# routing instance reads every version of the agency registry.
-READS_WHOLE: Final[dict[ConsumerGroup, tuple[str, ...]]] = {ConsumerGroup.ROUTING: (topics.AGENCY_REGISTRY,)}
+# routing instance reads every version of the agency registry (to route), and every intake instance too (the
+# agencies' keys, for their attachment fetches).
+READS_WHOLE: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
+    ConsumerGroup.ROUTING: (topics.AGENCY_REGISTRY,),
+    ConsumerGroup.INTAKE: (topics.AGENCY_REGISTRY,),
+}
 
 
 def service_principal(group: ConsumerGroup) -> str:

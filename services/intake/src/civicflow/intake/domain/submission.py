@@ -62,6 +62,16 @@ class SubmissionRecord(BaseModel):
     def sorted_timeline(self) -> list[TimelineEntry]:
         return sorted(self.timeline, key=lambda entry: entry.at)
 
+    @property
+    def routed_to(self) -> str | None:
+        """The agency its latest routed step names (routing may route an application again, after a
+        clarification); None while it is routed to none."""
+        routed = [entry for entry in self.timeline if entry.step == Step.ROUTED]
+        if not routed:
+            return None
+        agency_id = max(routed, key=lambda entry: entry.at).detail.get("agency_id")
+        return agency_id if isinstance(agency_id, str) else None
+
 
 def new_status_token() -> tuple[str, str]:
     """A bearer secret for the citizen's status link, and the hash that is stored instead of it."""

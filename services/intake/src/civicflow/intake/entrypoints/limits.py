@@ -2,8 +2,9 @@
 the hard limit, this one keeps an oversized request from reaching any route), and the submissions per client
 address (a token bucket per address in this process, rate_limit.TokenBuckets; 429 with Retry-After, RFC 6585 §4,
 before the body is read). Some paths count against buckets of their own: a page reporting its funnel
-(/v1/experience) must not use up the submissions its citizen may make. A plain ASGI middleware: Starlette's
-BaseHTTPMiddleware costs a task per request."""
+(/v1/experience) must not use up the submissions its citizen may make. Reads are not counted, but for those under
+a prefix given a bucket of its own (the agencies' attachment fetches: each reads and encrypts a file). A plain ASGI
+middleware: Starlette's BaseHTTPMiddleware costs a task per request."""
 
 import math
 from collections.abc import Mapping
@@ -20,10 +21,15 @@ MAX_HEADER_BYTES = 16 * 1024
 
 class RequestLimits:
     def __init__(
-        self, app: ASGIApp, buckets: TokenBuckets, own_buckets: Mapping[str, TokenBuckets] | None = None
+        self,
+        app: ASGIApp,
+        buckets: TokenBuckets,
+        own_buckets: Mapping[str, TokenBuckets] | None = None,
+        read_buckets: Mapping[str, TokenBuckets] | None = None,
     ) -> None:
         self.app, self.buckets = app, buckets
         self.own_buckets = dict(own_buckets or {})  # by path
+        self.read_buckets = dict(read_buckets or {})  # by path prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         problem = self._refusal(scope) if scope["type"] == "http" else None
@@ -41,9 +47,9 @@ class RequestLimits:
                 "Request header fields too large",
                 f"Send at most {MAX_HEADERS} headers of at most {MAX_HEADER_BYTES} bytes together.",
             )
-        if scope["method"] == "POST":
+        buckets = self._counted_against(scope["method"], scope["path"])
+        if buckets is not None:
             client = scope.get("client")
-            buckets = self.own_buckets.get(scope["path"], self.buckets)
             wait = buckets.take(client[0] if client else "unknown")
             if wait > 0:
                 seconds = str(math.ceil(wait))
@@ -54,4 +60,11 @@ class RequestLimits:
                     f"Too many requests from this address; please retry in {seconds} s.",
                     headers={"Retry-After": seconds},
                 )
+        return None
+
+    def _counted_against(self, method: str, path: str) -> TokenBuckets | None:
+        if method == "POST":
+            return self.own_buckets.get(path, self.buckets)
+        if method in ("GET", "HEAD"):
+            return next((found for prefix, found in self.read_buckets.items() if path.startswith(prefix)), None)
         return None

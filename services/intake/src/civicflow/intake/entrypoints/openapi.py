@@ -92,6 +92,28 @@ def answers(
     return documented
 
 
+def agency_attachment_answers(sha256_header: str) -> dict[int | str, dict[str, Any]]:
+    """GET wire.ATTACHMENT_PATH: the file as a JWE (a string, application/jose) with its SHA-256 in a header, and
+    the bearer challenge (RFC 6750 §3) with a 401."""
+    documented = answers(200, None, "The file, as a JWE to the agency's encryption key", 401, 404, 409, 429, 500, 503)
+    documented[200]["content"] = {"application/jose": {"schema": {"type": "string"}}}
+    documented[200]["headers"] = {
+        sha256_header: {
+            "description": "The SHA-256 of the file (of the decrypted content), as its attachment reference names it",
+            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
+        "Cache-Control": {"schema": {"type": "string", "const": "no-store"}},
+    }
+    documented[401]["headers"] = {
+        "WWW-Authenticate": {
+            "description": 'Bearer, with error="invalid_token" when a token was sent',
+            "schema": {"type": "string"},
+            "required": True,
+        }
+    }
+    return documented
+
+
 SUBMISSION_BODY = "SubmissionRequest"
 
 
