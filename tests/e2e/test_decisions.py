@@ -127,7 +127,8 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
             lambda subjects: "Ihr Antrag wurde bewilligt" in subjects,
         )
     accepted_mail = next(m for m in mails(stack.mail_dir) if str(m["Subject"]) == "Ihr Antrag wurde bewilligt")
-    assert "> Ihre Gewerbeanmeldung ist eingetragen." in accepted_mail.get_content()
+    text = accepted_mail.get_body(("plain",))
+    assert text is not None and "> Ihre Gewerbeanmeldung ist eingetragen." in text.get_content()
 
 
 async def test_a_decision_signed_with_an_unregistered_key_is_refused(stack: Layout) -> None:

@@ -4,9 +4,9 @@ from uuid import uuid4
 import pytest
 
 from civicflow.notify.domain.channels import ChannelRegistry
-from civicflow.notify.domain.messages import Message, compose
 from civicflow.notify.entrypoints.kafka import STEP_SOURCES
 from civicflow.notify.handlers import notify_citizen
+from civicflow.notify.rendering import compose
 from civicflow.shared import topics
 from civicflow.shared.events import (
     CitizenNotified,
@@ -23,20 +23,11 @@ from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key
 from tests.unit.fakes import FakePublisher
+from tests.unit.notify.fakes import RecordingChannel
 
 KEYS = made_keys()
 INTAKE = sealer_with_every_key(KEYS)
 NOTIFY = sealer_for(KEYS, KeyName.CONTACT)
-
-
-class RecordingChannel:
-    name = "email"
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, Message, str]] = []
-
-    async def send(self, address: str, message: Message, message_key: str) -> None:
-        self.sent.append((address, message, message_key))
 
 
 def routed(language: str = "de") -> SubmissionRouted:
@@ -82,7 +73,10 @@ async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:
     assert (notified.notified_step, notified.channel) == ("routed", "email")
 
 
-async def test_an_unknown_channel_fails_loudly() -> None:
+async def test_an_unknown_channel_falls_back_to_email_and_is_reported_as_such() -> None:
+    channel, publisher = RecordingChannel(), FakePublisher()
+    channels = ChannelRegistry()
+    channels.register(channel)
     submission_id = uuid4()
     event = SubmissionRouted(
         submission_id=submission_id,
@@ -90,6 +84,11 @@ async def test_an_unknown_channel_fails_loudly() -> None:
         municipality_key="05315000",
         recipient=recipient(INTAKE, submission_id, "a@example.org", channel="carrier-pigeon"),
     )
+    await notify_citizen(event, channels, NOTIFY, publisher)
+    assert [address for address, _, _ in channel.sent] == ["a@example.org"]
+    ((_, notified, _),) = publisher.published
+    assert isinstance(notified, CitizenNotified) and notified.channel == "email"
+    # Without e-mail there is nothing to fall back to: that fails loudly.
     with pytest.raises(LookupError, match="carrier-pigeon"):
         await notify_citizen(event, ChannelRegistry(), NOTIFY, FakePublisher())
 

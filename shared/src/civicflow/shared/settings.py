@@ -148,6 +148,75 @@ class SmtpSettings(SecretSettings):
             raise ValueError("SMTP_PASSWORD is the shipped placeholder: set the real secret")
 
 
+def _http_url(url: str | None, variable: str) -> str | None:
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"{variable} must be an http(s) URL")
+    return url
+
+
+def _https_outside_dev(url: str | None, variable: str, env: Environment) -> None:
+    # The citizen's contact and the message travel in the request (OWASP ASVS 9.1.1): TLS outside dev.
+    if env != "dev" and url is not None and urlsplit(url).scheme != "https":
+        raise ValueError(f"{variable} must use https outside dev")
+
+
+class SmsSettings(SecretSettings):
+    """SMS through a provider's HTTP API: notify's "sms" channel, there only where SMS_URL is set."""
+
+    model_config = SettingsConfigDict(env_prefix="SMS_", extra="ignore")
+
+    url: str | None = None
+    # Sent as `Authorization: Bearer <token>`; with SMS_USERNAME, as the password of HTTP Basic (RFC 7617).
+    token: SecretStr | None = None
+    username: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _url_and_credentials(self) -> "SmsSettings":
+        _http_url(self.url, "SMS_URL")
+        if self.username and not self.token:
+            raise ValueError("SMS_USERNAME needs SMS_TOKEN (the password)")
+        return self
+
+    def check_for(self, env: Environment) -> None:
+        _https_outside_dev(self.url, "SMS_URL", env)
+        if env != "dev" and is_placeholder(self.token):
+            raise ValueError("SMS_TOKEN is the shipped placeholder: set the real secret")
+
+
+class NotifyWebhookSettings(SecretSettings):
+    """A citizen's mailbox at a portal (a BundID-style Postfach): notify's "webhook" channel, there only where
+    NOTIFY_WEBHOOK_URL is set. Requests are signed as the agency kit's webhooks are (civicflow_agency.signature)."""
+
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_WEBHOOK_", extra="ignore")
+
+    url: str | None = None
+    secret: SecretStr | None = None
+    # During a rotation, the secret being replaced: requests carry a signature with each, so the portal may
+    # switch to the new secret before or after us.
+    previous_secret: SecretStr | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _url_and_secret(self) -> "NotifyWebhookSettings":
+        _http_url(self.url, "NOTIFY_WEBHOOK_URL")
+        if self.url and not self.secret:
+            raise ValueError("NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET: the portal must be able to check us")
+        if self.previous_secret and not self.secret:
+            raise ValueError("NOTIFY_WEBHOOK_PREVIOUS_SECRET needs NOTIFY_WEBHOOK_SECRET")
+        return self
+
+    def signing_secrets(self) -> list[str]:
+        """The current secret first, then the previous one during a rotation."""
+        return [secret.get_secret_value() for secret in (self.secret, self.previous_secret) if secret]
+
+    def check_for(self, env: Environment) -> None:
+        _https_outside_dev(self.url, "NOTIFY_WEBHOOK_URL", env)
+        for name, secret in (("SECRET", self.secret), ("PREVIOUS_SECRET", self.previous_secret)):
+            if env != "dev" and is_placeholder(secret):
+                raise ValueError(f"NOTIFY_WEBHOOK_{name} is the shipped placeholder: set the real secret")
+
+
 class IdentityProviderSettings(BaseSettings):
     """The identity providers (civicflow.shared.identity_providers): IDP_PROVIDERS, a JSON list of them, or where it
     is unset one provider named "default" from IDP_ISSUER, IDP_JWKS_URL, IDP_AUDIENCE and IDP_DISPLAY_NAME."""

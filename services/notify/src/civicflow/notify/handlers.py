@@ -2,7 +2,7 @@
 address and, for an agency's decision, the agency's reason (the only personal data it holds keys for) just to send."""
 
 from civicflow.notify.domain.channels import ChannelRegistry
-from civicflow.notify.domain.messages import compose
+from civicflow.notify.rendering import compose
 from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, StatusEvent, SubmissionDecided, derive_event_id, personal
 from civicflow.shared.kafka import EventPublisher

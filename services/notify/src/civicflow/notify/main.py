@@ -1,11 +1,17 @@
 """Notify's composition root."""
 
+import argparse
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
+from civicflow.notify.adapters.sms_http import HttpSms
 from civicflow.notify.adapters.smtp_email import SmtpEmail
+from civicflow.notify.adapters.webhook import PortalWebhook
 from civicflow.notify.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, NotifySettings
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.entrypoints import kafka
+from civicflow.notify.preview import add_preview_command, preview
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
@@ -17,15 +23,17 @@ from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
-    settings.check_for(settings.runtime.env)
-    settings.smtp.check_for(settings.runtime.env)
+    settings.check_for(settings.runtime.env)  # the channels' settings too (NotifySettings.check_for)
     sealer = sealer_for(settings.keys, KeyName.CONTACT, KeyName.CORRESPONDENCE)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
-    email = SmtpEmail(settings.smtp)
     channels = ChannelRegistry()
-    channels.register(email)
+    channels.register(SmtpEmail(settings.smtp))  # the fallback: every application carries an e-mail address
+    if settings.sms.url:
+        channels.register(HttpSms(settings.sms))
+    if settings.webhook.url:
+        channels.register(PortalWebhook(settings.webhook))
     consumers = Consumers(
         broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     )
@@ -36,11 +44,17 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         mongo=mongo,
         tracer_provider=tracer_provider,
         background=[consumers.sweep],
-        on_shutdown=email.close,
+        on_shutdown=channels.close,
     )
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    """`civicflow-notify` serves; `civicflow-notify preview TEMPLATE` renders a message template and exits."""
+    parser = argparse.ArgumentParser(prog="civicflow-notify", description="CivicFlow notify; without a command, serve")
+    add_preview_command(parser.add_subparsers(dest="command"))
+    arguments = parser.parse_args(argv)
+    if arguments.command == "preview":
+        raise SystemExit(preview(arguments))
     configure_logging()
     settings = NotifySettings()
     serve(create_app(settings), settings.http.host, settings.http.port_or(DEFAULT_PORT))

@@ -3,6 +3,8 @@ than the mail itself)."""
 
 import asyncio
 from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP
 from email.utils import formatdate, parseaddr
@@ -10,6 +12,7 @@ from email.utils import formatdate, parseaddr
 import aiosmtplib
 from opentelemetry import trace
 
+from civicflow.notify.domain.channels import AddressKind
 from civicflow.notify.domain.messages import Message
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
@@ -19,6 +22,7 @@ tracer = trace.get_tracer(__name__)
 
 class SmtpEmail:
     name = "email"
+    address_kind = AddressKind.EMAIL
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
@@ -78,7 +82,10 @@ class SmtpEmail:
     def _compose(self, address: str, message: Message, message_key: str) -> bytes:
         # The compat32 MIME classes: email.policy.default parses every header it is given, at four times the
         # cost of the whole rest of sending a mail.
-        email = MIMEText(message.body, "plain", "utf-8")
+        email: MIMEBase = MIMEText(message.body, "plain", "utf-8")
+        if message.html is not None:
+            # The plain text first, the richer part last, which a client shows if it can (RFC 2046 §5.1.4).
+            email = MIMEMultipart("alternative", _subparts=[email, MIMEText(message.html, "html", "utf-8")])
         email["From"] = self._settings.sender
         email["To"] = address
         email["Subject"] = Header(message.subject, "utf-8").encode()

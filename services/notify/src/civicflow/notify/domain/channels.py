@@ -1,27 +1,74 @@
-"""Notification channels: small classes behind one interface, registered by name."""
+"""Notification channels: small classes behind one interface, registered by name (as open-forms' plugin registry).
 
+The citizen's preference (their once-only profile's, else the submission's) names the channel; e-mail is the
+fallback, because every application carries an e-mail address. A channel is chosen only when the event carries an
+address of the kind it sends to: sending an e-mail address to an SMS provider as a phone number would hand personal
+data to a third party and still not reach the citizen.
+"""
+
+import logging
+from collections.abc import Collection
+from enum import StrEnum
 from typing import Protocol
 
 from civicflow.notify.domain.messages import Message
 from civicflow.shared.events import Recipient
 
+logger = logging.getLogger(__name__)
+
+FALLBACK_CHANNEL = "email"
+
+
+class AddressKind(StrEnum):
+    """What a channel takes as the citizen's address."""
+
+    EMAIL = "email"
+    PHONE = "phone"  # E.164, as SMS providers take it
+    MAILBOX = "mailbox"  # the citizen's mailbox id at a portal (a BundID-style Postfach)
+
+
+# What an event carries today: only the e-mail address (Recipient.address, sealed). A phone number or a mailbox id
+# has to come from the citizen's profile, sealed the same way, before "sms" or "webhook" can be chosen.
+CARRIED_TODAY: frozenset[AddressKind] = frozenset({AddressKind.EMAIL})
+
 
 class Channel(Protocol):
     name: str
+    address_kind: AddressKind
 
     async def send(self, address: str, message: Message, message_key: str) -> None:
-        """`address`: where on this channel the citizen is reached (an e-mail address)."""
+        """Delivers `message` to `address` (of `address_kind`). `message_key` is stable per submission and step, so
+        a provider can tell a resend after a crash from a new message. Raises shared.messaging's PermanentFailure
+        when this message can never be delivered, TransientFailure when trying again later may succeed."""
+
+    async def close(self) -> None:
+        """Releases the channel's connections, at shutdown."""
 
 
 class ChannelRegistry:
-    def __init__(self) -> None:
+    def __init__(self, fallback: str = FALLBACK_CHANNEL) -> None:
+        self._fallback = fallback
         self._channels: dict[str, Channel] = {}
 
     def register(self, channel: Channel) -> None:
+        if channel.name in self._channels:  # a second one would silently replace the first
+            raise ValueError(f"a notification channel named {channel.name!r} is registered already")
         self._channels[channel.name] = channel
 
-    def for_recipient(self, recipient: Recipient) -> Channel:
-        channel = self._channels.get(recipient.channel)
-        if channel is None:
-            raise LookupError(f"no notification channel named {recipient.channel!r}")
-        return channel
+    def for_recipient(self, recipient: Recipient, carried: Collection[AddressKind] = CARRIED_TODAY) -> Channel:
+        """The channel the citizen prefers if it is registered here and `carried` has an address for it, else the
+        fallback. `carried`: the kinds of address the event holds for this citizen."""
+        preferred = self._channels.get(recipient.channel)
+        if preferred is not None and preferred.address_kind in carried:
+            return preferred
+        fallback = self._channels.get(self._fallback)
+        if fallback is None or fallback.address_kind not in carried:
+            raise LookupError(f"no notification channel for {recipient.channel!r}, nor the fallback {self._fallback!r}")
+        # The channel's name only: it says nothing about the citizen.
+        reason = "is not configured" if preferred is None else "has no address in the event yet"
+        logger.warning("notification channel %r %s: sent by %r instead", recipient.channel, reason, self._fallback)
+        return fallback
+
+    async def close(self) -> None:
+        for channel in self._channels.values():
+            await channel.close()
