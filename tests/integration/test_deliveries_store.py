@@ -37,8 +37,8 @@ def delivered(citizen_id: str | None = CITIZEN_ID, agency_id: str = GEWERBE) -> 
 async def test_a_delivery_is_recorded_once_and_found_as_it_was(database: Database) -> None:
     deliveries, delivery = MongoDeliveries(database), delivered()
     assert await deliveries.find(delivery.submission_id) is None
-    await deliveries.record(delivery)
-    await deliveries.record(delivery)  # a redelivery: a duplicate key, the first stays
+    await deliveries.record([delivery])
+    await deliveries.record([delivery])  # a redelivery: a duplicate key, the first stays
     found = await deliveries.find(delivery.submission_id)
     assert found is not None and found == delivery
     assert found.received_at.tzinfo is not None and found.received_at.utcoffset() == timedelta(0)
@@ -49,13 +49,13 @@ async def test_a_delivery_is_recorded_once_and_found_as_it_was(database: Databas
 
 async def test_an_anonymous_delivery_round_trips_without_a_citizen(database: Database) -> None:
     deliveries, delivery = MongoDeliveries(database), delivered(citizen_id=None)
-    await deliveries.record(delivery)
+    await deliveries.record([delivery])
     assert await deliveries.find(delivery.submission_id) == delivery
 
 
 async def test_requests_answers_and_a_decision_each_count_once(database: Database) -> None:
     deliveries, delivery = MongoDeliveries(database), delivered()
-    await deliveries.record(delivery)
+    await deliveries.record([delivery])
     first, second, final = uuid4(), uuid4(), uuid4()
     for request in (first, first, second, first):  # redeliveries add nothing ($addToSet)
         await deliveries.ask(delivery.submission_id, request)
@@ -87,7 +87,7 @@ async def test_an_erasure_forgets_only_that_citizens_deliveries(database: Databa
     theirs = [delivered(), delivered(agency_id=STANDESAMT)]
     others, anonymous = delivered(OTHER_CITIZEN_ID), delivered(None)
     for delivery in (*theirs, others, anonymous):
-        await deliveries.record(delivery)
+        await deliveries.record([delivery])
     assert await deliveries.forget_citizen(CITIZEN_ID) == 2
     assert await deliveries.forget_citizen(CITIZEN_ID) == 0  # the erasure handled again
     for delivery in theirs:
@@ -101,7 +101,7 @@ async def test_in_flight_counts_the_undecided_per_agency_by_an_indexed_equality(
     assert await deliveries.in_flight(GEWERBE) == 0
     decided, asked, waiting = delivered(), delivered(), delivered()
     for delivery in (decided, asked, waiting, delivered(agency_id=STANDESAMT)):
-        await deliveries.record(delivery)
+        await deliveries.record([delivery])
     await deliveries.decide(decided.submission_id, uuid4())
     await deliveries.ask(asked.submission_id, uuid4())  # asking for information leaves it in flight
     assert await deliveries.in_flight(GEWERBE) == 2
@@ -118,7 +118,18 @@ async def test_in_flight_counts_the_undecided_per_agency_by_an_indexed_equality(
 
 async def test_a_new_instance_finds_what_an_earlier_one_recorded(database: Database) -> None:
     delivery = delivered()
-    await MongoDeliveries(database).record(delivery)
+    await MongoDeliveries(database).record([delivery])
     restarted = MongoDeliveries(database)  # routing restarted: its indexes exist, creating them is a no-op
     assert await restarted.in_flight(GEWERBE) == 1
     assert await restarted.find(delivery.submission_id) == delivery
+
+
+async def test_a_batch_is_recorded_in_one_go_and_a_redelivered_part_of_it_stays_as_it_was(database: Database) -> None:
+    deliveries = MongoDeliveries(database)
+    first, second, third = delivered(), delivered(), delivered()
+    await deliveries.record([first, second])
+    await deliveries.decide(first.submission_id, uuid4())
+    await deliveries.record([first, third])  # first comes again in a later batch: recorded already, stays decided
+    found = [await deliveries.find(each.submission_id) for each in (first, second, third)]
+    assert [each is not None for each in found] == [True, True, True]
+    assert found[0] is not None and found[0].decided_by is not None

@@ -136,8 +136,9 @@ class FakeDeliveries:
     def __init__(self) -> None:
         self.delivered: dict[UUID, Delivered] = {}
 
-    async def record(self, delivered: Delivered) -> None:
-        self.delivered.setdefault(delivered.submission_id, delivered)
+    async def record(self, delivered: Sequence[Delivered]) -> None:
+        for each in delivered:
+            self.delivered.setdefault(each.submission_id, each)
 
     async def find(self, submission_id: UUID) -> Delivered | None:
         return self.delivered.get(submission_id)

@@ -265,6 +265,10 @@ class MessagingSettings(BaseSettings):
     retry_delays_seconds: tuple[float, ...] = (10.0, 60.0, 600.0, 3600.0)
     batch_max_records: int = Field(default=250, ge=1, le=1000)
     batch_timeout_ms: int = Field(default=100, ge=1)
+    # How long the broker holds a fetch that finds nothing new (a long poll: it answers at once when a record
+    # comes). Every subscription is a consumer of its own, so at aiokafka's 500 ms an idle stack kept the broker
+    # busy answering empty fetches; longer costs no latency.
+    fetch_max_wait_ms: int = Field(default=5000, ge=1, le=30000)
     # Events of one batch handled at the same time (events with the same key always one after the other).
     concurrency: int = Field(default=32, ge=1)
     # One event that takes longer than this failed for a passing reason: it must never hold up its partition.

@@ -10,7 +10,8 @@ sent nothing). An application delivered after the citizen's answer is published
 exactly as one routed at once, with the same event ids (derived from the IdentityVerified event), so a
 redelivery of either produces the same events."""
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +46,9 @@ from civicflow.shared.security.sealing import Sealer
 
 # How long an application waits for the citizen's answer (they are asked on the status page and by mail).
 CLARIFICATION_DAYS = 30
+
+
+Decision = Routed | Unroutable | NeedsClarification
 
 
 @dataclass(frozen=True)
@@ -95,8 +99,8 @@ class Delivered:
 
 
 class Deliveries(Protocol):
-    async def record(self, delivered: Delivered) -> None:
-        """Keep it; recorded already (a redelivery), it stays as it is."""
+    async def record(self, delivered: Sequence[Delivered]) -> None:
+        """Keep them, in one round trip; one recorded already (a redelivery) stays as it is."""
 
     async def find(self, submission_id: UUID) -> Delivered | None: ...
 
@@ -133,12 +137,30 @@ class Router:
 
 
 async def route_submission(event: IdentityVerified, router: Router, publisher: Publisher) -> None:
-    applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    decision = route(event.service_id, applicant.address, router.postal, router.registry())
-    if isinstance(decision, NeedsClarification):
-        await _ask_citizen(event, decision, router, publisher)
-    else:
-        await _publish(event, applicant, decision, router, publisher)
+    await route_submissions([event], router, publisher)
+
+
+async def route_submissions(events: Sequence[IdentityVerified], router: Router, publisher: Publisher) -> None:
+    """Each application routed by the registry as it stands; the delivery records of the whole batch written in one
+    round trip before any of them is sent (the agency may decide as soon as it has one)."""
+    registry = router.registry()
+    planned: list[tuple[IdentityVerified, Applicant, Decision]] = []
+    for event in events:
+        applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
+        planned.append((event, applicant, route(event.service_id, applicant.address, router.postal, registry)))
+    await router.deliveries.record(
+        [_delivered(event, decision) for event, _, decision in planned if isinstance(decision, Routed)]
+    )
+
+    async def go_on(event: IdentityVerified, applicant: Applicant, decision: Decision) -> None:
+        if isinstance(decision, NeedsClarification):
+            await _ask_citizen(event, decision, router, publisher)
+        else:
+            await _publish(event, applicant, decision, router, publisher, recorded=True)
+
+    # Side by side, as the subscription handles single events: each waits for its broker acknowledgements, and one
+    # after the other the batch would take a round trip per application.
+    await asyncio.gather(*(go_on(*each) for each in planned))
 
 
 async def clarify(event: ClarificationProvided, router: Router, publisher: Publisher) -> None:
@@ -219,6 +241,7 @@ async def _publish(
     decision: Routed | Unroutable,
     router: Router,
     publisher: Publisher,
+    recorded: bool = False,
 ) -> None:
     key = str(event.submission_id)
     span = trace.get_current_span()
@@ -236,20 +259,11 @@ async def _publish(
     span.set_attribute("civicflow.routing.agency_id", decision.agency.agency_id)
     if applicant is None:
         applicant = router.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
-    delivery = _delivery(event, applicant, decision, router)
-    await _send(delivery, decision, publisher)
-    # Recorded after it was sent (a crash in between sends it again; the agency de-duplicates by submission id),
-    # before it is announced: the agency may decide as soon as it has it.
-    await router.deliveries.record(
-        Delivered(
-            submission_id=event.submission_id,
-            agency_id=delivery.agency_id,
-            service_id=event.service_id,
-            received_at=event.received_at,
-            recipient=event.recipient,
-            citizen_id=event.citizen_id,
-        )
-    )
+    if not recorded:
+        # Before it is sent: the agency may decide as soon as it has it. A crash after this sends it on the
+        # redelivery, and the record stays as it was.
+        await router.deliveries.record([_delivered(event, decision)])
+    await _send(_delivery(event, applicant, decision, router), decision, publisher)
     routed = SubmissionRouted(
         event_id=derive_event_id(event.event_id, SubmissionRouted.step),
         submission_id=event.submission_id,
@@ -297,4 +311,15 @@ def _delivery(event: IdentityVerified, applicant: Applicant, decision: Routed, r
         ),
         citizen_id=agency_citizen_id(router.pseudonym_key, decision.agency.agency_id, event.citizen_id),
         received_at=event.received_at,
+    )
+
+
+def _delivered(event: IdentityVerified, decision: Routed) -> Delivered:
+    return Delivered(
+        submission_id=event.submission_id,
+        agency_id=decision.agency.agency_id,
+        service_id=event.service_id,
+        received_at=event.received_at,
+        recipient=event.recipient,
+        citizen_id=event.citizen_id,
     )

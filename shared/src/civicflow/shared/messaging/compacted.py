@@ -25,6 +25,10 @@ T = TypeVar("T")
 Parse = Callable[[bytes], T]
 
 
+# A new version is rare: the broker holds an empty fetch this long instead of answering twice a second.
+FOLLOW_FETCH_WAIT_MS = 5000
+
+
 class LatestVersion(Generic[T]):
     """The newest valid version read so far; `name` says what it is in the log ("agency registry")."""
 
@@ -63,6 +67,7 @@ def whole_topic_consumer(kafka: KafkaSettings, max_record_bytes: int) -> AIOKafk
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=max_record_bytes,
+        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS,
     )
 
 

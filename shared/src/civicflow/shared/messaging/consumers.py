@@ -163,7 +163,12 @@ class Consumers:
         # One Kafka consumer group per topic read (named after the service's group): a consumer that joins
         # or dies makes only its own group rebalance, not every subscription of the service in turn.
         group_id = topics.group_id(self.group, topic)
-        return {"group_id": group_id, "auto_offset_reset": "earliest", "ack_policy": AckPolicy.MANUAL}
+        return {
+            "group_id": group_id,
+            "auto_offset_reset": "earliest",
+            "ack_policy": AckPolicy.MANUAL,
+            "fetch_max_wait_ms": self.settings.fetch_max_wait_ms,
+        }
 
 
 async def _as_is(message: StreamMessage[Any]) -> StreamMessage[Any]:

@@ -5,20 +5,20 @@ asking for information], answered: [those answered]}, indexed by citizen_id (an 
 are in flight for an agency, before it may be retired: `civicflow agencies publish`).
 
 Every write may come twice and ends the same: the insert is keyed by the submission id (a redelivery is a duplicate
-key), the updates set values or add to sets ($addToSet). Lookups are by _id or equality on an indexed field, which
-FerretDB answers from an index.
+key; a batch is one insert_many that skips those), the updates set values or add to sets ($addToSet). Lookups are
+by _id or equality on an indexed field, which FerretDB answers from an index.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from civicflow.routing.handlers import Delivered
 from civicflow.shared.events import Recipient
-from civicflow.shared.mongo import Document
+from civicflow.shared.mongo import Document, insert_new
 
 COLLECTION = "deliveries"
 
@@ -28,25 +28,11 @@ class MongoDeliveries:
         self._deliveries = database[COLLECTION]
         self._indexed = False
 
-    async def record(self, delivered: Delivered) -> None:
-        await self._index()
-        document = {
-            "_id": str(delivered.submission_id),
-            "agency_id": delivered.agency_id,
-            "service_id": delivered.service_id,
-            "received_at": delivered.received_at,
-            "recipient": delivered.recipient.model_dump(mode="json"),
-            "citizen_id": delivered.citizen_id,
-            "delivered_at": datetime.now(UTC),
-            "open": True,
-            "decided_by": None,
-            "requests": [],
-            "answered": [],
-        }
-        try:
-            await self._deliveries.insert_one(document)
-        except DuplicateKeyError:  # recorded already: a redelivery
+    async def record(self, delivered: Sequence[Delivered]) -> None:
+        if not delivered:
             return
+        await self._index()
+        await insert_new(self._deliveries, [_document(each) for each in delivered])
 
     async def find(self, submission_id: UUID) -> Delivered | None:
         found = await self._deliveries.find_one({"_id": str(submission_id)})
@@ -92,3 +78,19 @@ def _delivered(document: dict[str, Any]) -> Delivered:
         requests=tuple(UUID(value) for value in document.get("requests", ())),
         answered=tuple(UUID(value) for value in document.get("answered", ())),
     )
+
+
+def _document(delivered: Delivered) -> Document:
+    return {
+        "_id": str(delivered.submission_id),
+        "agency_id": delivered.agency_id,
+        "service_id": delivered.service_id,
+        "received_at": delivered.received_at,
+        "recipient": delivered.recipient.model_dump(mode="json"),
+        "citizen_id": delivered.citizen_id,
+        "delivered_at": datetime.now(UTC),
+        "open": True,
+        "decided_by": None,
+        "requests": [],
+        "answered": [],
+    }

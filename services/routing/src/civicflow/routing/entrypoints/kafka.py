@@ -2,8 +2,10 @@
 for the citizen's answer; an answer delivers it; an erasure forgets the citizen's waiting applications; an agency's
 decision goes to the citizen, the citizen's answer to the agency's request to the agency."""
 
+from collections.abc import Sequence
+
 from civicflow.routing.decisions import decision_of, forward_answer, take_decision
-from civicflow.routing.handlers import Publisher, Router, clarify, forget_waiting, route_submission
+from civicflow.routing.handlers import Publisher, Router, clarify, forget_waiting, route_submission, route_submissions
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AgencyDecision,
@@ -19,6 +21,9 @@ def register_subscribers(consumers: Consumers, router: Router, publisher: Publis
     async def on_identity_verified(event: IdentityVerified) -> None:
         await route_submission(event, router, publisher)
 
+    async def on_identities_verified(events: Sequence[IdentityVerified]) -> None:
+        await route_submissions(events, router, publisher)
+
     async def on_clarification_provided(event: ClarificationProvided) -> None:
         await clarify(event, router, publisher)
 
@@ -26,7 +31,13 @@ def register_subscribers(consumers: Consumers, router: Router, publisher: Publis
         await forget_waiting(event, router, publisher)
 
     consumers.subscribe(
-        Subscription(topics.IDENTITY_VERIFIED, IdentityVerified, on_identity_verified, processed=consumers.processed)
+        Subscription(
+            topics.IDENTITY_VERIFIED,
+            IdentityVerified,
+            on_identity_verified,
+            handle_batch=on_identities_verified,
+            processed=consumers.processed,
+        )
     )
 
     # Both idempotent by themselves (the waiting application is the state: once delivered or forgotten, it is not
