@@ -91,7 +91,7 @@ class SmtpEmail:
             email = MIMEMultipart("alternative", _subparts=[email, MIMEText(message.html, "html", "utf-8")])
         email["From"] = self._settings.sender
         email["To"] = address
-        email["Subject"] = Header(message.subject, "utf-8", header_name="Subject")
+        email["Subject"] = Header(message.subject, "utf-8", header_name="Subject").encode()
         email["Date"] = formatdate(localtime=False)
         # Stable per submission and step, so a mail client also folds a duplicate delivery into one.
         email["Message-ID"] = f"<{message_key}@civicflow>"
