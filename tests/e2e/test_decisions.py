@@ -33,6 +33,7 @@ from tests.support.journeys import Posted, eventually, mails, post, status_of, u
 pytestmark = pytest.mark.e2e
 
 AGENCY = "koeln-gewerbe"
+SERVICE = " \N{EN DASH} Gewerbe anmelden"  # every subject ends with the service's title, in the citizen's language
 # Names nobody else in the tests uses.
 OTTILIE = ERIKA | {
     "given_name": "Ottilie",
@@ -94,13 +95,19 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
         posted = await post(client, application(provider, stack.idp_issuer, OTTILIE), "routed")
         assert (await until_settled(client, posted))["status"] == "routed"
 
+        # The first message greets the citizen by name and links their status page (the link sealed on its way).
+        received = next(m for m in mails(stack.mail_dir) if f"{posted.submission_id}.received@" in str(m["Message-ID"]))
+        text = received.get_body(("plain",))
+        assert text is not None and "Guten Tag Ottilie Wendehals," in text.get_content()
+        assert f"/status/{posted.submission_id}?token={posted.token}" in text.get_content()
+
         await decide(stack, tmp_path, posted.submission_id, "request-info", REQUEST)
         status = await until_decided(client, posted, 1)
         (asked,) = decisions(status)
         assert (asked["outcome"], asked["agency_id"], asked["reason"]) == ("information_requested", AGENCY, REQUEST)
         await eventually(
             lambda: asyncio.sleep(0, mail_subjects(stack, OTTILIE["email"])),
-            lambda subjects: "Die Behörde bittet um weitere Angaben zu Ihrem Antrag" in subjects,
+            lambda subjects: f"Die Behörde bittet um weitere Angaben zu Ihrem Antrag{SERVICE}" in subjects,
         )
 
         consumer = await open_tail(stack.kafka_admin, topics.agency_submissions(AGENCY))
@@ -124,9 +131,11 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
         assert [entry["outcome"] for entry in decisions(status)] == ["information_requested", "accepted"]
         await eventually(
             lambda: asyncio.sleep(0, mail_subjects(stack, OTTILIE["email"])),
-            lambda subjects: "Ihr Antrag wurde bewilligt" in subjects,
+            lambda subjects: f"Ihr Antrag wurde bewilligt{SERVICE}" in subjects,
         )
-    accepted_mail = next(m for m in mails(stack.mail_dir) if str(m["Subject"]) == "Ihr Antrag wurde bewilligt")
+    accepted_mail = next(
+        m for m in mails(stack.mail_dir) if str(m["Subject"]) == f"Ihr Antrag wurde bewilligt{SERVICE}"
+    )
     text = accepted_mail.get_body(("plain",))
     assert text is not None and "> Ihre Gewerbeanmeldung ist eingetragen." in text.get_content()
 

@@ -16,7 +16,7 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
-from civicflow.shared.events import SubmissionReceived
+from civicflow.shared.events import SubmissionReceived, personal
 from tests.support.samples import valid_body
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions
@@ -33,7 +33,7 @@ class Intake:
         app.include_router(
             submissions_router(
                 Catalogue.bundled(),
-                handlers.Intake(self.submissions, FakeAttachments(), self.relay, sealer_with_every_key()),
+                handlers.Intake(self.submissions, FakeAttachments(), self.relay, SEALER, PUBLIC_URL),
                 LIMIT,
             )
         )
@@ -42,6 +42,10 @@ class Intake:
     def assert_nothing_kept(self) -> None:
         assert self.submissions.records == {}
         assert self.relay.handed_off == []
+
+
+SEALER = sealer_with_every_key()
+PUBLIC_URL = "https://civicflow.example"
 
 
 @pytest.fixture
@@ -292,3 +296,16 @@ def test_what_the_agency_is_given_of_the_applicant_travels_from_the_catalogue(in
     received = SubmissionReceived.model_validate_json(outgoing.value)
     assert received.agency_needs == Catalogue.bundled().services[received.service_id].agency_needs
     assert "email" not in received.agency_needs
+
+
+def test_the_first_message_greets_the_citizen_and_links_their_status_page_sealed_for_notify(intake: Intake) -> None:
+    accepted = intake.client.post("/v1/submissions", json=valid_body()).json()
+    (outgoing,) = intake.submissions.outbox.values()
+    received = SubmissionReceived.model_validate_json(outgoing.value)
+    recipient, submission_id = received.recipient, received.submission_id
+    assert recipient.name is not None and recipient.status_link is not None
+    assert SEALER.open(personal.CONTACT_NAME, recipient.name, submission_id) == "Erika Mustermann"
+    link = SEALER.open(personal.STATUS_LINK, recipient.status_link, submission_id)
+    assert link == f"{PUBLIC_URL}/status/{submission_id}?token={accepted['status_token']}"
+    assert accepted["status_token"] not in outgoing.value.decode()  # in the event only sealed
+    assert recipient.service_title == Catalogue.bundled().services[received.service_id].title.in_("de")

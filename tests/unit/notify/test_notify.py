@@ -4,6 +4,7 @@ from uuid import uuid4
 import pytest
 
 from civicflow.notify.domain.channels import ChannelRegistry
+from civicflow.notify.domain.messages import Personal
 from civicflow.notify.entrypoints.kafka import STEP_SOURCES
 from civicflow.notify.handlers import notify_citizen
 from civicflow.notify.rendering import compose
@@ -205,7 +206,7 @@ async def test_the_agencys_decision_is_mailed_with_its_own_words(outcome: str, l
 
 def test_a_request_for_information_says_where_to_answer() -> None:
     event = decided("information_requested", "Welche Hausnummer?", "en")
-    body = compose(event, "Welche Hausnummer?").body
+    body = compose(event, Personal(letter="Welche Hausnummer?")).body
     assert "status page" in body and "> Welche Hausnummer?" in body
 
 

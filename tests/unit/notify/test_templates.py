@@ -13,10 +13,23 @@ import pytest
 from jinja2 import UndefinedError
 
 from civicflow.notify.adapters.smtp_email import SmtpEmail
-from civicflow.notify.domain.messages import STEP_MESSAGE_TYPES, Message, MessageContext, MessageType, context_of
+from civicflow.notify.domain.messages import (
+    STEP_MESSAGE_TYPES,
+    Message,
+    MessageContext,
+    MessageType,
+    Personal,
+    context_of,
+)
 from civicflow.notify.entrypoints.kafka import STEP_SOURCES
 from civicflow.notify.main import main
-from civicflow.notify.rendering import TEMPLATE_KINDS, Templates, shipped_templates, shipped_templates_directory
+from civicflow.notify.rendering import (
+    TEMPLATE_KINDS,
+    Templates,
+    compose,
+    shipped_templates,
+    shipped_templates_directory,
+)
 from civicflow.shared.events import MunicipalityChoice, Step, SubmissionNeedsClarification, SubmissionRouted
 from civicflow.shared.events.agency import Outcome
 from civicflow.shared.events.common import Language
@@ -256,3 +269,22 @@ def test_a_mail_with_html_carries_both_parts_as_alternatives() -> None:
     assert text is not None and html is not None
     assert text.get_content().rstrip("\n") == message.body and "&gt;" not in text.get_content()
     assert html.get_content().rstrip("\n") == message.html
+
+
+def test_the_citizen_is_greeted_by_name_with_their_service_agency_and_status_link() -> None:
+    sealer, submission_id = sealer_with_every_key(), uuid4()
+    greeted = recipient(sealer, submission_id, "erika@example.org", "de").model_copy(
+        update={"service_title": "Gewerbeanmeldung"}
+    )
+    routed = SubmissionRouted(
+        submission_id=submission_id,
+        recipient=greeted,
+        agency_id="koeln-gewerbe",
+        agency_name="Stadt Köln, Gewerbeamt",
+        municipality_key="05315000",
+    )
+    link = f"https://civicflow.example/status/{submission_id}?token=abc"
+    message = compose(routed, Personal(citizen_name="Erika Mustermann", status_link=link))
+    assert "Guten Tag Erika Mustermann," in message.body and "Stadt Köln, Gewerbeamt" in message.body
+    assert "Gewerbeanmeldung" in message.subject + message.body and link in message.body
+    assert message.html is not None and "Erika Mustermann" in message.html

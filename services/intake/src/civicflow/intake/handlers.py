@@ -99,6 +99,8 @@ class Intake:
     attachments: Attachments
     relay: Relay
     sealer: Sealer
+    # The pages' public address (INTAKE_PUBLIC_URL): the status link in the citizen's first message starts with it.
+    public_url: str | None = None
 
 
 async def accept_submission(
@@ -108,6 +110,7 @@ async def accept_submission(
     Its personal data is sealed for the services that need it (events.personal). With an idempotency key, every
     copy of the request stores (at most) the one submission the key was first claimed for, and answers alike."""
     request, submissions, sealer = valid.request, intake.submissions, intake.sealer
+    applicant = request.applicant
     token, token_hash = new_status_token()
     submission_id = uuid4()
     if idempotent is not None:
@@ -119,6 +122,15 @@ async def accept_submission(
         recipient=Recipient(
             address=sealer.seal(personal.CONTACT_ADDRESS, request.applicant.email, submission_id),
             language=request.applicant.language,
+            name=sealer.seal(personal.CONTACT_NAME, f"{applicant.given_name} {applicant.family_name}", submission_id),
+            status_link=(
+                None
+                if intake.public_url is None
+                else sealer.seal(
+                    personal.STATUS_LINK, status_link(intake.public_url, submission_id, token), submission_id
+                )
+            ),
+            service_title=valid.service.title.in_(request.applicant.language),
         ),
         service_id=valid.service.service_id,
         applicant=sealer.seal(personal.APPLICANT, request.applicant, submission_id),
@@ -212,7 +224,18 @@ async def record_decisions(events: Sequence[SubmissionDecided], submissions: Sub
 
 def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:
     """Where the citizen of a stored submission is told, as its own event had it (accept_submission), sealed for
-    notify again: for the events intake publishes later on the citizen's behalf (their answers)."""
+    notify again: for the events intake publishes later on the citizen's behalf (their answers). Without the status
+    link: intake keeps only the token's hash."""
     applicant = record.applicant
     address = sealer.seal(personal.CONTACT_ADDRESS, applicant["email"], record.submission_id)
-    return Recipient(address=address, language=applicant.get("language", "de"))
+    name = f"{applicant.get('given_name', '')} {applicant.get('family_name', '')}".strip()
+    return Recipient(
+        address=address,
+        language=applicant.get("language", "de"),
+        name=sealer.seal(personal.CONTACT_NAME, name, record.submission_id) if name else None,
+    )
+
+
+def status_link(public_url: str, submission_id: UUID, token: str) -> str:
+    """The status page of a submission, as its confirmation page links it (the token is URL-safe base64)."""
+    return f"{public_url.rstrip('/')}/status/{submission_id}?token={token}"

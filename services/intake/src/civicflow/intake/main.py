@@ -76,7 +76,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     catalogue = Catalogue.bundled()
     # The recorder of the pages' funnel: POST /v1/experience and the pages' own routes record through it.
     experience = Experience(catalogue, KafkaEventPublisher(broker))
-    intake = Intake(submissions, attachments, relay, sealer)
+    intake = Intake(submissions, attachments, relay, sealer, settings.web.public_url)
     sign_ins = MongoSignIns(database, sealer)
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
     clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)

@@ -2,6 +2,7 @@
 address and, for an agency's decision, the agency's reason (the only personal data it holds keys for) just to send."""
 
 from civicflow.notify.domain.channels import ChannelRegistry
+from civicflow.notify.domain.messages import Personal
 from civicflow.notify.rendering import compose
 from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, StatusEvent, SubmissionDecided, derive_event_id, personal
@@ -19,7 +20,7 @@ async def notify_citizen(
     if isinstance(event, SubmissionDecided):  # several per application: a request for information, then the decision
         letter = sealer.open(personal.DECISION_REASON, event.reason, event.submission_id)
         message_key = f"{message_key}.{event.decision_id}"
-    await channel.send(address, compose(event, letter), message_key=message_key)
+    await channel.send(address, compose(event, _opened(event, letter, sealer)), message_key=message_key)
     notified = CitizenNotified(
         event_id=derive_event_id(event.event_id, CitizenNotified.step),
         submission_id=event.submission_id,
@@ -27,3 +28,19 @@ async def notify_citizen(
         channel=channel.name,
     )
     await publisher.publish(topics.CITIZEN_NOTIFIED, notified, key=str(event.submission_id))
+
+
+def _opened(event: StatusEvent, letter: str, sealer: Sealer) -> Personal:
+    """What the message says of the citizen: their name, and on the first message the status link."""
+    recipient, submission_id = event.recipient, event.submission_id
+    return Personal(
+        letter=letter,
+        citizen_name=(
+            None if recipient.name is None else sealer.open(personal.CONTACT_NAME, recipient.name, submission_id)
+        ),
+        status_link=(
+            None
+            if recipient.status_link is None
+            else sealer.open(personal.STATUS_LINK, recipient.status_link, submission_id)
+        ),
+    )

@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
 from markupsafe import Markup
 
-from civicflow.notify.domain.messages import Message, MessageContext, context_of
+from civicflow.notify.domain.messages import Message, MessageContext, Personal, context_of
 from civicflow.shared.events import StatusEvent
 from civicflow.shared.events.common import Language
 
@@ -89,6 +89,6 @@ def shipped_templates() -> Templates:
     return Templates(shipped_templates_directory())
 
 
-def compose(event: StatusEvent, letter: str = "") -> Message:
-    """The message for `event`; `letter` is the agency's own words for a decision (opened by the caller)."""
-    return shipped_templates().render(context_of(event, letter))
+def compose(event: StatusEvent, personal: Personal | None = None) -> Message:
+    """The message for `event`, with what the caller opened of it (domain.messages.Personal)."""
+    return shipped_templates().render(context_of(event, personal))

@@ -44,8 +44,8 @@ async def take_decision(decision: AgencyDecision, router: Router, publisher: Pub
     span.set_attribute("civicflow.decision.outcome", decision.outcome)
     if decision.received_on != topics.agency_decisions(decision.agency_id):
         raise PermanentFailure("the decision names another agency than the one whose topic it came on")
+    agency = router.registry().agency(decision.agency_id)
     try:
-        agency = router.registry().agency(decision.agency_id)
         wire.verify(decision.token, agency.signing_keys() if agency is not None else ())
     except wire.NotSignedByAgency as refused:
         raise PermanentFailure(f"the decision is not signed with a registered key of its agency ({refused})") from None
@@ -63,6 +63,7 @@ async def take_decision(decision: AgencyDecision, router: Router, publisher: Pub
         submission_id=decision.submission_id,
         recipient=delivered.recipient,
         agency_id=decision.agency_id,
+        agency_name=agency.name if agency is not None else None,
         outcome=decision.outcome,
         reason=router.sealer.seal(personal.DECISION_REASON, decision.reason, decision.submission_id),
         decision_id=decision.event_id,

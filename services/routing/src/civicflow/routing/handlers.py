@@ -270,6 +270,7 @@ async def _publish(
         recipient=event.recipient,
         agency_id=decision.agency.agency_id,
         municipality_key=decision.municipality_key,
+        agency_name=decision.agency.name,
     )
     await publisher.publish(topics.SUBMISSION_ROUTED, routed, key=key)
 

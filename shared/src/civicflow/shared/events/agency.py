@@ -86,6 +86,8 @@ class SubmissionDecided(StatusEvent):
     step: ClassVar[Step] = Step.DECIDED
 
     agency_id: AgencyId
+    # As the registry names it, for the citizen's message (nothing personal).
+    agency_name: str | None = None
     outcome: Outcome
     # The agency's words for the citizen (events.personal.DECISION_REASON).
     reason: Sealed

@@ -126,6 +126,13 @@ class Recipient(BaseModel):
     address: Sealed
     language: Language
     channel: Channel = "email"
+    # How the message greets the citizen (their names), sealed for notify (events.personal.CONTACT_NAME).
+    name: Sealed | None = None
+    # The status page's link with its token, a bearer secret: sealed for notify, for the citizen's own message only
+    # (events.personal.STATUS_LINK); on the submission's first event alone, as intake never keeps the token.
+    status_link: Sealed | None = None
+    # The service applied for, in the citizen's language (the catalogue's title; nothing personal).
+    service_title: str | None = Field(default=None, max_length=300)
 
 
 class AttachmentRef(BaseModel):

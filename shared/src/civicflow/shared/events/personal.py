@@ -21,6 +21,9 @@ FORM: Final = SealedField[dict[str, Any]]("form", KeyName.APPLICANT, dict[str, A
 IDENTITY_TOKEN: Final = SealedField[str]("identity_token", KeyName.IDENTITY_TOKEN, str)
 # Where notify tells the citizen about each step.
 CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, EmailStr)
+# How the message greets them, and the link to their application's status page (a bearer secret): notify alone.
+CONTACT_NAME: Final = SealedField[str]("recipient.name", KeyName.CONTACT, str)
+STATUS_LINK: Final = SealedField[str]("recipient.status_link", KeyName.CONTACT, str)
 # The once-only profile and the contact preferences the citizen changed: identity and intake alone.
 PROFILE: Final = SealedField[Profile]("profile", KeyName.PROFILE, Profile)
 CONTACT_PREFERENCES: Final = SealedField[ContactPreferences]("contact", KeyName.PROFILE, ContactPreferences)

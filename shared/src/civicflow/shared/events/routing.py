@@ -32,6 +32,8 @@ class SubmissionRouted(StatusEvent):
 
     agency_id: str
     municipality_key: str
+    # As the registry names it, for the citizen's message (nothing personal).
+    agency_name: str | None = None
 
 
 class SubmissionUnroutable(StatusEvent):

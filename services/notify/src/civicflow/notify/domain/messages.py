@@ -81,17 +81,33 @@ def message_type_of(event: StatusEvent) -> MessageType:
     return message_type
 
 
-def context_of(event: StatusEvent, letter: str = "") -> MessageContext:
-    """What `event` tells the citizen; `letter` is the agency's own words for a decision (opened by the caller)."""
+@dataclass(frozen=True)
+class Personal:
+    """What the caller opened of the event for this message: the agency's words for a decision, the citizen's name,
+    the status link (each sealed on the event for notify alone)."""
+
+    letter: str = ""
+    citizen_name: str | None = None
+    status_link: str | None = None
+
+
+def context_of(event: StatusEvent, personal: Personal | None = None) -> MessageContext:
+    """What `event` tells the citizen, with what the caller opened of it."""
+    personal = personal or Personal()
     language = event.recipient.language
-    agency_id = event.agency_id if isinstance(event, SubmissionRouted | SubmissionDecided) else None
+    agency_name = None
+    if isinstance(event, SubmissionRouted | SubmissionDecided):
+        agency_name = event.agency_name or event.agency_id
     choices = event.choices if isinstance(event, SubmissionNeedsClarification) else ()
     return MessageContext(
         message_type=message_type_of(event),
         language=language,
         submission_id=event.submission_id,
-        agency_name=agency_id,
+        citizen_name=personal.citizen_name,
+        service_title=event.recipient.service_title,
+        agency_name=agency_name,
+        status_link=personal.status_link,
         reason=reason_sentence(event, language),
-        letter=letter,
+        letter=personal.letter,
         choices=tuple(choice.name for choice in choices),
     )
