@@ -8,6 +8,7 @@ from civicflow.shared.settings import (
     FieldKeySettings,
     IdentityProviderSettings,
     KafkaSettings,
+    MessagingSettings,
     MongoSettings,
     SmtpSettings,
 )
@@ -35,6 +36,30 @@ def test_settings_come_from_the_conventional_variables(monkeypatch: pytest.Monke
     monkeypatch.setenv("SMTP_FROM", "Amt <amt@example.org>")
     settings = SmtpSettings()
     assert (settings.host, settings.port, settings.sender) == ("mail.example", 2525, "Amt <amt@example.org>")
+
+
+def test_retry_attempts_past_the_delays_repeat_the_last_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert MessagingSettings(retry_delays_seconds=(10.0, 60.0)).retries == 2  # unset: one retry per delay
+    monkeypatch.setenv("CIVICFLOW_RETRY_DELAYS_SECONDS", "[30, 300, 1800, 3600]")
+    monkeypatch.setenv("CIVICFLOW_RETRY_ATTEMPTS", "10")
+    monkeypatch.setenv("CIVICFLOW_RETRY_JITTER", "0.1")
+    settings = MessagingSettings()
+    assert (settings.retries, settings.retry_jitter) == (10, 0.1)
+    assert [settings.retry_stage(retry) for retry in range(1, 11)] == [1, 2, 3, 4, 4, 4, 4, 4, 4, 4]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"retry_delays_seconds": (10.0, 60.0, 600.0), "retry_attempts": 2},  # a stage would never be used
+        {"retry_attempts": 0},
+        {"retry_jitter": -0.1},
+        {"retry_jitter": 1.0},  # a delay of 0 s or double: no schedule left
+    ],
+)
+def test_a_retry_schedule_that_cannot_be_kept_is_refused(fields: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="retry"):
+        MessagingSettings(**fields)  # type: ignore[arg-type]
 
 
 def test_a_message_repeated_in_a_flood_passes_once_per_window_and_counts_the_rest() -> None:

@@ -1,7 +1,10 @@
 """Settling a batch, with the ports faked: every delivery is handled, set back or skipped, exactly once."""
 
 import asyncio
+import logging
+import random
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -12,7 +15,7 @@ from civicflow.shared.events.deadletter import DeadLetterReason
 from civicflow.shared.messaging import PermanentFailure, StoreUnavailable, Subscription, TransientFailure
 from civicflow.shared.messaging.decoding import Decoded, decode
 from civicflow.shared.messaging.deliveries import ATTEMPT, Delivery
-from civicflow.shared.messaging.settling import Settler, StillUnavailable
+from civicflow.shared.messaging.settling import Settler, StillUnavailable, Uniform
 from civicflow.shared.settings import MessagingSettings
 from tests.support.sealing import recipient, sealer_with_every_key
 from tests.unit.fakes import FakeProcessedEvents
@@ -20,7 +23,8 @@ from tests.unit.fakes import FakeProcessedEvents
 SEALER = sealer_with_every_key()
 
 TOPIC = "civicflow.routing.routed.v1"
-SETTINGS = MessagingSettings(retry_delays_seconds=(10.0, 60.0), handler_timeout_seconds=0.5)
+# Without jitter, so that the delays are the schedule's; test_each_delay_is_spread_within_the_jitter spreads them.
+SETTINGS = MessagingSettings(retry_delays_seconds=(10.0, 60.0), retry_jitter=0.0, handler_timeout_seconds=0.5)
 
 
 class RecordingSetbacks:
@@ -71,11 +75,15 @@ class Handler:
 
 
 def settler(
-    handle: Handler, processed: FakeProcessedEvents | None = None, remember_each: bool = False
+    handle: Handler,
+    processed: FakeProcessedEvents | None = None,
+    remember_each: bool = False,
+    settings: MessagingSettings = SETTINGS,
+    uniform: Uniform = random.uniform,
 ) -> tuple[Settler[SubmissionRouted], RecordingSetbacks]:
     setbacks = RecordingSetbacks()
     subscription = Subscription(TOPIC, SubmissionRouted, handle, processed=processed, remember_each=remember_each)
-    return Settler(subscription, "civicflow-test", setbacks, SETTINGS), setbacks
+    return Settler(subscription, "civicflow-test", setbacks, settings, uniform=uniform), setbacks
 
 
 async def test_a_record_that_is_no_event_is_dead_lettered_and_the_rest_handled() -> None:
@@ -125,6 +133,80 @@ async def test_a_transient_failure_goes_to_the_next_retry_stage_then_to_the_dead
     (letter,) = setbacks.letters
     assert letter.reason == DeadLetterReason.RETRIES_EXHAUSTED and letter.attempts == 2
     assert letter.detail == "TransientFailure: SMTP 451; attempt 3"
+
+
+async def failing_for_now(
+    settings: MessagingSettings, deliveries: int, uniform: Uniform = random.uniform
+) -> RecordingSetbacks:
+    """An event that fails for a passing reason each time, delivered with the attempts 0 … deliveries - 1."""
+    event = routed()
+    subject, setbacks = settler(
+        Handler({event.event_id: TransientFailure("SMTP 451")}), settings=settings, uniform=uniform
+    )
+    for attempt in range(deliveries):
+        await subject.settle([decode(delivery(wire(event), 0, attempt=attempt), SubmissionRouted)], 1.0)
+    return setbacks
+
+
+async def test_retries_past_the_last_stage_wait_on_that_stage_until_the_attempts_are_used_up() -> None:
+    hours = MessagingSettings(retry_delays_seconds=(30.0, 300.0, 3600.0), retry_attempts=6, retry_jitter=0.0)
+    setbacks = await failing_for_now(hours, 7)
+    stages = [(stage, delay) for _, stage, delay in setbacks.retries]
+    assert stages == [(1, 30.0), (2, 300.0), (3, 3600.0), (3, 3600.0), (3, 3600.0), (3, 3600.0)]
+    (letter,) = setbacks.letters
+    assert letter.reason == DeadLetterReason.RETRIES_EXHAUSTED and letter.attempts == 6
+    assert letter.detail == "TransientFailure: SMTP 451; attempt 7"
+
+
+async def test_each_delay_is_spread_within_the_jitter() -> None:
+    jittery = MessagingSettings(retry_delays_seconds=(100.0,), retry_attempts=200, retry_jitter=0.25)
+    source, asked = random.Random(7), set[tuple[float, float]]()
+
+    def uniform(low: float, high: float) -> float:
+        asked.add((low, high))
+        return source.uniform(low, high)
+
+    delays = [delay for _, _, delay in (await failing_for_now(jittery, 200, uniform)).retries]
+    assert asked == {(0.75, 1.25)} and len(delays) == 200
+    assert all(75.0 <= delay <= 125.0 for delay in delays)
+    assert min(delays) < 85.0 and max(delays) > 115.0  # spread over the range, not bunched
+
+
+async def test_the_default_random_source_keeps_within_the_jitter_too() -> None:
+    jittery = MessagingSettings(retry_delays_seconds=(10.0,), retry_attempts=50, retry_jitter=0.2)
+    delays = [delay for _, _, delay in (await failing_for_now(jittery, 50)).retries]
+    assert all(8.0 <= delay <= 12.0 for delay in delays) and len(set(delays)) > 1
+
+
+def lowest(low: float, high: float) -> float:
+    return low
+
+
+def highest(low: float, high: float) -> float:
+    return high
+
+
+@pytest.mark.parametrize(("uniform", "delays"), [(lowest, (8.0, 48.0)), (highest, (12.0, 72.0))])
+async def test_the_bounds_of_the_jitter_are_the_bounds_of_the_delay(
+    uniform: Uniform, delays: tuple[float, float]
+) -> None:
+    jittery = MessagingSettings(retry_delays_seconds=(10.0, 60.0), retry_jitter=0.2)
+    setbacks = await failing_for_now(jittery, 3, uniform)
+    assert tuple(delay for _, _, delay in setbacks.retries) == pytest.approx(delays)
+    assert [letter.attempts for letter in setbacks.letters] == [2]
+
+
+async def test_the_log_tells_the_jittered_delay_and_when_it_is_due(caplog: pytest.LogCaptureFixture) -> None:
+    event = routed()
+    jittery = MessagingSettings(retry_delays_seconds=(10.0, 60.0), retry_jitter=0.2)
+    subject, _ = settler(Handler({event.event_id: TransientFailure("SMTP 451")}), settings=jittery, uniform=highest)
+    with caplog.at_level(logging.INFO, logger="civicflow.shared.messaging.settling"):
+        before = datetime.now(UTC)
+        await subject.settle(batch_of(wire(event)), 1.0)
+    (message,) = [record.getMessage() for record in caplog.records if "retried" in record.getMessage()]
+    assert "retried in 12 s, due " in message and "(retry 1 of 2; TransientFailure: SMTP 451)" in message
+    due = datetime.fromisoformat(message.split("due ")[1].split(" ")[0])
+    assert before.replace(microsecond=0) + timedelta(seconds=12) <= due <= datetime.now(UTC) + timedelta(seconds=12)
 
 
 async def test_an_adapter_saying_permanent_is_believed() -> None:

@@ -263,6 +263,12 @@ class MessagingSettings(BaseSettings):
     # Delay before each retry of a message that failed for a passing reason; after the last, it is dead-lettered.
     # One entry per retry stage (at most topics.RETRY_STAGES), e.g. CIVICFLOW_RETRY_DELAYS_SECONDS='[10, 60]'.
     retry_delays_seconds: tuple[float, ...] = (10.0, 60.0, 600.0, 3600.0)
+    # Retries in all; unset, one per delay. More retries than delays repeat the last stage (its delay, its topic),
+    # so four retry topics can carry a schedule over hours: [30, 300, 1800, 3600] with 10 retries waits 1 h
+    # for each of the last seven.
+    retry_attempts: int | None = Field(default=None, ge=1)
+    # Each delay is multiplied by a random factor in [1 - jitter, 1 + jitter] (see settling.py).
+    retry_jitter: float = Field(default=0.2, ge=0, lt=1)
     batch_max_records: int = Field(default=250, ge=1, le=1000)
     batch_timeout_ms: int = Field(default=100, ge=1)
     # How long the broker holds a fetch that finds nothing new (a long poll: it answers at once when a record
@@ -282,6 +288,24 @@ class MessagingSettings(BaseSettings):
         if not 1 <= len(delays) <= RETRY_STAGES or min(delays) < 0:
             raise ValueError(f"give 1 to {RETRY_STAGES} delays of 0 s or more")
         return delays
+
+    @model_validator(mode="after")
+    def _a_retry_per_delay_at_least(self) -> "MessagingSettings":
+        if self.retry_attempts is not None and self.retry_attempts < len(self.retry_delays_seconds):
+            raise ValueError(
+                f"CIVICFLOW_RETRY_ATTEMPTS={self.retry_attempts} leaves retry stages unused: "
+                f"give at least {len(self.retry_delays_seconds)}, one per delay, or fewer delays"
+            )
+        return self
+
+    @property
+    def retries(self) -> int:
+        """How many times a message that keeps failing for a passing reason is retried before its dead letter."""
+        return len(self.retry_delays_seconds) if self.retry_attempts is None else self.retry_attempts
+
+    def retry_stage(self, retry: int) -> int:
+        """The stage (retry topic and delay) of the `retry`-th retry, counted from 1: the last serves all after it."""
+        return min(retry, len(self.retry_delays_seconds))
 
 
 class ServiceSettings(BaseModel):

@@ -16,8 +16,10 @@ class KafkaSetbacks:
         self._broker, self._group = broker, group
 
     async def retry_later(self, delivery: Delivery, stage: int, delay_seconds: float, error: BaseException) -> None:
+        """On the retry topic of `stage`, due in `delay_seconds`. The attempt counts on from the delivery's, not from
+        the stage: past the last stage, that stage's topic carries every further retry."""
         headers = delivery.text_headers() | {
-            deliveries.ATTEMPT: str(stage),
+            deliveries.ATTEMPT: str(delivery.attempt + 1),
             deliveries.DUE: str(int((time.time() + delay_seconds) * 1000)),
             deliveries.SOURCE_TOPIC: delivery.source_topic,
             deliveries.SOURCE_PARTITION: str(delivery.source_partition),

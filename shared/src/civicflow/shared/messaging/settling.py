@@ -8,8 +8,10 @@ already accepted is lost. Work done before the outage is not done again.
 
 import asyncio
 import logging
+import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Generic
 from uuid import UUID
 
@@ -29,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 FIRST_HOLD_SECONDS = 0.5
 LONGEST_HOLD_SECONDS = 15.0
+
+# A number between its two arguments, as random.uniform; only spreads retries out, so no cryptographic source.
+Uniform = Callable[[float, float], float]
 
 
 class StillUnavailable(Exception):
@@ -61,9 +66,10 @@ class Settler(Generic[E]):
         setbacks: Setbacks,
         settings: MessagingSettings,
         store_up: StoreProbe | None = None,
+        uniform: Uniform = random.uniform,
     ) -> None:
         self.subscription, self.group, self.setbacks, self.settings = subscription, group, setbacks, settings
-        self.store_up = store_up
+        self.store_up, self.uniform = store_up, uniform
 
     @property
     def event_type(self) -> type[E]:
@@ -207,12 +213,21 @@ class Settler(Generic[E]):
 
     async def _set_back(self, batch: _Batch[E], item: Decoded[E], error: BaseException, how: Disposition) -> None:
         delivery: Delivery = item.delivery
-        delays = self.settings.retry_delays_seconds
-        if how is Disposition.TRANSIENT and delivery.attempt < len(delays):
-            stage = delivery.attempt + 1
-            await self.setbacks.retry_later(delivery, stage, delays[stage - 1], error)
+        if how is Disposition.TRANSIENT and delivery.attempt < self.settings.retries:
+            retry = delivery.attempt + 1
+            stage = self.settings.retry_stage(retry)
+            delay = self._jittered(self.settings.retry_delays_seconds[stage - 1])
+            await self.setbacks.retry_later(delivery, stage, delay, error)
+            due = datetime.now(UTC) + timedelta(seconds=delay)
             logger.info(
-                "%s: offset %s retried in %.0f s (%s)", self._name, delivery.offset, delays[stage - 1], describe(error)
+                "%s: offset %s retried in %.0f s, due %s (retry %d of %d; %s)",
+                self._name,
+                delivery.offset,
+                delay,
+                due.isoformat(timespec="seconds"),
+                retry,
+                self.settings.retries,
+                describe(error),
             )
         else:
             reason = DeadLetterReason.RETRIES_EXHAUSTED if how is Disposition.TRANSIENT else DeadLetterReason.REJECTED
@@ -220,6 +235,15 @@ class Settler(Generic[E]):
             await self.setbacks.dead_letter(dead_letter(delivery, self.group, reason, detail))
             logger.warning("%s: dead-lettered offset %s (%s: %s)", self._name, delivery.offset, reason, describe(error))
         batch.settle(item)
+
+    def _jittered(self, delay: float) -> float:
+        # Messages that failed together (one SMTP server away for all of them) would otherwise all come back at the
+        # same moment and meet the same overload again. Each waits its delay times a factor around 1, close to the
+        # "equal jitter" of AWS's "Exponential Backoff And Jitter" (Marc Brooker, 2015,
+        # https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/): spread out, yet never much
+        # sooner than the schedule says, which "full jitter" (anywhere from 0 to the delay) does not promise.
+        spread = self.settings.retry_jitter
+        return delay * self.uniform(1 - spread, 1 + spread)
 
     async def _remember(self, batch: _Batch[E]) -> None:
         processed = self.subscription.processed
