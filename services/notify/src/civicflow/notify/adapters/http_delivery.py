@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import httpx
 from opentelemetry import trace
 
+from civicflow.notify.bounces import HTTP_RECIPIENT_REFUSED, Bounced
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 
 # draft-ietf-httpapi-idempotency-key-header: the provider keeps the key and answers a repeated request without
@@ -27,6 +28,8 @@ def failure_for(status: int, channel: str) -> PermanentFailure | TransientFailur
         return None
     if status in RETRYABLE_STATUSES or 500 <= status < 600:
         return TransientFailure(f"{channel}: HTTP {status}")
+    if status in HTTP_RECIPIENT_REFUSED:  # the provider knows no such recipient: a bounce (notify.bounces)
+        return Bounced(f"{channel}: HTTP {status}")
     return PermanentFailure(f"{channel}: HTTP {status}")
 
 
