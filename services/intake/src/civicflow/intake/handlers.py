@@ -28,7 +28,7 @@ from civicflow.shared.events import (
     SubmissionReceived,
     personal,
 )
-from civicflow.shared.security.sealing import Sealer
+from civicflow.shared.security.sealing import Sealed, Sealer
 
 
 class Submissions(Protocol):
@@ -117,19 +117,15 @@ async def accept_submission(
         submission_id, token = await _claimed(idempotent, submissions, submission_id, token)
         token_hash = hash_status_token(token)
     await _bind_attachments(valid, intake.attachments, submission_id)
+    links = _sealed_links(intake, submission_id, token)
     event = SubmissionReceived(
         submission_id=submission_id,
         recipient=Recipient(
             address=sealer.seal(personal.CONTACT_ADDRESS, request.applicant.email, submission_id),
             language=request.applicant.language,
             name=sealer.seal(personal.CONTACT_NAME, f"{applicant.given_name} {applicant.family_name}", submission_id),
-            status_link=(
-                None
-                if intake.public_url is None
-                else sealer.seal(
-                    personal.STATUS_LINK, status_link(intake.public_url, submission_id, token), submission_id
-                )
-            ),
+            status_link=links[0] if links else None,
+            rating_link=links[1] if links else None,
             service_title=valid.service.title.in_(request.applicant.language),
         ),
         service_id=valid.service.service_id,
@@ -166,6 +162,18 @@ async def accept_submission(
     if stored_now:
         intake.relay.handoff(outgoing)
     return Accepted(event.submission_id, record.status, token, stored_now)
+
+
+def _sealed_links(intake: Intake, submission_id: UUID, token: str) -> tuple[Sealed, Sealed] | None:
+    """The status link and the rating link, sealed for notify; None without a public address to link to."""
+    if intake.public_url is None:
+        return None
+    status = status_link(intake.public_url, submission_id, token)
+    rating = rating_link(intake.public_url, submission_id, token)
+    return (
+        intake.sealer.seal(personal.STATUS_LINK, status, submission_id),
+        intake.sealer.seal(personal.RATING_LINK, rating, submission_id),
+    )
 
 
 async def _bind_attachments(valid: ValidSubmission, attachments: Attachments, submission_id: UUID) -> None:
@@ -239,3 +247,8 @@ def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:
 def status_link(public_url: str, submission_id: UUID, token: str) -> str:
     """The status page of a submission, as its confirmation page links it (the token is URL-safe base64)."""
     return f"{public_url.rstrip('/')}/status/{submission_id}?token={token}"
+
+
+def rating_link(public_url: str, submission_id: UUID, token: str) -> str:
+    """The status page's rating page (web.rating), as the message that closes the case links it: the same token."""
+    return f"{public_url.rstrip('/')}/status/{submission_id}/rating?token={token}"

@@ -5,12 +5,15 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
 from starlette.middleware import Middleware
 
 from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.adapters.kafka_agency_keys import KafkaAgencyKeys
 from civicflow.intake.adapters.mongo_attachments import MongoAttachments
 from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
+from civicflow.intake.adapters.mongo_ratings import MongoRatings
 from civicflow.intake.adapters.mongo_sign_ins import MongoSignIns
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.agency_attachments import AgencyAttachments
@@ -33,18 +36,20 @@ from civicflow.intake.experience import Experience
 from civicflow.intake.handlers import Intake
 from civicflow.intake.information import Answers
 from civicflow.intake.profiles import Profiles
+from civicflow.intake.ratings import Ratings
 from civicflow.intake.relay import OutboxRelay
 from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.clarify import clarify_router
 from civicflow.intake.web.inform import inform_router
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.intake.web.profile import ProfilePages, profile_pages_router
+from civicflow.intake.web.rating import rating_router
 from civicflow.intake.web.sign_in import Sessions, sign_in_router
 from civicflow.intake.web.status import status_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
-from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.mongo import Document, make_mongo_client
 from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
@@ -81,6 +86,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
     clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)
     answers = Answers(submissions, KafkaEventPublisher(broker), sealer)
+    ratings, rating_relay = _ratings(database, broker)
     # The agencies' keys, from the registry routing follows too; the citizen's pages do not wait for it.
     agency_keys = KafkaAgencyKeys(settings.kafka)
 
@@ -91,6 +97,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         tracer_provider=tracer_provider,
         background=[
             relay.run,
+            rating_relay.run,
             submissions.forget_claims,
             attachments.sweep_unbound,
             experience.run,
@@ -114,6 +121,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(status_router(apply))
     app.include_router(clarify_router(apply, clarifications))
     app.include_router(inform_router(apply, answers))
+    app.include_router(rating_router(apply, ratings))
     app.mount("/static", StaticFiles(directory=str(resources.files("civicflow.intake.web").joinpath("static"))))
     app.include_router(submissions_router(catalogue, intake, settings.max_body_bytes))
     app.include_router(clarification_router(clarifications))
@@ -123,6 +131,13 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(experience_router(experience))
     app.include_router(profile_router(profiles, sessions, catalogue))
     return app
+
+
+def _ratings(database: AsyncDatabase[Document], broker: KafkaBroker) -> tuple[Ratings, OutboxRelay]:
+    """The citizens' ratings, each kept with its event (an outbox) and published by a relay of its own."""
+    store = MongoRatings(database)
+    relay = OutboxRelay(store, KafkaEventPublisher(broker))
+    return Ratings(store, relay), relay
 
 
 def _middleware(settings: IntakeSettings) -> list[Middleware]:

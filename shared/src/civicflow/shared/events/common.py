@@ -131,6 +131,10 @@ class Recipient(BaseModel):
     # The status page's link with its token, a bearer secret: sealed for notify, for the citizen's own message only
     # (events.personal.STATUS_LINK); on the submission's first event alone, as intake never keeps the token.
     status_link: Sealed | None = None
+    # The status page's rating page with the same token (events.personal.RATING_LINK), for the message that closes
+    # the case: sealed for notify alike, set by intake on the submission's first event (it keeps only the token's
+    # hash); identity and routing carry the recipient on as it is, so the agency's decision has it too.
+    rating_link: Sealed | None = None
     # The service applied for, in the citizen's language (the catalogue's title; nothing personal).
     service_title: str | None = Field(default=None, max_length=300)
 

@@ -1,4 +1,5 @@
-"""Experience events, published by intake: a step of a visit to a service's page (its funnel), without personal data.
+"""Experience events, published by intake: a step of a visit to a service's page (its funnel), and a citizen's rating
+of their application once decided (ServiceRated), both without personal data.
 
 Only what an administration needs to see where citizens give up: which step, on which service, in which language,
 on which coarse kind of device, and for a failed check which field (its JSON Pointer, RFC 6901, never its value).
@@ -76,3 +77,33 @@ class ExperienceRecorded(BaseModel):
         if kind is not None and kind is not ExperienceKind.VALIDATION_FAILED and field is not None:
             raise ValueError("only a validation_failed event names a field")
         return field
+
+
+# The agency's final decisions (events.agency.Outcome without the request for information): a case closes with one.
+ClosingOutcome = Literal["accepted", "rejected"]
+RATED_ENVELOPE = ("event_id", "schema_version", "occurred_at")
+
+
+class ServiceRated(BaseModel):
+    """A citizen's rating (1 to 5) of how their application went, given once the agency decided, on the page the
+    closing message links. Only what an administration aggregates: the service, the score, the language, whether a
+    comment was written (the comment itself stays in intake's store) and the decision's outcome. No submission id,
+    nor anything derived from it: the event id is random, minted once when intake stores the rating and kept with it
+    in its outbox, so a publish retried is the same event and nobody who knows a submission id (its agency) can find
+    its rating."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID = Field(default_factory=uuid4)
+    schema_version: int = 1
+    occurred_at: datetime = Field(default_factory=utc_now)
+    service_id: ServiceId
+    score: Annotated[int, Field(strict=True, ge=1, le=5, description="1 (very dissatisfied) to 5 (very satisfied)")]
+    language: Language
+    commented: bool = Field(description="whether the citizen wrote a comment; the comment is not published")
+    outcome: ClosingOutcome = Field(description="the agency's decision the rating follows")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _envelope_complete_when_received(cls, data: Any, info: ValidationInfo) -> Any:
+        return complete_when_received(data, info, RATED_ENVELOPE)

@@ -24,6 +24,8 @@ CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, 
 # How the message greets them, and the link to their application's status page (a bearer secret): notify alone.
 CONTACT_NAME: Final = SealedField[str]("recipient.name", KeyName.CONTACT, str)
 STATUS_LINK: Final = SealedField[str]("recipient.status_link", KeyName.CONTACT, str)
+# The status page's rating page (the same bearer token), which the message closing the case links: notify alone.
+RATING_LINK: Final = SealedField[str]("recipient.rating_link", KeyName.CONTACT, str)
 # The once-only profile and the contact preferences the citizen changed: identity and intake alone.
 PROFILE: Final = SealedField[Profile]("profile", KeyName.PROFILE, Profile)
 CONTACT_PREFERENCES: Final = SealedField[ContactPreferences]("contact", KeyName.PROFILE, ContactPreferences)
