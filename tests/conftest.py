@@ -21,8 +21,13 @@ def collector() -> Iterator[Collector]:
         yield running
 
 
-# Retries a test can wait for: 1 s, 3 s and 6 s instead of 10 s, 1 min, 10 min and 1 h.
-SHORT_RETRIES = {"CIVICFLOW_RETRY_DELAYS_SECONDS": "[1, 3, 6]"}
+# Retries a test can wait for: 1 s, 3 s and 6 s instead of 10 s, 1 min, 10 min and 1 h (notify's: instead of 30 s,
+# 5 min, 30 min and then every hour for about eight hours).
+SHORT_RETRIES = {
+    "CIVICFLOW_RETRY_DELAYS_SECONDS": "[1, 3, 6]",
+    "NOTIFY_RETRY_DELAYS_SECONDS": "[1, 3, 6]",
+    "NOTIFY_RETRY_ATTEMPTS": "3",
+}
 
 
 @pytest.fixture(scope="session")

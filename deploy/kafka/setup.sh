@@ -139,11 +139,13 @@ topic civicflow.intake.clarification-provided.v1 3
 topic civicflow.routing.decided.v1 3
 topic civicflow.intake.information-provided.v1 3
 topic civicflow.notify.notified.v1 3
+topic civicflow.notify.due.v1 3
 topic civicflow.identity.profile-saved.v1 3
 topic civicflow.profile.contact-changed.v1 3
 topic civicflow.profile.erasure-requested.v1 3
 topic civicflow.deadletter.v1 3
 topic civicflow.experience.recorded.v1 3
+topic civicflow.experience.rated.v1 3
 topic civicflow.retry.civicflow-intake.1 3
 topic civicflow.retry.civicflow-intake.2 3
 topic civicflow.retry.civicflow-intake.3 3
@@ -289,6 +291,7 @@ grant civicflow-identity PREFIXED 'READ WRITE' \
 	TOPIC:civicflow.retry.civicflow-identity.
 grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.experience.rated.v1 \
 	TOPIC:civicflow.experience.recorded.v1 \
 	TOPIC:civicflow.intake.clarification-provided.v1 \
 	TOPIC:civicflow.intake.information-provided.v1 \
@@ -320,12 +323,15 @@ grant civicflow-notify LITERAL 'READ' \
 	TOPIC:civicflow.routing.routed.v1 \
 	TOPIC:civicflow.routing.unroutable.v1 \
 	TOPIC:civicflow.submission.received.v1
+grant civicflow-notify LITERAL 'READ WRITE' \
+	TOPIC:civicflow.notify.due.v1
 grant civicflow-notify PREFIXED 'READ' \
 	GROUP:civicflow-notify.
 grant civicflow-notify PREFIXED 'READ WRITE' \
 	TOPIC:civicflow.retry.civicflow-notify.
 grant civicflow-operator LITERAL 'READ' \
 	TOPIC:civicflow.deadletter.v1 \
+	TOPIC:civicflow.experience.rated.v1 \
 	TOPIC:civicflow.experience.recorded.v1
 grant civicflow-operator LITERAL 'WRITE' \
 	TOPIC:civicflow.identity.profile-saved.v1 \
@@ -333,6 +339,7 @@ grant civicflow-operator LITERAL 'WRITE' \
 	TOPIC:civicflow.identity.verified.v1 \
 	TOPIC:civicflow.intake.clarification-provided.v1 \
 	TOPIC:civicflow.intake.information-provided.v1 \
+	TOPIC:civicflow.notify.due.v1 \
 	TOPIC:civicflow.notify.notified.v1 \
 	TOPIC:civicflow.profile.contact-changed.v1 \
 	TOPIC:civicflow.profile.erasure-requested.v1 \

@@ -96,7 +96,9 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
         assert (await until_settled(client, posted))["status"] == "routed"
 
         # The first message greets the citizen by name and links their status page (the link sealed on its way).
-        received = next(m for m in mails(stack.mail_dir) if f"{posted.submission_id}.received@" in str(m["Message-ID"]))
+        received = next(
+            m for m in mails(stack.mail_dir) if str(m["Message-ID"]).strip().startswith(f"<{posted.submission_id}.")
+        )
         text = received.get_body(("plain",))
         assert text is not None and "Guten Tag Ottilie Wendehals," in text.get_content()
         assert f"/status/{posted.submission_id}?token={posted.token}" in text.get_content()
@@ -138,6 +140,11 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
     )
     text = accepted_mail.get_body(("plain",))
     assert text is not None and "> Ihre Gewerbeanmeldung ist eingetragen." in text.get_content()
+    # the decision closes the case: it asks how satisfied the citizen was (the link sealed by intake for notify)
+    assert f"/status/{posted.submission_id}/rating?token={posted.token}" in text.get_content()
+    asked = next(m for m in mails(stack.mail_dir) if "bittet um weitere Angaben" in str(m["Subject"]))
+    asked_text = asked.get_body(("plain",))
+    assert asked_text is not None and "/rating" not in asked_text.get_content()
 
 
 async def test_a_decision_signed_with_an_unregistered_key_is_refused(stack: Layout) -> None:

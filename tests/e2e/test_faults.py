@@ -69,7 +69,7 @@ async def test_a_passing_smtp_outage_is_retried_and_every_mail_goes_out(running_
         await retries.stop()
         status = await until_settled(client, posted)
     assert status["status"] == "routed"
-    assert sorted(mailed_steps(stack.mail_dir, posted.submission_id)) == ["received", "routed", "verified"]
+    assert len(mailed_steps(stack.mail_dir, posted.submission_id)) == 1  # received, verified and routed: one message
 
 
 async def test_retries_that_run_out_are_dead_lettered_and_a_replay_delivers(
@@ -82,7 +82,7 @@ async def test_retries_that_run_out_are_dead_lettered_and_a_replay_delivers(
             posted = await post(
                 client, application(SigningKey.load_or_create(stack.idp_state_dir), stack.idp_issuer), "routed"
             )
-            ours = await letters_for(letters, posted.submission_id, count=3)  # received, verified and routed
+            ours = await letters_for(letters, posted.submission_id, count=1)  # one message for all three steps
         await letters.stop()
         assert {(letter.consumer_group, letter.reason, letter.attempts) for letter in ours} == {
             (NOTIFY, DeadLetterReason.RETRIES_EXHAUSTED, 3)
@@ -96,10 +96,10 @@ async def test_retries_that_run_out_are_dead_lettered_and_a_replay_delivers(
 
         ids = [str(letter.dead_letter_id) for letter in ours]
         assert await run_deadletters(stack.kafka_operator, cli_args("replay", ids=ids)) == 0
-        assert "replayed 3 dead letter(s)" in capsys.readouterr().out
+        assert "replayed 1 dead letter(s)" in capsys.readouterr().out
         status = await until_settled(client, posted)
     assert status["status"] == "routed"
-    assert sorted(mailed_steps(stack.mail_dir, posted.submission_id)) == ["received", "routed", "verified"]
+    assert len(mailed_steps(stack.mail_dir, posted.submission_id)) == 1
 
 
 async def letters_for(consumer: AIOKafkaConsumer, submission_id: str, count: int) -> list[DeadLetter]:

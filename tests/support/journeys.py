@@ -37,13 +37,40 @@ async def status_of(client: httpx.AsyncClient, posted: Posted) -> dict[str, Any]
     return result
 
 
+# The steps notify's shipped policy tells of (civicflow/notify/policy/default.toml); the others are quiet.
+TOLD = {"received", "rejected", "unroutable", "clarification_needed", "decided"}
+# A message in one of these is done: handed on, delivered, or given up on.
+SENT = {"sending", "delivered", "permanent-failure", "technical-failure"}
+
+
+def messages(timeline: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each message to the citizen at its latest status (the timeline has an entry per status), by its id."""
+    by_message: dict[str, list[dict[str, Any]]] = {}
+    for entry in timeline:
+        if entry["step"] == "notified":
+            by_message.setdefault(entry["notification_id"], []).append(entry)
+    # The latest attempt's outcome; "created" comes before any attempt.
+    return {
+        message: max(entries, key=lambda entry: (entry["attempt"], entry["status"] != "created"))
+        for message, entries in by_message.items()
+    }
+
+
+def told_of(timeline: list[dict[str, Any]]) -> set[str]:
+    """The steps messages that went out told of."""
+    return {step for message in messages(timeline).values() if message["status"] in SENT for step in message["about"]}
+
+
 async def until_settled(client: httpx.AsyncClient, posted: Posted, timeout: float = 90.0) -> dict[str, Any]:
+    """The status once the application reached its final step and every message about it went out: one message
+    for steps close together, none for the quiet ones."""
     deadline = time.monotonic() + timeout
     while True:
         status = await status_of(client, posted)
-        told = {entry.get("about") for entry in status["timeline"] if entry["step"] == "notified"}
-        steps = {entry["step"] for entry in status["timeline"]} - {"notified"}
-        if status["status"] in FINAL and steps <= told:  # every step reached, and the citizen told of each
+        timeline = status["timeline"]
+        reached = {entry["step"] for entry in timeline} & TOLD
+        sent = all(message["status"] in SENT for message in messages(timeline).values())
+        if status["status"] in FINAL and sent and reached <= told_of(timeline):
             return status
         assert time.monotonic() < deadline, f"not settled in time: {status}"
         await asyncio.sleep(0.3)
@@ -58,7 +85,7 @@ def mails(mail_dir: Path) -> list[email.message.EmailMessage]:
 
 def mailed_steps(mail_dir: Path, submission_id: str) -> list[str]:
     return [
-        str(m["Message-ID"]).strip("<>").split("@")[0].rsplit(".", 1)[1]
+        str(m["Message-ID"]).strip().strip("<>").split("@")[0].rsplit(".", 1)[1]
         for m in mails(mail_dir)
         if submission_id in str(m["Message-ID"])
     ]

@@ -20,7 +20,7 @@ REGISTRATIONS: dict[str, Callable[[Consumers], None]] = {
     "intake": lambda consumers: intake_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
     "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED),
     "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED),
-    "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED),
+    "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
 }
 
 

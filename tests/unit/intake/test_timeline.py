@@ -1,8 +1,10 @@
-from uuid import uuid4
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid4
 
 import pytest
 
 from civicflow.intake.domain.catalogue import Catalogue
+from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_steps
 from civicflow.shared.events import (
@@ -12,6 +14,7 @@ from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
     MunicipalityChoice,
+    Step,
     SubmissionNeedsClarification,
     SubmissionRouted,
     personal,
@@ -52,14 +55,32 @@ async def test_each_event_adds_one_step_and_the_status_only_moves_forward() -> N
         citizen_id="a" * 32,
         received_at=routed.occurred_at,
     )
-    notified = CitizenNotified(submission_id=submission_id, notified_step="routed", channel="email")
+    notification_id = uuid4()
+    notified = CitizenNotified(
+        submission_id=submission_id,
+        notification_id=notification_id,
+        message_type="routed",
+        status="sending",
+        about=("received", "verified", "routed"),
+        channel="email",
+        attempt=1,
+    )
     await record_steps([routed, verified], submissions)  # out of order
     await record_steps([verified, notified], submissions)  # and one redelivered
     record = submissions.records[submission_id]
     assert record.status == "routed"
     assert [entry.step for entry in record.timeline] == ["received", "routed", "verified", "notified"]
     assert record.timeline[1].detail == {"agency_id": "koeln-gewerbe"}
-    assert record.timeline[3].detail == {"about": "routed", "channel": "email"}
+    assert record.timeline[3].detail == {
+        "notification_id": str(notification_id),
+        "message_type": "routed",
+        "status": "sending",
+        "about": ["received", "verified", "routed"],
+        "channel": "email",
+        "reason": None,
+        "attempt": 1,
+        "will_retry": False,
+    }
     assert record.trace_id == "ab" * 16
 
 
@@ -104,3 +125,37 @@ async def test_a_question_keeps_the_status_waiting_until_answered_and_a_later_st
     await record_steps([routed, answered], submissions)  # out of order: the status still takes the furthest
     assert submissions.records[submission_id].status == "routed"
     assert submissions.records[submission_id].timeline[-1].detail == {"municipality_key": "05315000"}
+
+
+def test_the_status_page_shows_each_message_once_at_its_latest_status() -> None:
+    submission_id, first, second = uuid4(), uuid4(), uuid4()
+    start = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+    def notice(notification_id: UUID, status: str, attempt: int, seconds: int) -> TimelineEntry:
+        detail = {"notification_id": str(notification_id), "status": status, "attempt": attempt}
+        return TimelineEntry(
+            event_id=uuid4(),
+            submission_id=submission_id,
+            step=Step.NOTIFIED,
+            at=start + timedelta(seconds=seconds),
+            detail=detail,
+        )
+
+    received = TimelineEntry(event_id=uuid4(), submission_id=submission_id, step=Step.RECEIVED, at=start)
+    entries = [
+        received,
+        notice(first, "created", 0, 60),
+        notice(first, "temporary-failure", 1, 61),
+        notice(first, "sending", 2, 61),  # at the same moment: the later attempt wins
+        notice(second, "created", 0, 3600),
+    ]
+    record = SubmissionRecord(
+        submission_id=submission_id,
+        service_id="99050012104000",
+        status_token_hash="x",
+        trace_id=None,
+        received_at=start,
+        timeline=tuple(reversed(entries)),
+    )
+    shown = [(entry.step, entry.detail.get("status")) for entry in record.shown_timeline()]
+    assert shown == [("received", None), ("notified", "sending"), ("notified", "created")]

@@ -79,15 +79,16 @@ async def test_a_stream_and_a_burst_against_nothing_count_every_request_as_not_a
     assert len(stream.refused) == stream.posted
 
 
-def test_the_mailbox_counts_each_mail_once_by_submission_and_step(tmp_path: Path) -> None:
+def test_the_mailbox_counts_each_mail_once_by_message_id(tmp_path: Path) -> None:
     mailbox = Mailbox(tmp_path / "mail")
     assert mailbox.scan() == {}
     (tmp_path / "mail").mkdir()
-    for name, message_id in (("1", "<s1.received@civicflow>"), ("2", "<s1.received@civicflow>"), ("3", "<x@other>")):
+    resent = "<s1.n1.routed@civicflow>"  # the same message sent again after a crash
+    for name, message_id in (("1", resent), ("2", resent), ("3", "<x@other>"), ("4", "<s1.received@civicflow>")):
         message = EmailMessage()
         message["Message-ID"] = message_id
         message.set_content("Ihr Antrag ist eingegangen.")
         (tmp_path / "mail" / f"{name}.eml").write_bytes(message.as_bytes())
-    (tmp_path / "mail" / ".4.eml.tmp").write_text("half a message")
-    assert mailbox.scan() == {("s1", "received"): 2}
-    assert mailbox.scan() == {("s1", "received"): 2}  # read once each
+    (tmp_path / "mail" / ".5.eml.tmp").write_text("half a message")
+    assert mailbox.scan() == {("s1", "n1", "routed"): 2}
+    assert mailbox.scan() == {("s1", "n1", "routed"): 2}  # read once each

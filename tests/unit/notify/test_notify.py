@@ -6,7 +6,6 @@ import pytest
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.messages import Personal
 from civicflow.notify.entrypoints.kafka import STEP_SOURCES
-from civicflow.notify.handlers import notify_citizen
 from civicflow.notify.rendering import compose
 from civicflow.shared import topics
 from civicflow.shared.events import (
@@ -24,6 +23,7 @@ from civicflow.shared.security.keys import KeyName
 from civicflow.shared.security.sealing import Unsealable, sealer_for
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key
 from tests.unit.fakes import FakePublisher
+from tests.unit.notify.fake_notifications import Notifying
 from tests.unit.notify.fakes import RecordingChannel
 
 KEYS = made_keys()
@@ -64,14 +64,20 @@ async def test_the_citizen_is_told_then_the_telling_is_reported() -> None:
     channels = ChannelRegistry()
     channels.register(channel)
     event = routed()
-    await notify_citizen(event, channels, NOTIFY, publisher)
+    await Notifying(channels, NOTIFY, publisher=publisher).tell([event])
     assert len(channel.sent) == 1
     assert channel.sent[0][0] == "erika@example.org"  # opened with notify's key, only to send
-    assert channel.sent[0][2] == f"{event.submission_id}.routed"  # the Message-ID: stable per submission and step
-    assert publisher.topics() == [topics.CITIZEN_NOTIFIED]
-    ((_, notified, key),) = publisher.published
-    assert isinstance(notified, CitizenNotified) and key == str(event.submission_id)
-    assert (notified.notified_step, notified.channel) == ("routed", "email")
+    # The Message-ID: stable per notification, whatever the attempt
+    submission, notification, message_type = channel.sent[0][2].split(".")
+    assert (submission, message_type) == (str(event.submission_id), "routed")
+    assert publisher.topics() == [topics.NOTIFICATION_DUE, topics.CITIZEN_NOTIFIED, topics.CITIZEN_NOTIFIED]
+    statuses = [event for _, event, _ in publisher.published if isinstance(event, CitizenNotified)]
+    assert [(s.status, s.channel, s.about) for s in statuses] == [
+        ("created", None, ("routed",)),
+        ("sending", "email", ("routed",)),
+    ]
+    assert {str(s.notification_id) for s in statuses} == {notification}
+    assert {key for _, _, key in publisher.published} == {str(event.submission_id)}
 
 
 async def test_an_unknown_channel_falls_back_to_email_and_is_reported_as_such() -> None:
@@ -85,13 +91,13 @@ async def test_an_unknown_channel_falls_back_to_email_and_is_reported_as_such() 
         municipality_key="05315000",
         recipient=recipient(INTAKE, submission_id, "a@example.org", channel="carrier-pigeon"),
     )
-    await notify_citizen(event, channels, NOTIFY, publisher)
+    await Notifying(channels, NOTIFY, publisher=publisher).tell([event])
     assert [address for address, _, _ in channel.sent] == ["a@example.org"]
-    ((_, notified, _),) = publisher.published
+    notified = publisher.published[-1][1]
     assert isinstance(notified, CitizenNotified) and notified.channel == "email"
     # Without e-mail there is nothing to fall back to: that fails loudly.
     with pytest.raises(LookupError, match="carrier-pigeon"):
-        await notify_citizen(event, ChannelRegistry(), NOTIFY, FakePublisher())
+        await Notifying(ChannelRegistry(), NOTIFY).tell([event])
 
 
 async def test_an_address_sealed_for_another_submission_is_not_sent_to() -> None:
@@ -101,8 +107,9 @@ async def test_an_address_sealed_for_another_submission_is_not_sent_to() -> None
     event, other = routed(), routed()
     forged = event.model_copy(update={"recipient": other.recipient})
     with pytest.raises(Unsealable):
-        await notify_citizen(forged, channels, NOTIFY, publisher)
-    assert channel.sent == [] and publisher.published == []
+        await Notifying(channels, NOTIFY, publisher=publisher).tell([forged])
+    statuses = [event.status for _, event, _ in publisher.published if isinstance(event, CitizenNotified)]
+    assert channel.sent == [] and statuses == ["created"]
 
 
 @pytest.mark.parametrize("reason", ["ambiguous_municipality", "postal_code_city_mismatch"])
@@ -141,10 +148,10 @@ async def test_a_question_is_mailed_once_per_submission_and_reported() -> None:
         reason="postal_code_city_mismatch",
         choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
     )
-    await notify_citizen(event, channels, NOTIFY, publisher)
-    assert channel.sent[0][2] == f"{submission_id}.clarification_needed"
-    ((_, notified, _),) = publisher.published
-    assert isinstance(notified, CitizenNotified) and notified.notified_step == "clarification_needed"
+    await Notifying(channels, NOTIFY, publisher=publisher).tell([event])
+    assert channel.sent[0][2].endswith(".clarification_needed")
+    notified = publisher.published[-1][1]
+    assert isinstance(notified, CitizenNotified) and notified.about == ("clarification_needed",)
 
 
 def test_notify_subscribes_to_the_question() -> None:
@@ -193,15 +200,15 @@ async def test_the_agencys_decision_is_mailed_with_its_own_words(outcome: str, l
     channels = ChannelRegistry()
     channels.register(channel)
     event = decided(outcome, "Bitte senden Sie uns\nden Meisterbrief.", language)
-    await notify_citizen(event, channels, NOTIFY_WITH_LETTERS, publisher)
+    await Notifying(channels, NOTIFY_WITH_LETTERS, publisher=publisher).tell([event])
     ((address, message, message_key),) = channel.sent
     assert address == "erika@example.org" and message.subject == subject
     assert "> Bitte senden Sie uns\n> den Meisterbrief." in message.body  # quoted, line by line
     assert "koeln-gewerbe" in message.body and str(event.submission_id) in message.body
-    # One application may get a request for information and then a decision: each its own Message-ID.
-    assert message_key == f"{event.submission_id}.decided.{event.decision_id}"
-    ((_, notified, _),) = publisher.published
-    assert isinstance(notified, CitizenNotified) and notified.notified_step == "decided"
+    # One application may get a request for information and then a decision: each its own notification.
+    assert message_key.startswith(f"{event.submission_id}.") and message_key.endswith(f".{outcome}")
+    notified = publisher.published[-1][1]
+    assert isinstance(notified, CitizenNotified) and notified.about == ("decided",)
 
 
 def test_a_request_for_information_says_where_to_answer() -> None:
@@ -221,5 +228,5 @@ async def test_a_reason_sealed_for_another_application_is_not_mailed() -> None:
     event, other = decided("accepted", "Gut."), decided("accepted", "Gut.")
     forged = event.model_copy(update={"reason": other.reason})
     with pytest.raises(Unsealable):
-        await notify_citizen(forged, channels, NOTIFY_WITH_LETTERS, FakePublisher())
+        await Notifying(channels, NOTIFY_WITH_LETTERS, publisher=FakePublisher()).tell([forged])
     assert channel.sent == []

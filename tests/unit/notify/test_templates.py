@@ -19,8 +19,8 @@ from civicflow.notify.domain.messages import (
     MessageContext,
     MessageType,
     Personal,
-    context_of,
 )
+from civicflow.notify.domain.notes import context_of, note_of
 from civicflow.notify.entrypoints.kafka import STEP_SOURCES
 from civicflow.notify.main import main
 from civicflow.notify.rendering import (
@@ -84,18 +84,22 @@ def test_an_event_gives_what_it_carries_and_leaves_the_rest_to_come() -> None:
     sealer, submission_id = sealer_with_every_key(), uuid4()
     to_erika = recipient(sealer, submission_id, "erika@example.org", "en")
     routed = context_of(
-        SubmissionRouted(
-            submission_id=submission_id, recipient=to_erika, agency_id="koeln-gewerbe", municipality_key="05315000"
+        note_of(
+            SubmissionRouted(
+                submission_id=submission_id, recipient=to_erika, agency_id="koeln-gewerbe", municipality_key="05315000"
+            )
         )
     )
     assert (routed.message_type, routed.language, routed.agency_name) == ("routed", "en", "koeln-gewerbe")
     assert routed.citizen_name is routed.service_title is routed.status_link is routed.rating_link is None
     asked = context_of(
-        SubmissionNeedsClarification(
-            submission_id=submission_id,
-            recipient=to_erika,
-            reason="ambiguous_municipality",
-            choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
+        note_of(
+            SubmissionNeedsClarification(
+                submission_id=submission_id,
+                recipient=to_erika,
+                reason="ambiguous_municipality",
+                choices=(MunicipalityChoice(municipality_key="05315000", name="Köln"),),
+            )
         )
     )
     assert asked.choices == ("Köln",) and asked.reason.startswith("your postcode belongs to several")

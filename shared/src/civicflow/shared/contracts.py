@@ -26,6 +26,7 @@ from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
     InformationProvided,
+    NotificationDue,
     ProfileSaved,
     SubmissionDecided,
     SubmissionNeedsClarification,
@@ -34,6 +35,7 @@ from civicflow.shared.events import (
     SubmissionUnroutable,
 )
 from civicflow.shared.events.agency import JWS_COMPACT, DecisionClaims
+from civicflow.shared.events.experience import ServiceRated
 
 TOPIC_EVENTS: Final[dict[str, type[BaseModel]]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -46,11 +48,13 @@ TOPIC_EVENTS: Final[dict[str, type[BaseModel]]] = {
     topics.SUBMISSION_DECIDED: SubmissionDecided,
     topics.INFORMATION_PROVIDED: InformationProvided,
     topics.CITIZEN_NOTIFIED: CitizenNotified,
+    topics.NOTIFICATION_DUE: NotificationDue,
     topics.PROFILE_SAVED: ProfileSaved,
     topics.CONTACT_PREFERENCES_CHANGED: ContactPreferencesChanged,
     topics.ERASURE_REQUESTED: ErasureRequested,
     topics.DEAD_LETTER: DeadLetter,
     topics.EXPERIENCE_RECORDED: ExperienceRecorded,
+    topics.SERVICE_RATED: ServiceRated,
 }
 AGENCY_TOPIC_EVENT: Final[type[BaseModel]] = AgencySubmission
 # The citizen's answer to a request for information, on the same topic (header civicflow-message-kind).
@@ -76,6 +80,8 @@ DESCRIPTIONS: Final = {
     "applications delivered to it, each signed with its registered signing key and verified by CivicFlow.",
     topics.EXPERIENCE_RECORDED: "Public: the steps of visits to the service pages, keyed by journey id, without "
     "personal data (no submission id, address, user agent or input); no CivicFlow subscriber yet.",
+    topics.SERVICE_RATED: "Public: the citizens' ratings of their applications once decided, keyed by service id, "
+    "without personal data (no submission id, no comment); no CivicFlow subscriber yet.",
 }
 
 
@@ -99,7 +105,8 @@ def asyncapi_document() -> dict[str, Any]:
             "title": "CivicFlow events",
             "version": "1",
             "description": "Kafka topics of CivicFlow. Every message is JSON, keyed by its submission id "
-            "(dead letters by their own id, experience events by their journey id), committed after processing; "
+            "(dead letters by their own id, experience events by their journey id, ratings by their service id), "
+            "committed after processing; "
             "consumers de-duplicate on event_id. On the agency topics each message is encrypted to its agency "
             f"({wire.MEDIA_TYPE}); decrypted, it is JSON too.",
         },

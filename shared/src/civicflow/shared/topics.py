@@ -16,8 +16,12 @@ CLARIFICATION_PROVIDED: Final = "civicflow.intake.clarification-provided.v1"
 SUBMISSION_DECIDED: Final = "civicflow.routing.decided.v1"
 INFORMATION_PROVIDED: Final = "civicflow.intake.information-provided.v1"
 CITIZEN_NOTIFIED: Final = "civicflow.notify.notified.v1"
+# Notify's own: a message whose time has come (written and read by notify, so its retries use the retry topics).
+NOTIFICATION_DUE: Final = "civicflow.notify.due.v1"
 DEAD_LETTER: Final = "civicflow.deadletter.v1"
 EXPERIENCE_RECORDED: Final = "civicflow.experience.recorded.v1"
+# The citizens' ratings of their applications once decided (events.experience.ServiceRated), without personal data.
+SERVICE_RATED: Final = "civicflow.experience.rated.v1"
 # The once-only profile (events.profile), keyed by the pseudonymous citizen id: identity publishes each version,
 # intake what the signed-in citizen asks for on the page.
 PROFILE_SAVED: Final = "civicflow.identity.profile-saved.v1"
@@ -35,13 +39,14 @@ INTERNAL_TOPICS: Final = (
     SUBMISSION_DECIDED,
     INFORMATION_PROVIDED,
     CITIZEN_NOTIFIED,
+    NOTIFICATION_DUE,
     PROFILE_SAVED,
     CONTACT_PREFERENCES_CHANGED,
     ERASURE_REQUESTED,
 )
-# Read by operators and by the agencies, not by a CivicFlow service. The experience events (the pages' funnel,
-# without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.
-PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED)
+# Read by operators and by the agencies, not by a CivicFlow service. The experience events (the pages' funnel and
+# the ratings, without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.
+PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED, SERVICE_RATED)
 
 # The agencies' topics, as the agency kit (civicflow_agency.wire, the contract with agencies) names them.
 AGENCY_SUBMISSIONS: Final = wire.SUBMISSIONS_TOPIC

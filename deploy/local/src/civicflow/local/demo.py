@@ -2,15 +2,16 @@
 
 import asyncio
 import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import httpx
 
+from civicflow.local.chaos.timeline import Told, messages, settled
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import application
 from civicflow.shared.events import Step
-
-DONE_STEPS = {Step.ROUTED, Step.UNROUTABLE, Step.REJECTED}
 
 
 async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
@@ -26,18 +27,26 @@ async def run_demo(layout: Layout, timeout_seconds: float = 60.0) -> int:
         deadline = time.monotonic() + timeout_seconds
         while True:
             status = (await client.get(response.headers["location"], headers=headers)).json()
-            steps = [entry["step"] for entry in status["timeline"]]
-            told = {entry.get("about") for entry in status["timeline"] if entry["step"] == Step.NOTIFIED}
-            settled = status["status"] in DONE_STEPS and set(steps) - {Step.NOTIFIED} <= told
-            if settled or time.monotonic() > deadline:
+            if settled(status) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
     print(f"\nsubmission {status['submission_id']}: {status['status']}")
     for entry in status["timeline"]:
-        extra = {key: value for key, value in entry.items() if key not in ("step", "at")}
+        extra = {key: value for key, value in entry.items() if key not in ("step", "at") and value is not None}
         print(f"  {entry['at']}  {entry['step']:<10} {extra or ''}")
-    progress = [step for step in dict.fromkeys(steps) if step != Step.NOTIFIED]
-    if Step.NOTIFIED in steps:
-        progress.append(f"notified ({steps.count(Step.NOTIFIED)} e-mails)")
-    print(" → ".join(progress))
+    print(journey(status["timeline"]))
     return 0 if status["status"] == Step.ROUTED else 1
+
+
+def journey(timeline: Sequence[Mapping[str, Any]]) -> str:
+    """The steps in turn, then the messages: `received → verified → routed → notified (1 message: routed, sending)`."""
+    steps = [str(entry["step"]) for entry in timeline]
+    progress = [step for step in dict.fromkeys(steps) if step != Step.NOTIFIED]
+    told = messages(timeline)
+    if told:
+        progress.append(f"notified ({_count(told)}: {'; '.join(f'{m.message_type}, {m.status}' for m in told)})")
+    return " → ".join(progress)
+
+
+def _count(told: Sequence[Told]) -> str:
+    return f"{len(told)} message" + ("" if len(told) == 1 else "s")

@@ -2,15 +2,22 @@
 
 import argparse
 from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
 
 from fastapi import FastAPI
 
+from civicflow.notify.adapters.mongo_notifications import MongoNotifications
+from civicflow.notify.adapters.mongo_sending_limits import sending_guard
 from civicflow.notify.adapters.sms_http import HttpSms
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.adapters.webhook import PortalWebhook
 from civicflow.notify.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, NotifySettings
 from civicflow.notify.domain.channels import ChannelRegistry
+from civicflow.notify.domain.policy import NotificationPolicy
 from civicflow.notify.entrypoints import kafka
+from civicflow.notify.entrypoints.windows import WindowCloser
+from civicflow.notify.handlers.sending import Sending
 from civicflow.notify.preview import add_preview_command, preview
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
@@ -25,6 +32,9 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     settings = settings or NotifySettings()
     settings.check_for(settings.runtime.env)  # the channels' settings too (NotifySettings.check_for)
     sealer = sealer_for(settings.keys, KeyName.CONTACT, KeyName.CORRESPONDENCE)
+    notifications = settings.notifications
+    policy = NotificationPolicy.read(notifications.policy_file or shipped_policy(), notifications.coalesce_seconds)
+    messaging = notifications.messaging(settings.messaging)
     tracer_provider = configure_tracing(SERVICE_NAME)
     broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
     mongo = make_mongo_client(settings.mongo)
@@ -34,18 +44,25 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         channels.register(HttpSms(settings.sms))
     if settings.webhook.url:
         channels.register(PortalWebhook(settings.webhook))
-    consumers = Consumers(
-        broker, CONSUMER_GROUP, settings.messaging, mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
-    )
-    kafka.register_subscribers(consumers, channels, sealer, KafkaEventPublisher(broker))
+    database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
+    consumers = Consumers(broker, CONSUMER_GROUP, messaging, database)
+    store, publisher = MongoNotifications(database), KafkaEventPublisher(broker)
+    guard = sending_guard(settings, database)
+    sending = Sending(store, channels, guard, sealer, publisher, attempts=messaging.retries + 1)
+    closer = WindowCloser(store, publisher, policy)
+    kafka.register_subscribers(consumers, store, policy, sending.send, closer.wake)
     return make_service_app(
         title="CivicFlow notify",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[consumers.sweep],
+        background=[consumers.sweep, closer.run],
         on_shutdown=channels.close,
     )
+
+
+def shipped_policy() -> Path:
+    return Path(str(resources.files("civicflow.notify").joinpath("policy", "default.toml")))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

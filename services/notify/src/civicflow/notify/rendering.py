@@ -20,7 +20,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
 from markupsafe import Markup
 
-from civicflow.notify.domain.messages import Message, MessageContext, Personal, context_of
+from civicflow.notify.domain.messages import Message, MessageContext, Personal
+from civicflow.notify.domain.notes import StepNote, context_of, note_of
 from civicflow.shared.events import StatusEvent
 from civicflow.shared.events.common import Language
 
@@ -89,6 +90,7 @@ def shipped_templates() -> Templates:
     return Templates(shipped_templates_directory())
 
 
-def compose(event: StatusEvent, personal: Personal | None = None) -> Message:
-    """The message for `event`, with what the caller opened of it (domain.messages.Personal)."""
-    return shipped_templates().render(context_of(event, personal))
+def compose(about: StatusEvent | StepNote, personal: Personal | None = None) -> Message:
+    """The message about a step (its event, or notify's note of it), with what the caller opened of it."""
+    note = about if isinstance(about, StepNote) else note_of(about)
+    return shipped_templates().render(context_of(note, personal))

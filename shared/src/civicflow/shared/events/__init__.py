@@ -13,7 +13,7 @@ from civicflow.shared.events.deadletter import DeadLetter
 from civicflow.shared.events.experience import ExperienceKind, ExperienceRecorded
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
 from civicflow.shared.events.intake import ClarificationProvided, SubmissionReceived
-from civicflow.shared.events.notify import CitizenNotified
+from civicflow.shared.events.notify import CitizenNotified, NotificationDue, NotificationStatus
 from civicflow.shared.events.profile import (
     ContactPreferences,
     ContactPreferencesChanged,
@@ -50,6 +50,8 @@ __all__ = [
     "IdentityVerified",
     "InformationProvided",
     "MunicipalityChoice",
+    "NotificationDue",
+    "NotificationStatus",
     "Profile",
     "ProfileSaved",
     "Recipient",

@@ -46,6 +46,7 @@ PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
     ConsumerGroup.INTAKE: (
         topics.SUBMISSION_RECEIVED,
         topics.EXPERIENCE_RECORDED,
+        topics.SERVICE_RATED,
         topics.CONTACT_PREFERENCES_CHANGED,
         topics.ERASURE_REQUESTED,
         topics.CLARIFICATION_PROVIDED,
@@ -58,7 +59,7 @@ PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
     ),
-    ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED,),
+    ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED, topics.NOTIFICATION_DUE),
 }
 CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
     ConsumerGroup.INTAKE: (
@@ -89,6 +90,7 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_UNROUTABLE,
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
+        topics.NOTIFICATION_DUE,
     ),
 }
 
@@ -164,10 +166,12 @@ def agency_grants(agency_id: str) -> list[Grant]:
 
 def operator_grants() -> list[Grant]:
     # Reads the dead letters and replays one to the internal topic it came from; may see every consumer group.
-    # Reads the experience events too (they carry no personal data), until the insights service has its own grant.
+    # Reads the experience events and the ratings too (they carry no personal data), until the insights service has
+    # its own grant.
     return [
         Grant(OPERATOR, Resource.TOPIC, topics.DEAD_LETTER, Pattern.LITERAL, Operation.READ),
         Grant(OPERATOR, Resource.TOPIC, topics.EXPERIENCE_RECORDED, Pattern.LITERAL, Operation.READ),
+        Grant(OPERATOR, Resource.TOPIC, topics.SERVICE_RATED, Pattern.LITERAL, Operation.READ),
         *(Grant(OPERATOR, Resource.TOPIC, topic, Pattern.LITERAL, Operation.WRITE) for topic in topics.INTERNAL_TOPICS),
         Grant(OPERATOR, Resource.GROUP, "civicflow-", Pattern.PREFIXED, Operation.DESCRIBE),
     ]

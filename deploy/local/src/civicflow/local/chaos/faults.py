@@ -42,7 +42,7 @@ class FaultRecord:
     fault: Fault
     began: float  # run seconds
     back: float  # healthy again
-    in_flight: int = 0  # applications accepted but not yet on their agency topic with their mails, as it struck
+    in_flight: int = 0  # applications accepted but not yet on their agency topic with a mail, as it struck
     flowing: float | None = None  # an application accepted after `back` went all the way; None: not in time
 
 

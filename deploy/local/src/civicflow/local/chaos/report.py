@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from civicflow.local.chaos.counts import ChaosCounts, MailCounts
+from civicflow.local.chaos.counts import ChaosCounts
 from civicflow.local.chaos.faults import Fault, FaultRecord
+from civicflow.local.chaos.mails import MailCounts
 from civicflow.local.chaos.stream import Refused
 
 SHOWN_IDS = 10
@@ -68,7 +69,7 @@ def _fault_table(report: ChaosReport) -> list[str]:
         times = (f"{record.began:.1f}", f"{record.back:.1f}", flowing)
         lines.append(row.format(record.fault.title, record.in_flight, *times, again, _reasons(not_accepted)).rstrip())
     lines.append(
-        "in flight: accepted, not yet on the agency topic with all mails when it struck (after a burst of"
+        "in flight: accepted, not yet on the agency topic with its mail when it struck (after a burst of"
         f" {report.burst});\nbegan, back (healthy again), flowing (an application accepted after that went all the"
         " way): seconds since\nthe run began; copies (a submission again on the agency topics) and not accepted:"
         " from this fault until the next"
@@ -99,34 +100,34 @@ def _mails(report: ChaosReport) -> list[str]:
     mails: MailCounts | None = report.counts.mails
     if mails is None or report.mailbox is None:
         return ["e-mails: not counted: SMTP_HOST names a server elsewhere, whose mailbox this run cannot read"]
-    by_step = ", ".join(f"{step} {missing}" for step, missing in mails.missing_by_step.items())
-    lines = [
-        "e-mails (Message-ID <submission-id>.<step>@civicflow, per accepted submission)",
-        _line("exactly one distinct mail per step", f"{mails.complete} of {report.counts.accepted}"),
-        _line("missing a mail", mails.missing, by_step),
+    accepted = report.counts.accepted
+    return [
+        "e-mails (Message-ID <submission-id>.<notification-id>.<message-type>@civicflow, per accepted submission)",
+        _line("mailed, one message per type", f"{mails.complete} of {accepted}"),
+        _line("without a mail", mails.missing),
+        _line("two messages of one type", mails.doubled, "distinct Message-IDs: the citizen told twice"),
+        _line("sent by e-mail, not in the mailbox", mails.unmailed, "as their timelines say"),
+        _line("messages by type", mails.distinct, _reasons(Counter(mails.by_type))),
         _line("distinct / raw mails", f"{mails.distinct} / {mails.raw}"),
         _line(
-            "raw duplicate mails (same Message-ID again)",
+            "resent mails (same Message-ID again)",
             mails.raw_duplicates,
-            f"in {mails.submissions_with_copies} submission(s)",
+            f"in {mails.submissions_with_copies} submission(s): sent again after a crash",
         ),
-        _line("exactly one raw mail per step", f"{mails.exactly_once_raw} of {report.counts.accepted}"),
+        _line("mailed once, no mail resent", f"{mails.exactly_once_raw} of {accepted}"),
     ]
-    if mails.other_steps:
-        lines.append(
-            _line("mails about other steps", sum(mails.other_steps.values()), _reasons(Counter(mails.other_steps)))
-        )
-    return lines
 
 
 def _timelines(counts: ChaosCounts) -> list[str]:
     missing = _reasons(Counter(counts.timelines_missing)) if counts.timelines_missing else ""
+    statuses = _reasons(Counter(counts.messages_by_status))
     return [
-        "timelines (received, verified, routed, and notified about each)",
+        "timelines (received, verified, routed; each step that tells told by a message that went out)",
         _line("complete", f"{counts.timelines_complete} of {counts.accepted}"),
         _line("incomplete", counts.accepted - counts.timelines_complete, missing),
         _line("could not be read", counts.timelines_unread),
-        _line("a step twice", counts.timelines_doubled),
+        _line("a step twice, or told twice", counts.timelines_doubled),
+        _line("messages by latest status", sum(counts.messages_by_status.values()), statuses),
     ]
 
 

@@ -17,8 +17,9 @@ from civicflow_agency import wire
 from joserfc.jwk import RSAKey
 
 from civicflow.local.chaos.clock import Clock
-from civicflow.local.chaos.counts import Timeline, mail_key
+from civicflow.local.chaos.mails import MailKey, mail_key
 from civicflow.local.chaos.stream import Accepted
+from civicflow.local.chaos.timeline import Timeline
 from civicflow.local.tail import open_tail
 from civicflow.local.topics_admin import agency_submission_topics
 from civicflow.shared import topics
@@ -95,15 +96,16 @@ def _dead_letter_kind(value: bytes | None) -> str:
 
 
 class Mailbox:
-    """The local SMTP server's mail dir, one .eml per mail: mails by (submission id, step), read once each."""
+    """The local SMTP server's mail dir, one .eml per mail: copies by Message-ID (submission id, notification id,
+    message type), read once each. A Message-ID twice is one message sent again (after a crash)."""
 
     def __init__(self, mail_dir: Path) -> None:
         self.mail_dir = mail_dir
-        self.copies: Counter[tuple[str, str]] = Counter()
+        self.copies: Counter[MailKey] = Counter()
         self._read: set[str] = set()
         self._parser = email.parser.BytesHeaderParser(policy=email.policy.default)
 
-    def scan(self) -> Counter[tuple[str, str]]:
+    def scan(self) -> Counter[MailKey]:
         """Read the mails that came since the last scan; the counts so far."""
         if not self.mail_dir.exists():
             return self.copies

@@ -62,6 +62,19 @@ class SubmissionRecord(BaseModel):
     def sorted_timeline(self) -> list[TimelineEntry]:
         return sorted(self.timeline, key=lambda entry: entry.at)
 
+    def shown_timeline(self) -> list[TimelineEntry]:
+        """The timeline as the status page shows it: each message to the citizen once, at its latest status (one
+        entry per status is kept, the latest by time, a later attempt winning a tie)."""
+        latest: dict[object, TimelineEntry] = {}
+        for entry in self.sorted_timeline():
+            if entry.step == Step.NOTIFIED:
+                notification = entry.detail.get("notification_id", entry.event_id)
+                known = latest.get(notification)
+                if known is None or entry.detail.get("attempt", 0) >= known.detail.get("attempt", 0):
+                    latest[notification] = entry
+        shown = set(map(id, latest.values()))
+        return [entry for entry in self.sorted_timeline() if entry.step != Step.NOTIFIED or id(entry) in shown]
+
     @property
     def routed_to(self) -> str | None:
         """The agency its latest routed step names (routing may route an application again, after a

@@ -57,6 +57,16 @@ def _detail(event: StatusEvent | CitizenNotified) -> dict[str, Any]:
         case ClarificationProvided():
             return {"municipality_key": event.municipality_key}
         case CitizenNotified():
-            return {"about": event.notified_step, "channel": event.channel}
+            # One entry per status a message reaches; the status page shows each message's latest.
+            return {
+                "notification_id": str(event.notification_id),
+                "message_type": event.message_type,
+                "status": event.status,
+                "about": list(event.about),
+                "channel": event.channel,
+                "reason": event.reason,
+                "attempt": event.attempt,
+                "will_retry": event.will_retry,
+            }
         case _:
             return {}

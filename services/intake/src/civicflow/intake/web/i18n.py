@@ -103,7 +103,27 @@ TEXTS: dict[str, dict[Language, str]] = {
     },
     "step_clarified": {"de": "Ihre Antwort auf die Rückfrage", "en": "Your answer to the question"},
     "step_delivered": {"de": "Bei der Behörde angekommen", "en": "Arrived at the authority"},
-    "step_notified": {"de": "Nachricht an Sie gesendet", "en": "Message sent to you"},
+    "step_notified": {"de": "Nachricht an Sie", "en": "Message to you"},
+    # A message's status (shared.events.NotificationStatus), as GOV.UK Notify's are explained to its users.
+    "notice_created": {"de": "wird vorbereitet", "en": "being prepared"},
+    "notice_sending": {"de": "an Ihren Anbieter übergeben", "en": "handed to your provider"},
+    "notice_delivered": {"de": "zugestellt", "en": "delivered"},
+    "notice_temporary-failure": {
+        "de": "konnte noch nicht zugestellt werden; wir versuchen es später noch einmal",
+        "en": "could not be delivered yet; we will try again later",
+    },
+    "notice_temporary-failure-final": {
+        "de": "konnte nicht zugestellt werden; wir prüfen das",
+        "en": "could not be delivered; we are looking into it",
+    },
+    "notice_permanent-failure": {
+        "de": "konnte nicht zugestellt werden; bitte prüfen Sie Ihre Kontaktangaben",
+        "en": "could not be delivered; please check your contact details",
+    },
+    "notice_technical-failure": {
+        "de": "bei uns ist ein Fehler aufgetreten; wir prüfen das",
+        "en": "something went wrong on our side; we are looking into it",
+    },
     "step_decided": {"de": "Entscheidung der Behörde", "en": "The authority's decision"},
     "step_information_provided": {
         "de": "Ihre Antwort an die Behörde",
@@ -176,6 +196,71 @@ TEXTS: dict[str, dict[Language, str]] = {
     "problem_informed_already": {
         "de": "Die Behörde fragt zu diesem Antrag gerade nichts. Den Stand sehen Sie über Ihren Link.",
         "en": "The authority asks nothing about this application now. Your link shows its status.",
+    },
+    # The citizen's rating once the agency decided (web.rating): a click on a score sends it, with the comment.
+    "rating_title": {"de": "Wie zufrieden sind Sie?", "en": "How satisfied are you?"},
+    "rating_intro": {
+        "de": "Die Behörde hat über Ihren Antrag entschieden. Sagen Sie uns bitte, wie zufrieden Sie mit dem Weg "
+        "Ihres Antrags sind: Ihre Bewertung hilft, diesen Dienst besser zu machen. Ausgewertet wird sie ohne Ihren "
+        "Namen und ohne Bezug zu Ihrem Antrag.",
+        "en": "The authority has decided on your application. Please tell us how satisfied you are with how it "
+        "went: your rating helps us make this service better. It is evaluated without your name and without "
+        "reference to your application.",
+    },
+    "rating_comment_label": {
+        "de": "Möchten Sie uns noch etwas sagen? (freiwillig)",
+        "en": "Is there anything else you would like to tell us? (optional)",
+    },
+    "rating_comment_hint": {
+        "de": "Höchstens 1.000 Zeichen. Ihr Kommentar bleibt bei uns und wird nicht weitergegeben; bitte schreiben "
+        "Sie keine persönlichen Angaben hinein.",
+        "en": "At most 1,000 characters. Your comment stays with us and is not passed on; please do not put "
+        "personal details in it.",
+    },
+    "rating_question": {"de": "Ihre Bewertung", "en": "Your rating"},
+    "rating_scale_hint": {
+        "de": "Ein Klick auf eine Bewertung sendet sie, mit Ihrem Kommentar.",
+        "en": "One click on a rating sends it, with your comment.",
+    },
+    "rating_score_1": {"de": "1 \u2013 sehr unzufrieden", "en": "1 \u2013 very dissatisfied"},
+    "rating_score_2": {"de": "2 \u2013 unzufrieden", "en": "2 \u2013 dissatisfied"},
+    "rating_score_3": {"de": "3 \u2013 teils, teils", "en": "3 \u2013 neither satisfied nor dissatisfied"},
+    "rating_score_4": {"de": "4 \u2013 zufrieden", "en": "4 \u2013 satisfied"},
+    "rating_score_5": {"de": "5 \u2013 sehr zufrieden", "en": "5 \u2013 very satisfied"},
+    "rating_preselected": {
+        "de": "In unserer Nachricht haben Sie „{score}“ gewählt. Bitte senden Sie Ihre Bewertung hier, mit "
+        "einem Klick.",
+        "en": "In our message you chose \u201c{score}\u201d. Please send your rating here with one click.",
+    },
+    "rating_not_yet": {
+        "de": "Sie können Ihren Antrag bewerten, sobald die Behörde über ihn entschieden hat.",
+        "en": "You can rate your application once the authority has decided on it.",
+    },
+    "rating_thanks": {"de": "Vielen Dank für Ihre Bewertung!", "en": "Thank you for your rating!"},
+    "rating_already": {
+        "de": "Sie haben diesen Antrag bereits bewertet. Vielen Dank!",
+        "en": "You have rated this application already. Thank you!",
+    },
+    "rating_given": {"de": "Ihre Bewertung: {score}", "en": "Your rating: {score}"},
+    "rating_choose": {
+        "de": "Bitte wählen Sie eine Bewertung von 1 bis 5.",
+        "en": "Please choose a rating from 1 to 5.",
+    },
+    "rating_comment_too_long": {
+        "de": "Ihr Kommentar ist zu lang: Er darf höchstens 1.000 Zeichen haben.",
+        "en": "Your comment is too long: it can have at most 1,000 characters.",
+    },
+    "rating_comment_invalid": {
+        "de": "Bitte verwenden Sie in Ihrem Kommentar nur sichtbare Zeichen.",
+        "en": "Please use visible characters only in your comment.",
+    },
+    "rating_link": {"de": "Bewerten Sie Ihren Antrag", "en": "Rate your application"},
+    "back_to_status": {"de": "Zum Stand Ihres Antrags", "en": "Your application's status"},
+    "problem_rating_unavailable_title": {"de": "Gerade nicht möglich", "en": "Not possible right now"},
+    "problem_rating_unavailable": {
+        "de": "Ihre Bewertung konnte gerade nicht gespeichert werden; es wurde nichts übernommen. Bitte versuchen "
+        "Sie es in einer Minute noch einmal.",
+        "en": "Your rating could not be stored just now; nothing was kept. Please try again in a minute.",
     },
     "problem_sign_in_failed_title": {"de": "Anmeldung fehlgeschlagen", "en": "Sign-in failed"},
     "problem_sign_in_failed": {

@@ -12,6 +12,7 @@ import httpx
 from civicflow.notify.adapters.http_delivery import IDEMPOTENCY_KEY, post_json
 from civicflow.notify.domain.channels import AddressKind
 from civicflow.notify.domain.messages import Message
+from civicflow.shared.events import NotificationStatus
 from civicflow.shared.settings import SmsSettings
 
 
@@ -25,11 +26,13 @@ class HttpSms:
         self._url = settings.url
         self._client = httpx.AsyncClient(timeout=settings.timeout_seconds, auth=_auth(settings))
 
-    async def send(self, address: str, message: Message, message_key: str) -> None:
+    async def send(self, address: str, message: Message, message_key: str) -> NotificationStatus:
+        """SENDING once the provider took it: it has yet to reach the phone."""
         # An SMS is plain text: the subject as its first line, as a phone shows no subject.
         document = {"to": address, "text": f"{message.subject}\n\n{message.body}", "reference": message_key}
         body = json.dumps(document, ensure_ascii=False).encode()
         await post_json(self._client, self._url, body, {IDEMPOTENCY_KEY: message_key}, channel="SMS")
+        return NotificationStatus.SENDING
 
     async def close(self) -> None:
         await self._client.aclose()

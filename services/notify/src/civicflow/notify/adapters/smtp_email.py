@@ -12,15 +12,18 @@ from email.utils import formatdate, parseaddr
 import aiosmtplib
 from opentelemetry import trace
 
+from civicflow.notify.bounces import Bounced, smtp_refuses_recipient
 from civicflow.notify.domain.channels import AddressKind
 from civicflow.notify.domain.messages import Message
+from civicflow.shared.events import NotificationStatus
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import SmtpSettings
 
 tracer = trace.get_tracer(__name__)
 # CRLF line ends for SMTP, but compat32's generator: email.policy.SMTP re-parses every header of every part while
 # writing them, more than half the cost of composing a mail (the headers here are ASCII or encoded already).
-_SMTP_COMPAT32 = compat32.clone(linesep="\r\n")
+# Lines up to RFC 5322's limit (§2.1.1, 998): a Message-ID is never folded onto a line of its own.
+_SMTP_COMPAT32 = compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 class SmtpEmail:
@@ -33,7 +36,8 @@ class SmtpEmail:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(settings.connections)
 
-    async def send(self, address: str, message: Message, message_key: str) -> None:
+    async def send(self, address: str, message: Message, message_key: str) -> NotificationStatus:
+        """SENDING once the SMTP server took it: a relay's acceptance says nothing of the citizen's mailbox."""
         email = self._compose(address, message, message_key)
         envelope = (self._envelope_sender, address)
         settings = self._settings
@@ -45,6 +49,7 @@ class SmtpEmail:
                     self._idle.append(await self._deliver(envelope, email))
                 except aiosmtplib.SMTPException as error:
                     raise _failure(error) from error
+        return NotificationStatus.SENDING
 
     async def close(self) -> None:
         while self._idle:
@@ -93,18 +98,22 @@ class SmtpEmail:
         email["To"] = address
         email["Subject"] = Header(message.subject, "utf-8", header_name="Subject").encode()
         email["Date"] = formatdate(localtime=False)
-        # Stable per submission and step, so a mail client also folds a duplicate delivery into one.
+        # Stable per notification, so a mail client also folds a duplicate delivery (a resend after a crash) into one.
         email["Message-ID"] = f"<{message_key}@civicflow>"
         email["Content-Language"] = message.language
         return email.as_bytes(policy=_SMTP_COMPAT32)
 
 
 def _failure(error: aiosmtplib.SMTPException) -> Exception:
-    """SMTP's own verdict (RFC 5321 §4.2.1): 5xx will never succeed, 4xx may; a lost connection may too.
+    """SMTP's own verdict (RFC 5321 §4.2.1): 5xx will never succeed, 4xx may; a lost connection may too. A 5xx to
+    RCPT or DATA that refuses the mailbox is a bounce (notify.bounces); to MAIL, HELO or AUTH it is about us.
     Only the code is kept: the server's text may quote the address."""
-    code = getattr(error, "code", None)
+    code, reply = getattr(error, "code", None), getattr(error, "message", "")
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused) and error.recipients:
-        code = error.recipients[0].code
-    if isinstance(code, int) and 500 <= code < 600:
-        return PermanentFailure(f"SMTP {code}")
-    return TransientFailure(f"SMTP {code}" if isinstance(code, int) else type(error).__name__)
+        code, reply = error.recipients[0].code, error.recipients[0].message
+    if not isinstance(code, int) or not 500 <= code < 600:
+        return TransientFailure(f"SMTP {code}" if isinstance(code, int) else type(error).__name__)
+    about_recipient = (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError)
+    if isinstance(error, about_recipient) and smtp_refuses_recipient(code, reply):
+        return Bounced(f"SMTP {code}")
+    return PermanentFailure(f"SMTP {code}")

@@ -16,6 +16,7 @@ from civicflow_agency.signature import sign
 from civicflow.notify.adapters.http_delivery import IDEMPOTENCY_KEY, post_json
 from civicflow.notify.domain.channels import AddressKind
 from civicflow.notify.domain.messages import Message
+from civicflow.shared.events import NotificationStatus
 from civicflow.shared.settings import NotifyWebhookSettings
 
 
@@ -29,11 +30,13 @@ class PortalWebhook:
         self._url, self._secrets = settings.url, settings.signing_secrets()
         self._client = httpx.AsyncClient(timeout=settings.timeout_seconds)
 
-    async def send(self, address: str, message: Message, message_key: str) -> None:
+    async def send(self, address: str, message: Message, message_key: str) -> NotificationStatus:
+        """DELIVERED once the portal answered 2xx: it has put the message in the citizen's mailbox."""
         body = json.dumps(_document(address, message, message_key), ensure_ascii=False).encode()
         # Signed at each attempt: a retry an hour later still falls in the portal's window (WINDOW_SECONDS).
         headers = sign(body, self._secrets, int(time.time())) | {IDEMPOTENCY_KEY: message_key}
         await post_json(self._client, self._url, body, headers, channel="webhook")
+        return NotificationStatus.DELIVERED
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from civicflow.notify.domain.messages import Message
-from civicflow.shared.events import Recipient
+from civicflow.shared.events import NotificationStatus, Recipient
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +36,10 @@ class Channel(Protocol):
     name: str
     address_kind: AddressKind
 
-    async def send(self, address: str, message: Message, message_key: str) -> None:
-        """Delivers `message` to `address` (of `address_kind`). `message_key` is stable per submission and step, so
-        a provider can tell a resend after a crash from a new message. Raises shared.messaging's PermanentFailure
+    async def send(self, address: str, message: Message, message_key: str) -> NotificationStatus:
+        """Hands `message` to `address` (of `address_kind`); answers SENDING when the provider took it, DELIVERED
+        only when the channel confirms it reached the citizen. `message_key` is stable per notification, so a
+        provider can tell a resend after a crash from a new message. Raises shared.messaging's PermanentFailure
         when this message can never be delivered, TransientFailure when trying again later may succeed."""
 
     async def close(self) -> None:

@@ -7,14 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from civicflow.notify.domain.reasons import reason_sentence
-from civicflow.shared.events import (
-    StatusEvent,
-    Step,
-    SubmissionDecided,
-    SubmissionNeedsClarification,
-    SubmissionRouted,
-)
+from civicflow.shared.events import StatusEvent, Step, SubmissionDecided
 from civicflow.shared.events.common import Language
 
 
@@ -38,6 +31,11 @@ class MessageType(StrEnum):
     INFORMATION_REQUESTED = "information_requested"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+
+    @property
+    def closes_case(self) -> bool:
+        """The agency's final word: its message asks how satisfied the citizen was."""
+        return self in (MessageType.ACCEPTED, MessageType.REJECTED)
 
 
 # The agency's decision has a type per outcome (shared.events.agency.Outcome); every other step, its own.
@@ -83,31 +81,10 @@ def message_type_of(event: StatusEvent) -> MessageType:
 
 @dataclass(frozen=True)
 class Personal:
-    """What the caller opened of the event for this message: the agency's words for a decision, the citizen's name,
-    the status link (each sealed on the event for notify alone)."""
+    """What the caller opened for this message: the agency's words for a decision, the citizen's name, the status
+    and rating links (each sealed for notify alone)."""
 
     letter: str = ""
     citizen_name: str | None = None
     status_link: str | None = None
-
-
-def context_of(event: StatusEvent, personal: Personal | None = None) -> MessageContext:
-    """What `event` tells the citizen, with what the caller opened of it."""
-    personal = personal or Personal()
-    language = event.recipient.language
-    agency_name = None
-    if isinstance(event, SubmissionRouted | SubmissionDecided):
-        agency_name = event.agency_name or event.agency_id
-    choices = event.choices if isinstance(event, SubmissionNeedsClarification) else ()
-    return MessageContext(
-        message_type=message_type_of(event),
-        language=language,
-        submission_id=event.submission_id,
-        citizen_name=personal.citizen_name,
-        service_title=event.recipient.service_title,
-        agency_name=agency_name,
-        status_link=personal.status_link,
-        reason=reason_sentence(event, language),
-        letter=personal.letter,
-        choices=tuple(choice.name for choice in choices),
-    )
+    rating_link: str | None = None

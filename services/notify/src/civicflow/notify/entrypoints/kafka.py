@@ -1,11 +1,17 @@
-"""Notify's subscriptions: one per step the citizen hears about."""
+"""Notify's subscriptions: every step the citizen may hear of (kept, and a window opened), and its own due
+notifications (sent)."""
 
-from civicflow.notify.domain.channels import ChannelRegistry
-from civicflow.notify.handlers import notify_citizen
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from civicflow.notify.domain.notifications import NotificationStore
+from civicflow.notify.domain.policy import NotificationPolicy
+from civicflow.notify.handlers.coalescing import keep_steps
 from civicflow.shared import topics
 from civicflow.shared.events import (
     IdentityRejected,
     IdentityVerified,
+    NotificationDue,
     StatusEvent,
     SubmissionDecided,
     SubmissionNeedsClarification,
@@ -13,9 +19,7 @@ from civicflow.shared.events import (
     SubmissionRouted,
     SubmissionUnroutable,
 )
-from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import Consumers, Subscription
-from civicflow.shared.security.sealing import Sealer
 
 STEP_SOURCES: dict[str, type[StatusEvent]] = {
     topics.SUBMISSION_RECEIVED: SubmissionReceived,
@@ -29,13 +33,19 @@ STEP_SOURCES: dict[str, type[StatusEvent]] = {
 
 
 def register_subscribers(
-    consumers: Consumers, channels: ChannelRegistry, sealer: Sealer, publisher: EventPublisher
+    consumers: Consumers,
+    store: NotificationStore,
+    policy: NotificationPolicy,
+    send: Callable[[NotificationDue], Awaitable[None]],
+    window_opened: Callable[[], None],
 ) -> None:
     async def on_step(event: StatusEvent) -> None:
-        await notify_citizen(event, channels, sealer, publisher)
+        if await keep_steps([event], store, policy, datetime.now(UTC)):
+            window_opened()
 
+    # Keeping a step and opening a window are inserts by id: a redelivered step changes nothing, so no record of
+    # processed events is needed. Sending is guarded by the notification's own record (sending.Sending). One event
+    # at a time, in its own processing span: its trace context is kept with it for the message it leads to.
     for topic, event_type in STEP_SOURCES.items():
-        # Each event is remembered as soon as the citizen was told: after a crash, a redelivered step is not
-        # mailed again (a crash between the SMTP server's acceptance and that write can still repeat one
-        # mail; its Message-ID is the same, so mail clients fold the two).
-        consumers.subscribe(Subscription(topic, event_type, on_step, processed=consumers.processed, remember_each=True))
+        consumers.subscribe(Subscription(topic, event_type, on_step))
+    consumers.subscribe(Subscription(topics.NOTIFICATION_DUE, NotificationDue, send))

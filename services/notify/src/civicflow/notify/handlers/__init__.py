@@ -1,0 +1,1 @@
+"""Notify's use cases: keep steps and write one notification per window (coalescing), send it (sending)."""

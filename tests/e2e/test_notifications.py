@@ -1,0 +1,169 @@
+"""Notifications on the running stack, against the local SMTP server told how to answer each recipient
+(tests/support/smtp_script): a passing refusal retried until it goes, a refusal for good not retried and the address
+not mailed again, retries that run out dead-lettered and replayed, and notify killed (SIGKILL) between handing a
+mail to the server and recording it: one message per application and message type, whatever happens."""
+
+import argparse
+import asyncio
+import signal
+import time
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer
+from pymongo import AsyncMongoClient
+
+from civicflow.local.deadletter_cli import run_deadletters
+from civicflow.local.idp import SigningKey
+from civicflow.local.layout import Layout
+from civicflow.local.sample import ERIKA, application
+from civicflow.local.stack import Stack
+from civicflow.local.tail import open_tail
+from civicflow.shared import topics
+from civicflow.shared.events import DeadLetter
+from civicflow.shared.events.deadletter import DeadLetterReason
+from tests.support.journeys import Posted, eventually, mails, messages, post, status_of, until_settled
+from tests.support.smtp_script import answered, script
+
+pytestmark = pytest.mark.e2e
+
+NOTIFY = topics.ConsumerGroup.NOTIFY
+
+
+def fresh_address(kind: str) -> str:
+    """An address no other test mails: its script and its sending record are its own."""
+    return f"{kind}-{uuid4().hex[:12]}@example.org"
+
+
+async def apply_as(client: httpx.AsyncClient, stack: Layout, address: str) -> Posted:
+    body = application(SigningKey.load_or_create(stack.idp_state_dir), stack.idp_issuer, ERIKA | {"email": address})
+    return await post(client, body, "routed")
+
+
+def message_ids(stack: Layout, submission_id: str) -> list[str]:
+    found = [str(m["Message-ID"]).strip() for m in mails(stack.mail_dir)]
+    return [message_id for message_id in found if message_id.startswith(f"<{submission_id}.")]
+
+
+def notices(status: dict[str, Any]) -> list[tuple[str, int, bool]]:
+    """Every status the application's messages reached, as (status, attempt, will_retry), in the timeline's order."""
+    return [
+        (entry["status"], entry["attempt"], entry["will_retry"])
+        for entry in status["timeline"]
+        if entry["step"] == "notified"
+    ]
+
+
+async def until_message(client: httpx.AsyncClient, posted: Posted, wanted: str, attempt: int = 0) -> dict[str, Any]:
+    """The status once its one message reached the status `wanted` at attempt `attempt` or later."""
+
+    def reached(status: dict[str, Any]) -> bool:
+        latest = list(messages(status["timeline"]).values())
+        return len(latest) == 1 and latest[0]["status"] == wanted and latest[0]["attempt"] >= attempt
+
+    return await eventually(lambda: status_of(client, posted), reached)
+
+
+async def test_a_passing_refusal_is_retried_and_the_message_goes_once(stack: Layout) -> None:
+    address = fresh_address("later")
+    script(stack.mail_dir, {address: ["451", "250"]})
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_as(client, stack, address)
+        status = await until_settled(client, posted)
+    assert ("temporary-failure", 1, True) in notices(status) and ("sending", 2, False) in notices(status)
+    (message,) = messages(status["timeline"]).values()
+    assert message["about"] == ["received", "verified", "routed"]  # one message for the three steps
+    assert answered(stack.mail_dir)[address] == ["451", "250"]
+    assert len(message_ids(stack, posted.submission_id)) == 1
+
+
+async def test_a_refusal_for_good_is_not_retried_and_the_address_is_not_mailed_again(stack: Layout) -> None:
+    address = fresh_address("gone")
+    script(stack.mail_dir, {address: ["550@rcpt"]})
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        first = await apply_as(client, stack, address)
+        status = await until_message(client, first, "permanent-failure")
+        (message,) = messages(status["timeline"]).values()
+        assert message["reason"].startswith("Bounced: SMTP 550") and not message["will_retry"]
+        second = await apply_as(client, stack, address)
+        status = await until_message(client, second, "permanent-failure")
+        (message,) = messages(status["timeline"]).values()
+        assert message["reason"] == "not sent: bounced"
+    assert answered(stack.mail_dir)[address] == ["550"]  # asked once; the second application's message never went
+    assert message_ids(stack, first.submission_id) == message_ids(stack, second.submission_id) == []
+
+
+async def test_retries_that_run_out_are_a_dead_letter_and_its_replay_sends_once(
+    stack: Layout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    address = fresh_address("full")
+    script(stack.mail_dir, {address: ["452"]})  # mailbox full, on every attempt
+    letters = await open_tail(stack.kafka_admin, topics.DEAD_LETTER)
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_as(client, stack, address)
+        letter = await dead_letter_for(letters, posted.submission_id)
+        await letters.stop()
+        assert (letter.consumer_group, letter.reason, letter.attempts) == (
+            NOTIFY,
+            DeadLetterReason.RETRIES_EXHAUSTED,
+            3,
+        )
+        assert letter.source_topic == topics.NOTIFICATION_DUE and letter.detail.startswith("TransientFailure: SMTP 4")
+        status = await until_message(client, posted, "temporary-failure", attempt=4)
+        assert notices(status)[-1] == ("temporary-failure", 4, False)  # the first attempt and three retries
+
+        script(stack.mail_dir, {address: ["250"]})  # the mailbox has room again
+        replay = argparse.Namespace(
+            action="replay", group=None, reason=None, ids=[str(letter.dead_letter_id)], all=False
+        )
+        assert await run_deadletters(stack.kafka_operator, replay) == 0
+        assert "replayed 1 dead letter(s)" in capsys.readouterr().out
+        status = await until_message(client, posted, "sending", attempt=5)
+    assert notices(status)[-1] == ("sending", 5, False)
+    assert len(message_ids(stack, posted.submission_id)) == 1
+
+
+async def test_notify_killed_between_sending_and_recording_sends_one_message(running_stack: Stack) -> None:
+    stack = running_stack.layout
+    address = fresh_address("slow")
+    # The server holds the first mail's answer long enough for notify to be killed while it waits for it.
+    script(stack.mail_dir, {address: ["hold:30", "250"]})
+    notify_store: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.mongo_uri)
+    notifications = notify_store["civicflow_notify"]["notifications"]
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_as(client, stack, address)
+
+        async def attempt_without_outcome() -> dict[str, Any] | None:
+            return await notifications.find_one({"submission_id": posted.submission_id, "attempts": 1})
+
+        found = await eventually(
+            attempt_without_outcome, lambda found: found is not None and found["status"] == "created"
+        )
+        assert found is not None
+        await asyncio.to_thread(running_stack.stop, "notify", signal.SIGKILL)
+        await running_stack.start("notify")
+        status = await until_settled(client, posted)
+    await notify_store.close()
+    (message,) = messages(status["timeline"]).values()
+    assert (message["notification_id"], message["status"], message["attempt"]) == (found["_id"], "sending", 2)
+    # the held mail's client was gone before the answer: the server kept only the resent one, under the same id
+    assert await eventually(
+        lambda: asyncio.sleep(0, answered(stack.mail_dir).get(address, [])), lambda a: len(a) == 2
+    ) == [
+        "disconnected",
+        "250",
+    ]
+    assert len(message_ids(stack, posted.submission_id)) == 1
+
+
+async def dead_letter_for(consumer: AIOKafkaConsumer, submission_id: str) -> DeadLetter:
+    deadline = time.monotonic() + 90
+    while True:
+        assert time.monotonic() < deadline, "no dead letter"
+        for batch in (await consumer.getmany(timeout_ms=500)).values():
+            for record in batch:
+                letter = DeadLetter.model_validate_json(record.value)
+                if letter.key == submission_id and letter.consumer_group == NOTIFY:
+                    return letter
