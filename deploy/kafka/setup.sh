@@ -318,6 +318,7 @@ grant civicflow-notify LITERAL 'WRITE' \
 grant civicflow-notify LITERAL 'READ' \
 	TOPIC:civicflow.identity.rejected.v1 \
 	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.profile.erasure-requested.v1 \
 	TOPIC:civicflow.routing.clarification-needed.v1 \
 	TOPIC:civicflow.routing.decided.v1 \
 	TOPIC:civicflow.routing.routed.v1 \

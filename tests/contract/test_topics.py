@@ -85,6 +85,7 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
         topics.NOTIFICATION_DUE,  # its own, to be sent (and retried through its retry topics)
+        topics.ERASURE_REQUESTED,
     }
     assert consumed["intake"] == {
         topics.IDENTITY_VERIFIED,

@@ -5,8 +5,6 @@ a mail. A decision signed with a key the registry does not list is refused: a de
 the citizen hears nothing of it."""
 
 import asyncio
-import json
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +16,6 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from civicflow_agency import wire
 
-from civicflow.local.agency_keys import signing_key
 from civicflow.local.idp import SigningKey
 from civicflow.local.layout import Layout
 from civicflow.local.sample import ERIKA, application
@@ -27,6 +24,7 @@ from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
 from civicflow.shared.kafka import client_options
 from civicflow.shared.security.access import agency_principal
+from tests.support import deciding
 from tests.support.agencies import open_record
 from tests.support.journeys import Posted, eventually, mails, post, status_of, until_settled
 
@@ -48,21 +46,7 @@ ACCEPTED = "Ihre Gewerbeanmeldung ist eingetragen. Den Gewerbeschein senden wir 
 
 
 async def decide(stack: Layout, tmp_path: Path, submission_id: str, outcome: str, reason: str) -> None:
-    """As the agency decides: the installed command, its own principal, its signing key."""
-    key_file = tmp_path / "signing.jwk"
-    key_file.write_text(json.dumps(signing_key(stack, AGENCY).as_dict(private=True)))
-    key_file.chmod(0o600)
-    command = [
-        *(str(Path(sys.executable).with_name("civicflow-agency")), "decide", submission_id, outcome),
-        *("--reason", reason, "--agency", AGENCY, "--signing-key", str(key_file)),
-        *("--bootstrap", stack.kafka_bootstrap, "--security-protocol", "SASL_PLAINTEXT"),
-        *("--sasl-password-file", str(stack.secrets.kafka_dir / agency_principal(AGENCY))),
-    ]
-    deciding = await asyncio.create_subprocess_exec(
-        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    _, errors = await asyncio.wait_for(deciding.communicate(), 60)
-    assert deciding.returncode == 0, errors.decode()
+    await deciding.decide(stack, tmp_path, AGENCY, submission_id, outcome, reason)
 
 
 def decisions(status: dict[str, Any]) -> list[dict[str, Any]]:
@@ -142,8 +126,8 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
     assert text is not None and "> Ihre Gewerbeanmeldung ist eingetragen." in text.get_content()
     # the decision closes the case: it asks how satisfied the citizen was (the link sealed by intake for notify)
     assert f"/status/{posted.submission_id}/rating?token={posted.token}" in text.get_content()
-    asked = next(m for m in mails(stack.mail_dir) if "bittet um weitere Angaben" in str(m["Subject"]))
-    asked_text = asked.get_body(("plain",))
+    asking_mail = next(m for m in mails(stack.mail_dir) if "bittet um weitere Angaben" in str(m["Subject"]))
+    asked_text = asking_mail.get_body(("plain",))
     assert asked_text is not None and "/rating" not in asked_text.get_content()
 
 

@@ -36,6 +36,16 @@ async def test_of_twenty_concurrent_claims_for_five_slots_exactly_five_win(datab
     assert not await record.claim(quota(5), uuid4())
 
 
+async def test_two_instances_share_the_slots_and_a_new_one_finds_the_free_ones(database: Database) -> None:
+    first, second = MongoSendingRecord(database), MongoSendingRecord(database)
+    claims = [record.claim(quota(6), uuid4()) for record in (first, second) * 10]
+    assert sorted(await asyncio.gather(*claims)) == [False] * 14 + [True] * 6
+    started = MongoSendingRecord(database)  # an instance started later meets the taken slots as duplicate keys
+    assert not await started.claim(quota(6), uuid4())
+    assert await started.claim(quota(7), uuid4())  # a larger limit (configuration changed): the next slot
+    assert await database[SLOTS].count_documents({}) == 7
+
+
 async def test_a_message_keeps_its_slot_when_it_comes_again_and_frees_it_when_released(database: Database) -> None:
     record, message, other = MongoSendingRecord(database), uuid4(), uuid4()
     assert await record.claim(quota(1), message)
@@ -76,7 +86,7 @@ async def test_the_indexes_are_created_on_first_use(database: Database) -> None:
     record = MongoSendingRecord(database)
     await record.is_bounced(RECIPIENT, NOW)
     slots, bounces = await database[SLOTS].index_information(), await database[BOUNCES].index_information()
-    assert [key for index in slots.values() for key, _ in index["key"]] == ["_id", "quota"]
+    assert [key for index in slots.values() for key, _ in index["key"]] == ["_id", "message"]
     assert [key for index in bounces.values() for key, _ in index["key"]] == ["_id", "recipient"]
 
 

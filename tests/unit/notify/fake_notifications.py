@@ -15,6 +15,7 @@ from civicflow.notify.handlers.coalescing import close_window, keep_steps
 from civicflow.notify.handlers.sending import Sending
 from civicflow.shared import topics
 from civicflow.shared.events import NotificationDue, NotificationStatus, StatusEvent
+from civicflow.shared.events.notify import SETTLED_STATUSES
 from civicflow.shared.security.sealing import Sealer
 from tests.unit.fakes import FakePublisher
 
@@ -24,7 +25,7 @@ class FakeNotificationStore:
         self.steps: dict[UUID, KeptStep] = {}
         self.windows: dict[UUID, Window] = {}
         self.notifications: dict[UUID, Notification] = {}
-        self.attempts: list[tuple[UUID, int, str]] = []
+        self.attempts: list[tuple[UUID, int]] = []
 
     async def keep(self, steps: Sequence[KeptStep]) -> list[KeptStep]:
         for step in steps:
@@ -35,11 +36,12 @@ class FakeNotificationStore:
         for window in windows:
             self.windows.setdefault(window.submission_id, window)
 
-    async def due(self, now: datetime, limit: int) -> list[Window]:
-        return sorted((w for w in self.windows.values() if w.due <= now), key=lambda w: w.due)[:limit]
+    async def earliest(self, limit: int) -> list[Window]:
+        return sorted(self.windows.values(), key=lambda w: w.due)[:limit]
 
-    async def next_due(self) -> datetime | None:
-        return min((w.due for w in self.windows.values()), default=None)
+    async def due(self, now: datetime) -> list[Window]:
+        """The windows due by `now` (as the closer finds them)."""
+        return [window for window in await self.earliest(100) if window.due <= now]
 
     async def steps_of(self, submission_id: UUID) -> list[KeptStep]:
         return sorted((s for s in self.steps.values() if s.note.submission_id == submission_id), key=lambda s: s.at)
@@ -58,14 +60,33 @@ class FakeNotificationStore:
     async def get(self, notification_id: UUID) -> Notification | None:
         return self.notifications.get(notification_id)
 
-    async def attempt(self, notification_id: UUID, attempt: int, channel: str) -> None:
-        self.attempts.append((notification_id, attempt, channel))
-        found = self.notifications[notification_id]
-        self.notifications[notification_id] = dataclasses.replace(found, attempts=attempt, channel=channel)
+    async def begin(self, notification_id: UUID) -> Notification | None:
+        found = self.notifications.get(notification_id)
+        if found is None or found.status in SETTLED_STATUSES:
+            return None
+        begun = dataclasses.replace(found, attempts=found.attempts + 1)
+        self.notifications[notification_id] = begun
+        self.attempts.append((notification_id, begun.attempts))
+        return begun
 
-    async def settle(self, notification_id: UUID, status: NotificationStatus, reason: str | None) -> None:
+    async def settle(self, notification_id: UUID, status: NotificationStatus, channel: str, reason: str | None) -> None:
         found = self.notifications[notification_id]
-        self.notifications[notification_id] = dataclasses.replace(found, status=status)
+        self.notifications[notification_id] = dataclasses.replace(found, status=status, channel=channel)
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        return self._forget({s.note.submission_id for s in self.steps.values() if s.note.citizen_id == citizen_id})
+
+    async def forget_before(self, moment: datetime) -> int:
+        latest: dict[UUID, datetime] = {}
+        for step in self.steps.values():
+            latest[step.note.submission_id] = max(step.at, latest.get(step.note.submission_id, step.at))
+        return self._forget({submission_id for submission_id, at in latest.items() if at < moment})
+
+    def _forget(self, submission_ids: set[UUID]) -> int:
+        self.steps = {k: s for k, s in self.steps.items() if s.note.submission_id not in submission_ids}
+        self.windows = {k: w for k, w in self.windows.items() if k not in submission_ids}
+        self.notifications = {k: n for k, n in self.notifications.items() if n.submission_id not in submission_ids}
+        return len(submission_ids)
 
 
 class LettingEverythingPass:
@@ -103,7 +124,7 @@ class Notifying:
     async def close_due(self, now: datetime) -> list[NotificationDue]:
         """Closes the windows due by `now`; the notifications handed on to be sent."""
         before = len(self.publisher.published)
-        for window in await self.store.due(now, 100):
+        for window in await self.store.due(now):
             await close_window(window, self.store, self.publisher, self.policy.coalesce, now)
         return [
             event

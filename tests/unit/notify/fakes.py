@@ -34,9 +34,9 @@ class FakeSendingRecord:
         self.bounces: dict[str, list[datetime]] = {}  # recipient -> until, one per bounce
         self.forgotten_at: list[datetime] = []
 
-    async def claim(self, quota: Quota, notification_id: UUID) -> bool:
+    async def claim(self, quota: Quota, notification_id: UUID, again: bool = True) -> bool:
         taken = self.slots.setdefault(quota.name, {})
-        if str(notification_id) in (message for message, _ in taken.values()):
+        if again and str(notification_id) in (message for message, _ in taken.values()):
             return True
         free = next((slot for slot in range(quota.limit) if slot not in taken), None)
         if free is None:

@@ -195,7 +195,7 @@ async def test_a_window_looked_at_twice_writes_the_same_notification_once() -> N
     application, channel = Application(), ScriptedChannel()
     notify = notifying(channel)
     await notify.keep([application.received()], T0)
-    (window,) = await notify.store.due(T0 + timedelta(seconds=60), 10)
+    (window,) = await notify.store.due(T0 + timedelta(seconds=60))
     (first,) = await notify.close_due(T0 + timedelta(seconds=60))
     await notify.store.open([window])  # as if the window's closing had crashed before it was closed
     (again,) = await notify.close_due(T0 + timedelta(seconds=61))

@@ -110,7 +110,7 @@ async def test_a_crash_between_the_attempt_and_its_outcome_resends_under_the_sam
     await notify.sending.send(due)  # the due record was not committed: it comes again
     (first, second) = channel.sent
     assert first == second  # the same address and Message-ID: the mail client shows one
-    assert [attempt for _, attempt, _ in notify.store.attempts] == [1, 2]
+    assert [attempt for _, attempt in notify.store.attempts] == [1, 2]
 
 
 async def test_a_message_the_limits_refuse_is_not_sent_and_says_why() -> None:

@@ -35,6 +35,8 @@ class NotificationSettings(BaseSettings):
     # MessagingSettings.retry_jitter), eleven retries in all: for about eight hours, before the dead letter.
     retry_delays_seconds: tuple[float, ...] = (30.0, 300.0, 1800.0, 3600.0)
     retry_attempts: int = Field(default=11, ge=1)
+    # How long an application's notes and messages are kept after it was last heard of.
+    retention_days: int = Field(default=365, ge=1)
 
     def messaging(self, shared: MessagingSettings) -> MessagingSettings:
         """The shared consumer settings with notify's own retry schedule."""

@@ -2,6 +2,8 @@
 
 import argparse
 from collections.abc import Sequence
+from datetime import timedelta
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.policy import NotificationPolicy
 from civicflow.notify.entrypoints import kafka
 from civicflow.notify.entrypoints.windows import WindowCloser
+from civicflow.notify.handlers.forgetting import forget_old
 from civicflow.notify.handlers.sending import Sending
 from civicflow.notify.preview import add_preview_command, preview
 from civicflow.shared.app import make_service_app, serve
@@ -50,13 +53,17 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     guard = sending_guard(settings, database)
     sending = Sending(store, channels, guard, sealer, publisher, attempts=messaging.retries + 1)
     closer = WindowCloser(store, publisher, policy)
-    kafka.register_subscribers(consumers, store, policy, sending.send, closer.wake)
+    kafka.register_subscribers(consumers, store, policy, sending.send, closer.opened)
     return make_service_app(
         title="CivicFlow notify",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
-        background=[consumers.sweep, closer.run],
+        background=[
+            consumers.sweep,
+            closer.run,
+            partial(forget_old, store, timedelta(days=notifications.retention_days)),
+        ],
         on_shutdown=channels.close,
     )
 

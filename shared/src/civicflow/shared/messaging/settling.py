@@ -153,7 +153,9 @@ class Settler(Generic[E]):
         if handle_batch is not None and len(batch.open) > 1:
             items = list(batch.open.values())
             try:
-                with processing_spans([item.delivery for item in items], self.group):
+                deliveries = [item.delivery for item in items]
+                event_ids = [item.event.event_id for item in items if item.event is not None]
+                with processing_spans(deliveries, self.group, event_ids):
                     await handle_batch([item.event for item in items if item.event is not None])
             except Exception as error:
                 if await self._disposition(error) is Disposition.UNAVAILABLE:

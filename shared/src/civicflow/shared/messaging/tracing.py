@@ -4,14 +4,20 @@ FastStream's middleware gives a fetched batch one span of its own, linked to eve
 OpenTelemetry convention for batches); the work on each event belongs to that event's submission trace.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
+from uuid import UUID
 
 from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 
 from civicflow.shared.messaging.deliveries import Delivery
 
 tracer = trace.get_tracer("civicflow.messaging")
+
+# While a batch is handled at once: each event's processing span, by event id (processing_spans).
+_BATCH_SPANS: ContextVar[dict[UUID, Context] | None] = ContextVar("civicflow_batch_spans", default=None)
 
 
 def _attributes(delivery: Delivery, consumer_group: str) -> dict[str, str | int]:
@@ -40,9 +46,18 @@ def processing_span(delivery: Delivery, consumer_group: str) -> Iterator[trace.S
         yield span
 
 
+def trace_carrier(event_id: UUID) -> dict[str, str]:
+    """The W3C trace context (traceparent, tracestate) of the event's processing span, for work it leads to later
+    (a message sent after a window): its span in a batch handled at once, else the current one."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier, context=(_BATCH_SPANS.get() or {}).get(event_id))
+    return carrier
+
+
 @contextmanager
-def processing_spans(deliveries: list[Delivery], consumer_group: str) -> Iterator[None]:
-    """A span in each event's trace for work done for many events at once (one store write for a batch)."""
+def processing_spans(deliveries: list[Delivery], consumer_group: str, event_ids: Sequence[UUID] = ()) -> Iterator[None]:
+    """A span in each event's trace for work done for many events at once (one store write for a batch);
+    `event_ids`, the events' in the same order, make each span's context known to trace_carrier."""
     spans = [
         tracer.start_span(
             f"{delivery.source_topic} process",
@@ -52,8 +67,12 @@ def processing_spans(deliveries: list[Delivery], consumer_group: str) -> Iterato
         )
         for delivery in deliveries
     ]
+    token = _BATCH_SPANS.set(
+        {event_id: trace.set_span_in_context(span) for event_id, span in zip(event_ids, spans, strict=False)}
+    )
     try:
         yield
     finally:
+        _BATCH_SPANS.reset(token)
         for span in spans:
             span.end()

@@ -72,9 +72,8 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
     ),
-    # Intake erases its own part when the citizen asks (and then publishes the erasure); notify keeps nothing of a
-    # citizen at rest, routing only the applications waiting for the citizen's clarification (README, "The
-    # once-only profile").
+    # Intake erases its own part when the citizen asks (and then publishes the erasure); identity, routing and
+    # notify theirs when they read it (README, "The once-only profile").
     ConsumerGroup.IDENTITY: (topics.SUBMISSION_RECEIVED, topics.CONTACT_PREFERENCES_CHANGED, topics.ERASURE_REQUESTED),
     ConsumerGroup.ROUTING: (
         topics.IDENTITY_VERIFIED,
@@ -91,6 +90,7 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
         topics.NOTIFICATION_DUE,
+        topics.ERASURE_REQUESTED,
     ),
 }
 

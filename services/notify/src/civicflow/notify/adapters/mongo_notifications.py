@@ -9,18 +9,21 @@
 
 What must happen once is an insert keyed by _id (a step, a window, a notification), the one write FerretDB makes
 atomic; a second writer finds the duplicate and leaves it. Updates set values on one document by _id. Lookups are
-by _id, or by equality on an indexed field, or a range over the few open windows."""
+by _id, or by equality on an indexed field, or the few open windows by their time; forgetting (an erasure, the
+hourly sweep) reads more."""
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.notify.domain.notes import StepNote
 from civicflow.notify.domain.notifications import KeptStep, Notification, Window
 from civicflow.shared.events import NotificationStatus, Step
+from civicflow.shared.events.notify import SETTLED_STATUSES
 from civicflow.shared.mongo import Document, insert_new
 from civicflow.shared.security.sealing import Sealed
 
@@ -40,28 +43,20 @@ class MongoNotifications:
         if not again:
             return list(steps)
         # Delivered again: told already, unless the first delivery ended before its window was opened.
+        # One lookup per step, by _id: FerretDB answers an `$in` by reading the whole collection.
         ids = [str(steps[position].note.event_id) for position in again]
-        told = {
-            document["_id"]
-            async for document in self._steps.find({"_id": {"$in": ids}, "notification_id": {"$ne": None}}, {"_id": 1})
-        }
+        found = await asyncio.gather(*(self._steps.find_one({"_id": id_}, {"notification_id": 1}) for id_ in ids))
+        told = {document["_id"] for document in found if document is not None and document.get("notification_id")}
         return [step for step in steps if str(step.note.event_id) not in told]
 
     async def open(self, windows: Sequence[Window]) -> None:
         if windows:
             await insert_new(self._windows, [_window_document(window) for window in windows])
 
-    async def due(self, now: datetime, limit: int) -> list[Window]:
+    async def earliest(self, limit: int) -> list[Window]:
         await self._index()
-        found = self._windows.find({"due": {"$lte": now}}).sort("due", ASCENDING).limit(limit)
+        found = self._windows.find().sort("due", ASCENDING).limit(limit)
         return [_window(document) async for document in found]
-
-    async def next_due(self) -> datetime | None:
-        found = await self._windows.find_one({}, sort=[("due", ASCENDING)])
-        if found is None:
-            return None
-        due: datetime = found["due"]
-        return due
 
     async def steps_of(self, submission_id: UUID) -> list[KeptStep]:
         found = self._steps.find({"submission_id": str(submission_id)})
@@ -70,11 +65,8 @@ class MongoNotifications:
 
     async def create(self, notification: Notification, told: Sequence[UUID]) -> None:
         await insert_new(self._notifications, [_notification_document(notification)])
-        if told:
-            await self._steps.update_many(
-                {"_id": {"$in": [str(event_id) for event_id in told]}},
-                {"$set": {"notification_id": str(notification.notification_id)}},
-            )
+        told_by = {"$set": {"notification_id": str(notification.notification_id)}}
+        await asyncio.gather(*(self._steps.update_one({"_id": str(event_id)}, told_by) for event_id in told))
 
     async def close(self, window: Window) -> None:
         await self._windows.delete_one({"_id": str(window.submission_id), "opened_by": str(window.opened_by)})
@@ -83,17 +75,46 @@ class MongoNotifications:
         found = await self._notifications.find_one({"_id": str(notification_id)})
         return None if found is None else _notification(found)
 
-    async def attempt(self, notification_id: UUID, attempt: int, channel: str) -> None:
-        changes = {"attempts": attempt, "channel": channel, "updated_at": datetime.now(UTC)}
+    async def begin(self, notification_id: UUID) -> Notification | None:
+        # One round trip. Its only writer is the consumer of its due record's partition, one at a time.
+        found = await self._notifications.find_one_and_update(
+            {"_id": str(notification_id), "status": {"$nin": [str(status) for status in SETTLED_STATUSES]}},
+            {"$inc": {"attempts": 1}, "$set": {"updated_at": datetime.now(UTC)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else _notification(found)
+
+    async def settle(self, notification_id: UUID, status: NotificationStatus, channel: str, reason: str | None) -> None:
+        changes = {"status": str(status), "channel": channel, "reason": reason, "updated_at": datetime.now(UTC)}
         await self._notifications.update_one({"_id": str(notification_id)}, {"$set": changes})
 
-    async def settle(self, notification_id: UUID, status: NotificationStatus, reason: str | None) -> None:
-        changes = {"status": str(status), "reason": reason, "updated_at": datetime.now(UTC)}
-        await self._notifications.update_one({"_id": str(notification_id)}, {"$set": changes})
+    async def forget_citizen(self, citizen_id: str) -> int:
+        await self._index()
+        found = self._steps.find({"note.citizen_id": citizen_id}, {"submission_id": 1})
+        return await self._forget({document["submission_id"] async for document in found})
+
+    async def forget_before(self, moment: datetime) -> int:
+        await self._index()
+        heard = self._steps.find({}, {"submission_id": 1, "at": 1})
+        latest: dict[str, datetime] = {}
+        async for document in heard:
+            submission_id, at = document["submission_id"], document["at"]
+            latest[submission_id] = max(at, latest.get(submission_id, at))
+        return await self._forget({submission_id for submission_id, at in latest.items() if at < moment})
+
+    async def _forget(self, submission_ids: set[str]) -> int:
+        if submission_ids:
+            chosen = {"submission_id": {"$in": sorted(submission_ids)}}
+            await self._steps.delete_many(chosen)
+            await self._notifications.delete_many(chosen)
+            await self._windows.delete_many({"_id": {"$in": sorted(submission_ids)}})
+        return len(submission_ids)
 
     async def _index(self) -> None:
         if not self._indexed:
             await self._steps.create_index("submission_id")
+            await self._steps.create_index("note.citizen_id")
+            await self._notifications.create_index("submission_id")
             await self._windows.create_index("due")
             self._indexed = True
 

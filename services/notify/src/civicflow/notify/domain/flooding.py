@@ -39,6 +39,9 @@ class Outgoing:
     submission_id: UUID
     verified: bool  # the submission's identity was verified at a level other than "none"
     sender: str | None  # citizen_id when verified, else None
+    # An earlier attempt of this message may have taken its slots (a retry, or a resend after a crash): they are
+    # looked for, and kept. A first attempt holds none, so nothing is looked for.
+    again: bool = True
 
 
 class Suppressed(StrEnum):
@@ -72,9 +75,9 @@ class Quota:
 class SendingRecord(Protocol):
     """The slots taken and the bounces, kept by an adapter under HMACs (domain.recipients)."""
 
-    async def claim(self, quota: Quota, notification_id: UUID) -> bool:
-        """Takes a free slot of `quota` for the message; False when all are taken. A slot the same message took
-        before (a retry) is still its own: True."""
+    async def claim(self, quota: Quota, notification_id: UUID, again: bool = True) -> bool:
+        """Takes a free slot of `quota` for the message; False when all are taken. With `again`, a slot the same
+        message took before (a retry) is still its own: True."""
 
     async def release(self, quota: Quota, notification_id: UUID) -> None:
         """Frees the message's slot of `quota`, if it took one."""
@@ -113,7 +116,7 @@ class SendingLimits:
             return Suppressed.BOUNCED
         taken: list[Quota] = []
         for quota in self.quotas(recipient, outgoing, now):
-            if not await self.record.claim(quota, outgoing.notification_id):
+            if not await self.record.claim(quota, outgoing.notification_id, outgoing.again):
                 # The message does not go, so it holds no slot: the ones it took are free again.
                 for other in taken:
                     await self.record.release(other, outgoing.notification_id)

@@ -67,11 +67,8 @@ class NotificationStore(Protocol):
     async def open(self, windows: Sequence[Window]) -> None:
         """Opens each window unless its application has one open already."""
 
-    async def due(self, now: datetime, limit: int) -> list[Window]:
-        """Windows due by `now`, the earliest first."""
-
-    async def next_due(self) -> datetime | None:
-        """When the earliest open window is due."""
+    async def earliest(self, limit: int) -> list[Window]:
+        """The `limit` open windows due first, the earliest first."""
 
     async def steps_of(self, submission_id: UUID) -> list[KeptStep]:
         """Every step kept of the application, in the order notify heard of them."""
@@ -85,8 +82,17 @@ class NotificationStore(Protocol):
 
     async def get(self, notification_id: UUID) -> Notification | None: ...
 
-    async def attempt(self, notification_id: UUID, attempt: int, channel: str) -> None:
-        """Records that attempt `attempt` is about to be made on `channel`: before the channel is called."""
+    async def begin(self, notification_id: UUID) -> Notification | None:
+        """Records that one more attempt is about to be made, before the channel is called, and returns the
+        notification with it counted; None when it was sent already, refused for good, or is unknown."""
 
-    async def settle(self, notification_id: UUID, status: NotificationStatus, reason: str | None) -> None:
+    async def settle(self, notification_id: UUID, status: NotificationStatus, channel: str, reason: str | None) -> None:
         """Records the outcome of the latest attempt."""
+
+    async def forget_citizen(self, citizen_id: str) -> int:
+        """Forgets every application a step of which names the citizen (its steps, windows and messages); returns
+        how many applications."""
+
+    async def forget_before(self, moment: datetime) -> int:
+        """Forgets the steps and messages of applications last heard of before `moment`; returns how many
+        applications."""

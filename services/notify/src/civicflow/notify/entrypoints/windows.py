@@ -4,7 +4,7 @@ notification's id is the window's)."""
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from civicflow.notify.domain.notifications import NotificationStore
 from civicflow.notify.domain.policy import NotificationPolicy
@@ -26,19 +26,25 @@ class WindowCloser:
     def __init__(self, store: NotificationStore, publisher: EventPublisher, policy: NotificationPolicy) -> None:
         self.store, self.publisher, self.policy = store, publisher, policy
         self._woken = asyncio.Event()
+        self._sleeping_until = datetime.max.replace(tzinfo=UTC)
 
-    def wake(self) -> None:
-        """A window was opened: look when it is due."""
-        self._woken.set()
+    def opened(self, due: datetime) -> None:
+        """A window was opened, due at `due`: look sooner if that is before the next look. Windows are all as long,
+        so under load a new one is due after those open already, and nobody is woken."""
+        if due < self._sleeping_until:
+            self._woken.set()
 
     async def run(self) -> None:
         while True:
-            self._woken.clear()  # before the round: a window opened during it wakes the next one at once
+            # Before the round: a window opened during it (which the round may not have seen) wakes the next at once.
+            self._woken.clear()
+            self._sleeping_until = datetime.min.replace(tzinfo=UTC)
             try:
                 sleep = await self._round()
             except Exception as error:  # noqa: BLE001 - the store or broker is away: try again shortly
                 logger.warning("closing windows failed (%s)", describe(error))
                 sleep = PAUSE_AFTER_FAILURE_SECONDS
+            self._sleeping_until = datetime.now(UTC) + timedelta(seconds=sleep)
             try:
                 async with asyncio.timeout(sleep):
                     await self._woken.wait()
@@ -46,20 +52,21 @@ class WindowCloser:
                 pass
 
     async def _round(self) -> float:
-        """Closes the windows that are due; returns how long to sleep until the next is."""
+        """Closes the windows that are due; returns how long to sleep until the next is (one query for both)."""
         now = datetime.now(UTC)
-        windows = await self.store.due(now, BATCH)
+        earliest = await self.store.earliest(BATCH)
+        due = [window for window in earliest if window.due <= now]
         outcomes = await asyncio.gather(
-            *(close_window(window, self.store, self.publisher, self.policy.coalesce, now) for window in windows),
+            *(close_window(window, self.store, self.publisher, self.policy.coalesce, now) for window in due),
             return_exceptions=True,
         )
         for outcome in outcomes:
             if isinstance(outcome, BaseException):  # its window stays open and is tried again in the next round
                 logger.warning("closing a window failed (%s)", describe(outcome))
-        if len(windows) == BATCH:
+        if len(due) == BATCH:
             return 0.0
-        next_due = await self.store.next_due()
-        if next_due is None:
+        later = [window.due for window in earliest if window.due > now]
+        if not later:
             return LONGEST_SLEEP_SECONDS
-        wait = (next_due - datetime.now(UTC)).total_seconds()
+        wait = (min(later) - datetime.now(UTC)).total_seconds()
         return min(max(wait, SHORTEST_SLEEP_SECONDS), LONGEST_SLEEP_SECONDS)

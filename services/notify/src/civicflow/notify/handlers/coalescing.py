@@ -14,18 +14,21 @@ from civicflow.shared import topics
 from civicflow.shared.events import CitizenNotified, NotificationDue, NotificationStatus, StatusEvent
 from civicflow.shared.events.notify import status_event_id
 from civicflow.shared.kafka import EventPublisher
+from civicflow.shared.messaging.tracing import trace_carrier
 
 logger = logging.getLogger(__name__)
 
 
 async def keep_steps(
     events: Sequence[StatusEvent], store: NotificationStore, policy: NotificationPolicy, now: datetime
-) -> bool:
-    """Keeps the steps, and opens a window for each application a step of which tells; True if one was opened
-    (the dispatcher may want to look sooner)."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)  # the step's processing span (shared.messaging.tracing), in its application's trace
-    kept = [KeptStep(note_of(event), policy.tells_of(event.step), now, trace=carrier) for event in events]
+) -> datetime | None:
+    """Keeps the steps, and opens a window for each application a step of which tells; returns when the windows
+    opened are due (None: none was), for the timer that closes them."""
+    kept = [
+        # with the context of the step's processing span, in its application's trace (shared.messaging.tracing)
+        KeptStep(note_of(event), policy.tells_of(event.step), now, trace=trace_carrier(event.event_id))
+        for event in events
+    ]
     untold = await store.keep(kept)
     windows = {
         step.note.submission_id: Window(step.note.submission_id, step.note.event_id, now + policy.coalesce)
@@ -33,7 +36,7 @@ async def keep_steps(
         if step.tells
     }
     await store.open(list(windows.values()))
-    return bool(windows)
+    return now + policy.coalesce if windows else None
 
 
 async def close_window(

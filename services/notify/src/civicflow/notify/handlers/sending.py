@@ -17,7 +17,6 @@ from civicflow.notify.handlers.coalescing import status_event
 from civicflow.notify.rendering import compose
 from civicflow.shared import topics
 from civicflow.shared.events import NotificationDue, NotificationStatus, personal
-from civicflow.shared.events.notify import SETTLED_STATUSES
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import PermanentFailure
 from civicflow.shared.messaging.failures import Disposition, classify, describe
@@ -40,32 +39,32 @@ class Sending:
         self.attempts = attempts  # how many a notification gets in all (the first and every retry)
 
     async def send(self, due: NotificationDue) -> None:
-        notification = await self.store.get(due.notification_id)
+        # The attempt is recorded first: before the sending limits take slots (an attempt after this one knows to
+        # look for them) and before the channel is called.
+        notification = await self.store.begin(due.notification_id)
         if notification is None:
-            raise PermanentFailure("no such notification")
-        if notification.status in SETTLED_STATUSES:
+            if await self.store.get(due.notification_id) is None:
+                raise PermanentFailure("no such notification")
             return  # sent already, or refused for good: a redelivery
-        if notification.status is NotificationStatus.CREATED and notification.attempts:
+        attempt = notification.attempts
+        if notification.status is NotificationStatus.CREATED and attempt > 1:
             logger.info("notification %s: resending an attempt whose outcome was not recorded", due.notification_id)
         recipient = notification.note.recipient
         channel = self.channels.for_recipient(recipient)
         address = self.sealer.open(personal.CONTACT_ADDRESS, recipient.address, notification.submission_id)
+        message = compose(notification.note, self._opened(notification))
         outgoing = Outgoing(
-            notification.notification_id, notification.submission_id, notification.verified, notification.sender
+            notification.notification_id,
+            notification.submission_id,
+            notification.verified,
+            notification.sender,
+            again=attempt > 1,
         )
         refusal = await self.guard.refusal(address, outgoing, datetime.now(UTC))
         if refusal is not None:
-            await self._report(
-                notification,
-                NotificationStatus.PERMANENT_FAILURE,
-                notification.attempts,
-                channel.name,
-                f"not sent: {refusal}",
-            )
+            reason = f"not sent: {refusal}"
+            await self._report(notification, NotificationStatus.PERMANENT_FAILURE, attempt, channel.name, reason)
             return
-        message = compose(notification.note, self._opened(notification))
-        attempt = notification.attempts + 1
-        await self.store.attempt(notification.notification_id, attempt, channel.name)
         try:
             status = await channel.send(address, message, message_key=notification.message_key)
         except PermanentFailure as refused:  # for good: reported, and neither retried nor dead-lettered
@@ -110,7 +109,7 @@ class Sending:
         *,
         will_retry: bool = False,
     ) -> None:
-        await self.store.settle(notification.notification_id, status, reason)
+        await self.store.settle(notification.notification_id, status, channel, reason)
         event = status_event(
             notification, status, attempt=attempt, channel=channel, reason=reason, will_retry=will_retry
         )
