@@ -120,13 +120,21 @@ async def test_the_agency_asks_the_citizen_answers_and_the_agency_accepts(stack:
             lambda subjects: f"Ihr Antrag wurde bewilligt{SERVICE}" in subjects,
         )
     accepted_mail = next(
-        m for m in mails(stack.mail_dir) if str(m["Subject"]) == f"Ihr Antrag wurde bewilligt{SERVICE}"
+        m
+        for m in mails(stack.mail_dir)
+        if str(m["Subject"]) == f"Ihr Antrag wurde bewilligt{SERVICE}"
+        and str(m["Message-ID"]).strip().startswith(f"<{posted.submission_id}.")  # other tests accept too
     )
     text = accepted_mail.get_body(("plain",))
     assert text is not None and "> Ihre Gewerbeanmeldung ist eingetragen." in text.get_content()
     # the decision closes the case: it asks how satisfied the citizen was (the link sealed by intake for notify)
     assert f"/status/{posted.submission_id}/rating?token={posted.token}" in text.get_content()
-    asking_mail = next(m for m in mails(stack.mail_dir) if "bittet um weitere Angaben" in str(m["Subject"]))
+    asking_mail = next(
+        m
+        for m in mails(stack.mail_dir)
+        if "bittet um weitere Angaben" in str(m["Subject"])
+        and str(m["Message-ID"]).strip().startswith(f"<{posted.submission_id}.")
+    )
     asked_text = asking_mail.get_body(("plain",))
     assert asked_text is not None and "/rating" not in asked_text.get_content()
 

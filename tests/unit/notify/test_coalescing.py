@@ -161,6 +161,16 @@ async def test_received_verified_and_routed_within_the_window_are_one_message_na
     assert await notify.close_due(T0 + timedelta(hours=2)) == []  # nothing is left to tell
 
 
+async def test_a_message_lists_its_steps_in_the_order_the_application_took_them() -> None:
+    application, channel = Application(), ScriptedChannel()
+    notify = notifying(channel)
+    received, verified, routed = application.received(), application.verified(), application.routed()
+    for seconds, event in enumerate((routed, verified, received)):  # each topic is read apart: any order comes
+        await notify.keep([event], T0 + timedelta(seconds=seconds))
+    (due,) = await send_due(notify, T0 + timedelta(seconds=62))
+    assert notify.store.notifications[due.notification_id].about == ("received", "verified", "routed")
+
+
 async def test_a_decision_an_hour_later_is_a_message_of_its_own() -> None:
     application, channel = Application(), ScriptedChannel()
     notify = notifying(channel)

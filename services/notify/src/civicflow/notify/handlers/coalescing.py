@@ -89,7 +89,10 @@ def _notification(window: Window, steps: list[KeptStep], told: list[KeptStep]) -
         notification_id=window.notification_id,
         submission_id=window.submission_id,
         note=state,
-        about=tuple(dict.fromkeys(step.note.step for step in told)),
+        # in the order the application took them, not the order notify heard of them (each topic is read apart)
+        about=tuple(
+            dict.fromkeys(note.step for note in sorted((step.note for step in told), key=lambda n: n.progress))
+        ),
         verified=any(note.verified for note in notes),
         sender=next((note.citizen_id for note in notes if note.citizen_id), None),
         # The status link comes on the application's first event only, and goes in the message that tells of it.
