@@ -12,6 +12,7 @@ from civicflow.local.layout import Layout, Ports
 from civicflow.local.stack import Stack
 from tests.support.otlp import Collector, running_collector
 from tests.support.ports import free_ports
+from tests.support.provider_server import Provider, provider_env, running_provider
 from tests.support.store import remove_postgres_data
 
 
@@ -31,10 +32,19 @@ SHORT_RETRIES = {
 
 
 @pytest.fixture(scope="session")
-def running_stack(tmp_path_factory: pytest.TempPathFactory, collector: Collector) -> Iterator[Stack]:
+def provider() -> Iterator[Provider]:
+    """The SMS provider and the citizens' portal notify's SMS and webhook channels send to, scripted by the tests."""
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def running_stack(
+    tmp_path_factory: pytest.TempPathFactory, collector: Collector, provider: Provider
+) -> Iterator[Stack]:
     """The stack itself, for tests that stop, crash and start its components; they leave it all running."""
     layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
-    running = Stack(layout, extra_env=collector.exporter_env() | SHORT_RETRIES)
+    running = Stack(layout, extra_env=collector.exporter_env() | SHORT_RETRIES | provider_env(provider))
     try:
         asyncio.run(running.up())
         yield running

@@ -25,6 +25,7 @@ from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
 from civicflow.shared.events.deadletter import DeadLetterReason
 from tests.support.journeys import Posted, eventually, mails, messages, post, status_of, until_settled
+from tests.support.provider_server import Provider
 from tests.support.smtp_script import answered, script
 
 pytestmark = pytest.mark.e2e
@@ -167,3 +168,67 @@ async def dead_letter_for(consumer: AIOKafkaConsumer, submission_id: str) -> Dea
                 letter = DeadLetter.model_validate_json(record.value)
                 if letter.key == submission_id and letter.consumer_group == NOTIFY:
                     return letter
+
+
+def fresh_phone() -> str:
+    return "+49151" + f"{uuid4().int % 10**8:08d}"
+
+
+async def apply_by(client: httpx.AsyncClient, stack: Layout, notify_by: dict[str, str]) -> Posted:
+    """An application whose citizen chose another channel than e-mail for it."""
+    body = application(SigningKey.load_or_create(stack.idp_state_dir), stack.idp_issuer, ERIKA)
+    return await post(client, body | {"notify_by": notify_by}, "routed")
+
+
+async def test_an_sms_the_provider_refuses_for_now_goes_on_the_retry_and_once(
+    stack: Layout, provider: Provider
+) -> None:
+    phone = fresh_phone()
+    provider.script(phone, [503, 200])
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_by(client, stack, {"channel": "sms", "phone": phone})
+        status = await until_settled(client, posted)
+    assert ("temporary-failure", 1, True) in notices(status) and ("sending", 2, False) in notices(status)
+    (message,) = messages(status["timeline"]).values()
+    assert message["channel"] == "sms" and message["about"] == ["received", "verified", "routed"]
+    first, second = provider.sent_to(phone)
+    assert (first.status, second.status) == (503, 200) and first.idempotency_key == second.idempotency_key
+    assert message_ids(stack, posted.submission_id) == []  # not by e-mail as well
+
+
+async def test_an_sms_the_provider_refuses_for_good_is_not_retried(stack: Layout, provider: Provider) -> None:
+    phone = fresh_phone()
+    provider.script(phone, [400])
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_by(client, stack, {"channel": "sms", "phone": phone})
+        status = await until_message(client, posted, "permanent-failure")
+    (message,) = messages(status["timeline"]).values()
+    assert message["reason"] == "PermanentFailure: SMS: HTTP 400" and not message["will_retry"]
+    assert len(provider.sent_to(phone)) == 1
+
+
+async def test_the_portal_confirms_delivery_and_after_the_last_retry_a_replay_delivers(
+    stack: Layout, provider: Provider, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mailbox = f"postfach-{uuid4().hex[:12]}"
+    provider.script(mailbox, [503])
+    letters = await open_tail(stack.kafka_admin, topics.DEAD_LETTER)
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        posted = await apply_by(client, stack, {"channel": "webhook", "mailbox": mailbox})
+        letter = await dead_letter_for(letters, posted.submission_id)
+        await letters.stop()
+        assert (letter.reason, letter.attempts) == (DeadLetterReason.RETRIES_EXHAUSTED, 3)
+        assert letter.detail.startswith("TransientFailure: webhook: HTTP 503")
+        await until_message(client, posted, "temporary-failure", attempt=4)
+
+        provider.script(mailbox, [200])
+        replay = argparse.Namespace(
+            action="replay", group=None, reason=None, ids=[str(letter.dead_letter_id)], all=False
+        )
+        assert await run_deadletters(stack.kafka_operator, replay) == 0
+        assert "replayed 1 dead letter(s)" in capsys.readouterr().out
+        status = await until_message(client, posted, "delivered", attempt=5)
+    assert notices(status)[-1] == ("delivered", 5, False)  # the portal put it in the mailbox: confirmed
+    sent = provider.sent_to(mailbox)
+    assert [request.status for request in sent] == [503, 503, 503, 503, 200]
+    assert len({request.idempotency_key for request in sent}) == 1 and sent[0].path == "/portal"

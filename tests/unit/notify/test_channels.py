@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError
 from civicflow.notify.adapters.http_delivery import failure_for
 from civicflow.notify.config import NotifySettings
 from civicflow.notify.domain.channels import AddressKind, ChannelRegistry
-from civicflow.shared.events import Recipient
+from civicflow.shared.events import Recipient, personal
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.settings import (
     SECRETS_DIR,
@@ -26,8 +26,15 @@ SEALER = sealer_with_every_key(made_keys())
 PLACEHOLDER = "dev-only-not-a-secret"
 
 
-def preferring(channel: str) -> Recipient:
-    return recipient(SEALER, uuid4(), "erika@example.org", channel=channel)
+def preferring(channel: str, phone: str | None = None, mailbox: str | None = None) -> Recipient:
+    submission_id = uuid4()
+    to = recipient(SEALER, submission_id, "erika@example.org", channel=channel)
+    return to.model_copy(
+        update={
+            "phone": None if phone is None else SEALER.seal(personal.CONTACT_PHONE, phone, submission_id),
+            "mailbox": None if mailbox is None else SEALER.seal(personal.CONTACT_MAILBOX, mailbox, submission_id),
+        }
+    )
 
 
 def registry(*channels: RecordingChannel) -> ChannelRegistry:
@@ -45,12 +52,13 @@ WEBHOOK = RecordingChannel("webhook", AddressKind.MAILBOX)
 def test_the_preferred_channel_is_chosen_when_the_event_carries_its_address() -> None:
     channels = registry(EMAIL, SMS, WEBHOOK)
     assert channels.for_recipient(preferring("email")) is EMAIL
-    assert channels.for_recipient(preferring("sms"), carried={AddressKind.EMAIL, AddressKind.PHONE}) is SMS
-    assert channels.for_recipient(preferring("webhook"), carried={AddressKind.MAILBOX}) is WEBHOOK
+    assert channels.for_recipient(preferring("sms", phone="+4915112345678")) is SMS
+    assert channels.for_recipient(preferring("webhook", mailbox="postfach-4711")) is WEBHOOK
+    assert channels.for_recipient(preferring("email", phone="+4915112345678")) is EMAIL  # the preference decides
 
 
 def test_a_channel_whose_address_the_event_does_not_carry_falls_back_to_email() -> None:
-    # Today an event carries the e-mail address only: an SMS provider must never get it as a phone number.
+    # Without a phone number or mailbox id: an SMS provider must never get the e-mail address as a phone number.
     channels = registry(EMAIL, SMS, WEBHOOK)
     assert channels.for_recipient(preferring("sms")) is EMAIL
     assert channels.for_recipient(preferring("webhook")) is EMAIL

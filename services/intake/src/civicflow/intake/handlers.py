@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from civicflow.intake.domain.attachment_list import ListIssue, RefIssue, check_stored
@@ -17,7 +17,7 @@ from civicflow.intake.domain.submission import (
     new_status_token,
 )
 from civicflow.intake.domain.timeline import decision_entry, timeline_entry
-from civicflow.intake.domain.validation import ValidSubmission
+from civicflow.intake.domain.validation import NotifyBy, ValidSubmission
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AttachmentRef,
@@ -127,6 +127,7 @@ async def accept_submission(
             status_link=links[0] if links else None,
             rating_link=links[1] if links else None,
             service_title=valid.service.title.in_(request.applicant.language),
+            **_notify_by(request.notify_by, sealer, submission_id),
         ),
         service_id=valid.service.service_id,
         applicant=sealer.seal(personal.APPLICANT, request.applicant, submission_id),
@@ -242,6 +243,19 @@ def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:
         language=applicant.get("language", "de"),
         name=sealer.seal(personal.CONTACT_NAME, name, record.submission_id) if name else None,
     )
+
+
+def _notify_by(chosen: NotifyBy | None, sealer: Sealer, submission_id: UUID) -> dict[str, Any]:
+    """The channel the citizen chose for this application and its address, sealed for notify; none: e-mail."""
+    if chosen is None:
+        return {}
+    return {
+        "channel": chosen.channel,
+        "phone": None if chosen.phone is None else sealer.seal(personal.CONTACT_PHONE, chosen.phone, submission_id),
+        "mailbox": (
+            None if chosen.mailbox is None else sealer.seal(personal.CONTACT_MAILBOX, chosen.mailbox, submission_id)
+        ),
+    }
 
 
 def status_link(public_url: str, submission_id: UUID, token: str) -> str:

@@ -135,6 +135,10 @@ class Recipient(BaseModel):
     # the case: sealed for notify alike, set by intake on the submission's first event (it keeps only the token's
     # hash); identity and routing carry the recipient on as it is, so the agency's decision has it too.
     rating_link: Sealed | None = None
+    # The citizen's phone number (E.164) and portal mailbox id, where they chose SMS or the portal: sealed for
+    # notify (events.personal.CONTACT_PHONE, CONTACT_MAILBOX); e-mail stays the fallback.
+    phone: Sealed | None = None
+    mailbox: Sealed | None = None
     # The service applied for, in the citizen's language (the catalogue's title; nothing personal).
     service_title: str | None = Field(default=None, max_length=300)
 

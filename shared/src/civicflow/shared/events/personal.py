@@ -24,6 +24,9 @@ CONTACT_ADDRESS: Final = SealedField[str]("recipient.address", KeyName.CONTACT, 
 # How the message greets them, and the link to their application's status page (a bearer secret): notify alone.
 CONTACT_NAME: Final = SealedField[str]("recipient.name", KeyName.CONTACT, str)
 STATUS_LINK: Final = SealedField[str]("recipient.status_link", KeyName.CONTACT, str)
+# Where the citizen chose to hear by SMS (an E.164 number) or in their portal mailbox: notify alone.
+CONTACT_PHONE: Final = SealedField[str]("recipient.phone", KeyName.CONTACT, str)
+CONTACT_MAILBOX: Final = SealedField[str]("recipient.mailbox", KeyName.CONTACT, str)
 # The status page's rating page (the same bearer token), which the message closing the case links: notify alone.
 RATING_LINK: Final = SealedField[str]("recipient.rating_link", KeyName.CONTACT, str)
 # The once-only profile and the contact preferences the citizen changed: identity and intake alone.

@@ -7,7 +7,6 @@ data to a third party and still not reach the citizen.
 """
 
 import logging
-from collections.abc import Collection
 from enum import StrEnum
 from typing import Protocol
 
@@ -27,9 +26,15 @@ class AddressKind(StrEnum):
     MAILBOX = "mailbox"  # the citizen's mailbox id at a portal (a BundID-style Postfach)
 
 
-# What an event carries today: only the e-mail address (Recipient.address, sealed). A phone number or a mailbox id
-# has to come from the citizen's profile, sealed the same way, before "sms" or "webhook" can be chosen.
-CARRIED_TODAY: frozenset[AddressKind] = frozenset({AddressKind.EMAIL})
+def carried(recipient: Recipient) -> frozenset[AddressKind]:
+    """The kinds of address the event holds for the citizen (each sealed): always the e-mail address, and the phone
+    number or mailbox id where they chose SMS or their portal."""
+    kinds = {AddressKind.EMAIL}
+    if recipient.phone is not None:
+        kinds.add(AddressKind.PHONE)
+    if recipient.mailbox is not None:
+        kinds.add(AddressKind.MAILBOX)
+    return frozenset(kinds)
 
 
 class Channel(Protocol):
@@ -56,14 +61,15 @@ class ChannelRegistry:
             raise ValueError(f"a notification channel named {channel.name!r} is registered already")
         self._channels[channel.name] = channel
 
-    def for_recipient(self, recipient: Recipient, carried: Collection[AddressKind] = CARRIED_TODAY) -> Channel:
-        """The channel the citizen prefers if it is registered here and `carried` has an address for it, else the
-        fallback. `carried`: the kinds of address the event holds for this citizen."""
+    def for_recipient(self, recipient: Recipient) -> Channel:
+        """The channel the citizen prefers if it is registered here and the event carries an address for it, else
+        the fallback."""
+        kinds = carried(recipient)
         preferred = self._channels.get(recipient.channel)
-        if preferred is not None and preferred.address_kind in carried:
+        if preferred is not None and preferred.address_kind in kinds:
             return preferred
         fallback = self._channels.get(self._fallback)
-        if fallback is None or fallback.address_kind not in carried:
+        if fallback is None or fallback.address_kind not in kinds:
             raise LookupError(f"no notification channel for {recipient.channel!r}, nor the fallback {self._fallback!r}")
         # The channel's name only: it says nothing about the citizen.
         reason = "is not configured" if preferred is None else "has no address in the event yet"

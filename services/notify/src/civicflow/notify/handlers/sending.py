@@ -7,16 +7,17 @@ Message-ID / idempotency reference, which a mail client or the provider folds in
 
 import logging
 from datetime import UTC, datetime
+from uuid import UUID
 
 from civicflow.notify.bounces import Bounced
-from civicflow.notify.domain.channels import ChannelRegistry
+from civicflow.notify.domain.channels import AddressKind, ChannelRegistry
 from civicflow.notify.domain.flooding import Outgoing, SendingGuard
 from civicflow.notify.domain.messages import Personal
 from civicflow.notify.domain.notifications import Notification, NotificationStore
 from civicflow.notify.handlers.coalescing import status_event
 from civicflow.notify.rendering import compose
 from civicflow.shared import topics
-from civicflow.shared.events import NotificationDue, NotificationStatus, personal
+from civicflow.shared.events import NotificationDue, NotificationStatus, Recipient, personal
 from civicflow.shared.kafka import EventPublisher
 from civicflow.shared.messaging import PermanentFailure
 from civicflow.shared.messaging.failures import Disposition, classify, describe
@@ -51,7 +52,7 @@ class Sending:
             logger.info("notification %s: resending an attempt whose outcome was not recorded", due.notification_id)
         recipient = notification.note.recipient
         channel = self.channels.for_recipient(recipient)
-        address = self.sealer.open(personal.CONTACT_ADDRESS, recipient.address, notification.submission_id)
+        address = self._address(recipient, channel.address_kind, notification.submission_id)
         message = compose(notification.note, self._opened(notification))
         outgoing = Outgoing(
             notification.notification_id,
@@ -114,6 +115,14 @@ class Sending:
             notification, status, attempt=attempt, channel=channel, reason=reason, will_retry=will_retry
         )
         await self.publisher.publish(topics.CITIZEN_NOTIFIED, event, key=str(notification.submission_id))
+
+    def _address(self, recipient: Recipient, kind: AddressKind, submission_id: UUID) -> str:
+        """The citizen's address of the kind the channel sends to (ChannelRegistry chose it because it is there)."""
+        if kind is AddressKind.PHONE and recipient.phone is not None:
+            return self.sealer.open(personal.CONTACT_PHONE, recipient.phone, submission_id)
+        if kind is AddressKind.MAILBOX and recipient.mailbox is not None:
+            return self.sealer.open(personal.CONTACT_MAILBOX, recipient.mailbox, submission_id)
+        return self.sealer.open(personal.CONTACT_ADDRESS, recipient.address, submission_id)
 
     def _opened(self, notification: Notification) -> Personal:
         """What the message says of the citizen: their name, the status link on the first message, the rating link
