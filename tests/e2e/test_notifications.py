@@ -5,6 +5,7 @@ mail to the server and recording it: one message per application and message typ
 
 import argparse
 import asyncio
+import re
 import signal
 import time
 from typing import Any
@@ -24,8 +25,10 @@ from civicflow.local.tail import open_tail
 from civicflow.shared import topics
 from civicflow.shared.events import DeadLetter
 from civicflow.shared.events.deadletter import DeadLetterReason
+from tests.support.html import hidden
 from tests.support.journeys import Posted, eventually, mails, messages, post, status_of, until_settled
 from tests.support.provider_server import Provider
+from tests.support.sign_in import sign_in
 from tests.support.smtp_script import answered, script
 
 pytestmark = pytest.mark.e2e
@@ -232,3 +235,58 @@ async def test_the_portal_confirms_delivery_and_after_the_last_retry_a_replay_de
     sent = provider.sent_to(mailbox)
     assert [request.status for request in sent] == [503, 503, 503, 503, 200]
     assert len({request.idempotency_key for request in sent}) == 1 and sent[0].path == "/portal"
+
+
+# A person of this test's own, with a profile of their own (the stack is shared, and other tests file as Erika).
+SINA = ERIKA | {"given_name": "Sina", "family_name": "Kurznachricht", "birth_date": "1991-06-30"}
+BUSINESS = "99050012104000"  # register a business: proof of identity "substantial", no file required
+BUSINESS_FIELDS = {
+    "form.business_name": "Kurznachricht Kurierdienst",
+    "form.activity": "Pakete in der Stadt ausfahren",
+    "form.legal_form": "einzelunternehmen",
+    "form.start_date": "01.12.2026",
+}
+
+
+async def file_on_the_page(client: httpx.AsyncClient, service_id: str, fields: dict[str, str]) -> tuple[Posted, str]:
+    """File as the signed-in citizen through the pages (form, summary, send), the form as it comes prefilled from the
+    profile; returns the application and the summary page."""
+    form = await client.get(f"/services/{service_id}/apply", params={"lang": "en"})
+    assert form.status_code == 200, form.text[:300]
+    prefilled = {
+        name: value
+        for name, value in re.findall(r'<input[^>]* name="(applicant\.[^"]+)"[^>]*value="([^"]*)"', form.text)
+    }
+    answers = prefilled | fields | {"csrf": hidden(form.text, "csrf"), "journey": hidden(form.text, "journey")}
+    summary = await client.post(f"/services/{service_id}/apply", params={"lang": "en"}, data=answers)
+    assert summary.status_code == 200, summary.text[:300]
+    sent = await client.post(
+        f"/services/{service_id}/submit", params={"lang": "en"}, data=answers | {"key": hidden(summary.text, "key")}
+    )
+    assert sent.status_code == 303, sent.text[:300]
+    found = re.match(r"/status/([0-9a-f-]{36})\?token=([^&]+)", sent.headers["location"])
+    assert found is not None, sent.headers["location"]
+    submission_id, token = found.groups()
+    return Posted(submission_id, f"/v1/submissions/{submission_id}", token, "routed"), summary.text
+
+
+async def test_a_signed_in_citizen_who_chose_sms_in_the_profile_is_told_by_sms(
+    stack: Layout, provider: Provider
+) -> None:
+    phone = fresh_phone()
+    by_sms = {"email": fresh_address("sina"), "language": "en", "channel": "sms", "phone": phone}
+    body = application(SigningKey.load_or_create(stack.idp_state_dir), stack.idp_issuer, SINA)
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=30.0) as client:
+        await until_settled(client, await post(client, body | {"keep_profile": True}, "routed"))
+        await sign_in(client, {"service_id": BUSINESS}, person=SINA)
+        await eventually(lambda: client.get("/v1/profile"), lambda answer: answer.status_code == 200)
+        assert (await client.put("/v1/profile/contact", json=by_sms)).status_code == 202
+        await eventually(lambda: client.get("/v1/profile"), lambda answer: answer.json()["contact"]["channel"] == "sms")
+        posted, summary = await file_on_the_page(client, BUSINESS, BUSINESS_FIELDS)
+        assert "Text message (SMS), as set in your profile" in summary
+        status = await until_settled(client, posted)
+    (message,) = messages(status["timeline"]).values()
+    assert message["channel"] == "sms" and message["status"] == "sending"
+    (sent,) = provider.sent_to(phone)
+    assert sent.status == 200
+    assert message_ids(stack, posted.submission_id) == []  # not by e-mail as well

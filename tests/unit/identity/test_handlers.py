@@ -298,6 +298,24 @@ async def test_changed_contact_preferences_make_a_new_version_of_the_kept_profil
     assert profile.verified.given_name == "Erika" and await profiles.get(citizen_id) == profile
 
 
+async def test_a_later_application_keeps_the_channel_chosen_on_the_profile_page(tmp_path: Path) -> None:
+    # The phone number of an application is sealed for notify alone: the profile's choice stays the profile's.
+    key, profiles, publisher = SigningKey.load_or_create(tmp_path), FakeProfiles(), FakePublisher()
+    citizen_id = (await kept_for_erika(key, profiles)).citizen_id
+    by_sms = ContactPreferences(email="erika@example.net", language="en", channel="sms", phone="+4915112345678")
+    await change_contact(
+        contact_changed(citizen_id, by_sms, timedelta(minutes=1)),
+        verifier(KnownKeys(key), profiles=profiles),
+        publisher,
+    )
+    later = await kept_for_erika(key, profiles, after=timedelta(minutes=2))
+    profile = INTAKE.open(personal.PROFILE, later.profile, of_citizen(citizen_id))
+    assert profile.contact == ContactPreferences(
+        email="erika@example.org", language="de", channel="sms", phone="+4915112345678"
+    )
+    assert profile.contact_given_in == "application"
+
+
 async def test_a_contact_change_without_a_kept_profile_changes_nothing(tmp_path: Path) -> None:
     key, profiles, publisher = SigningKey.load_or_create(tmp_path), FakeProfiles(), FakePublisher()
     change = contact_changed("c" * 32, ContactPreferences(email="erika@example.net"), timedelta(0))

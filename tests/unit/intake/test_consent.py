@@ -20,9 +20,10 @@ from civicflow.intake.profiles import OwnSubmission
 from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.pages import Pages
 from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
-from civicflow.shared.events import ContactPreferences, Profile
+from civicflow.shared.events import ContactPreferences, Profile, SubmissionReceived, personal
 from civicflow.shared.identity_providers import IdentityProvider
 from tests.support.html import hidden
+from tests.support.profiles import erika_profile
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRecorder, FakeRelay, FakeSignIns, FakeSubmissions
 
@@ -64,10 +65,11 @@ ERIKAS_PROFILE = [
 
 
 class FakeProfiles:
-    """Only what the form asks of CitizenProfiles: the values to fill in."""
+    """Only what the form asks of CitizenProfiles: the values to fill in, and the profile's chosen channel."""
 
     def __init__(self) -> None:
         self.values_of: dict[str, list[ProfileValue]] = {}
+        self.kept: dict[str, Profile] = {}
         self.failing = False
 
     async def prefill(self, citizen_id: str, spec: ServiceSpec) -> list[ProfileValue]:
@@ -76,7 +78,9 @@ class FakeProfiles:
         return self.values_of.get(citizen_id, [])
 
     async def profile(self, citizen_id: str) -> Profile | None:
-        raise AssertionError("the form needs no more than prefill")
+        if self.failing:
+            raise ConnectionError("store down")
+        return self.kept.get(citizen_id)
 
     async def values(self, citizen_id: str) -> list[ProfileValue]:
         raise AssertionError("the form needs no more than prefill")
@@ -103,7 +107,8 @@ class Site:
             IdentityProvider(name="dev", issuer="http://idp.invalid", audience="civicflow"), b"k" * 32
         )
         sessions = Sessions(self.sign_ins, (provider,), "https://antrag.example")
-        intake = Intake(self.submissions, FakeAttachments(), self.relay, sealer_with_every_key())
+        self.sealer = sealer_with_every_key()
+        intake = Intake(self.submissions, FakeAttachments(), self.relay, self.sealer)
         pages, catalogue = Pages("https://antrag.example"), Catalogue.bundled()
         apply = Apply(pages, catalogue, intake, FakeRecorder(), sessions, False, self.profiles)
         app = FastAPI()
@@ -239,3 +244,26 @@ def test_the_confirmed_details_come_from_the_sign_in_never_from_the_profile(site
     site.sign_in()
     page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
     assert "Mallory" not in page.text and "Erika" in page.text
+
+
+def test_the_channel_chosen_in_the_profile_is_shown_and_asked_of_notify(site: Site) -> None:
+    by_sms = ContactPreferences(email="erika@example.org", language="en", channel="sms", phone="+4915112345678")
+    site.profiles.kept[ERIKA] = erika_profile().model_copy(update={"contact": by_sms})
+    site.sign_in()
+    page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
+    summary = file(site, {**CONTACT, **OWN_FIELDS, "csrf": hidden(page.text, "csrf")})
+    assert "<dd>Text message (SMS), as set in your profile</dd>" in summary
+    event = SubmissionReceived.model_validate(site.received())
+    recipient = event.recipient
+    assert recipient.channel == "sms" and recipient.mailbox is None and recipient.phone is not None
+    assert "4915112345678" not in json.dumps(site.received())
+    assert site.sealer.open(personal.CONTACT_PHONE, recipient.phone, event.submission_id) == by_sms.phone
+
+
+def test_an_email_profile_or_none_asks_notify_for_nothing_but_email(site: Site) -> None:
+    site.profiles.kept[ERIKA] = erika_profile()
+    site.sign_in()
+    page = site.client.get(f"/services/{BUSINESS}/apply?lang=en")
+    summary = file(site, {**CONTACT, **OWN_FIELDS, "csrf": hidden(page.text, "csrf")})
+    assert 'id="notified-by"' not in summary
+    assert SubmissionReceived.model_validate(site.received()).recipient.channel == "email"

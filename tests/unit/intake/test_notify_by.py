@@ -23,8 +23,8 @@ def checked(notify_by: Any) -> ValidSubmission | list[FieldError]:
 @pytest.mark.parametrize(
     ("notify_by", "pointer"),
     [
-        ({"channel": "sms"}, "/notify_by"),  # no number to send to
-        ({"channel": "webhook", "phone": "+4915112345678"}, "/notify_by"),  # no mailbox
+        ({"channel": "sms"}, "/notify_by/phone"),  # no number to send to
+        ({"channel": "webhook", "phone": "+4915112345678"}, "/notify_by/mailbox"),  # no mailbox
         ({"channel": "sms", "phone": "0151 1234567"}, "/notify_by/phone"),  # not E.164
         ({"channel": "webhook", "mailbox": "<script>"}, "/notify_by/mailbox"),
         ({"channel": "carrier-pigeon"}, "/notify_by/channel"),

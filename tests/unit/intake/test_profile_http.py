@@ -82,7 +82,13 @@ async def test_the_profile_shows_each_value_with_its_source_and_the_contact(api:
     response = api.client.get("/v1/profile")
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
     body = response.json()
-    assert body["contact"] == {"email": "erika@example.org", "language": "en", "channel": "email"}
+    assert body["contact"] == {
+        "email": "erika@example.org",
+        "language": "en",
+        "channel": "email",
+        "phone": None,
+        "mailbox": None,
+    }
     assert body["values"][2] == {
         "name": "applicant.birth_date",
         "value": "12.08.1964",
@@ -127,6 +133,22 @@ def test_new_contact_preferences_are_passed_on(api: Api) -> None:
     response = api.client.put("/v1/profile/contact", json={"email": "erika@example.net", "language": "en"})
     assert response.status_code == 202
     assert api.publisher.topics() == [topics.CONTACT_PREFERENCES_CHANGED]
+
+
+def test_a_channel_without_its_address_names_the_address_it_needs(api: Api) -> None:
+    for contact, pointer in [
+        ({"channel": "sms"}, "/phone"),
+        ({"channel": "sms", "phone": "0151 1234567"}, "/phone"),  # not E.164
+        ({"channel": "webhook", "phone": "+4915112345678"}, "/mailbox"),
+    ]:
+        body = problem(api.client.put("/v1/profile/contact", json={"email": "erika@example.net"} | contact), 422)
+        assert [error["pointer"] for error in body["errors"]] == [pointer]
+        assert "0151" not in str(body)
+    assert api.publisher.published == []
+    by_sms = {"email": "erika@example.net", "channel": "sms", "phone": "+4915112345678"}
+    assert api.client.put("/v1/profile/contact", json=by_sms).status_code == 202
+    ((_, event, _),) = api.publisher.published
+    assert not isinstance(event, bytes) and "+4915112345678" not in event.model_dump_json()  # sealed: profile key
 
 
 def test_invalid_contact_preferences_name_the_fields_without_quoting_them(api: Api) -> None:

@@ -258,6 +258,19 @@ def test_contact_preferences_that_are_not_valid_come_back_with_the_reason_at_the
     assert site.profiles.changed == []
 
 
+def test_a_citizen_may_choose_sms_with_their_number_and_is_told_which_address_a_channel_needs(site: Site) -> None:
+    site.with_profile()
+    page = site.page()
+    assert 'type="tel"' in page and 'value="sms"' in page and 'value="webhook"' in page
+    refused = site.change({"email": "erika@example.org", "language": "en", "channel": "sms", "phone": ""})
+    assert refused.status_code == 422 and '<li><a href="#f-contact-phone">Please fill in this field.' in refused.text
+    chosen = site.change({"email": "erika@example.org", "language": "en", "channel": "sms", "phone": "+4915112345678"})
+    assert chosen.status_code == 303
+    assert site.profiles.changed == [
+        (ERIKA, ContactPreferences(email="erika@example.org", language="en", channel="sms", phone="+4915112345678"))
+    ]
+
+
 def test_a_change_without_the_csrf_token_or_signed_out_changes_nothing(site: Site) -> None:
     site.with_profile()
     contact = {"contact.email": "mallory@example.org", "contact.language": "de", "contact.channel": "email"}

@@ -156,13 +156,16 @@ async def _keep_profile(
     event: SubmissionReceived, verified: Verified, verifier: Verifier, publisher: EventPublisher
 ) -> None:
     """The citizen allowed it (SubmissionReceived.keep_profile): keep what was verified, and the address and the
-    contact preferences of this submission, as their profile."""
+    contact preferences of this submission, as their profile (with the channel they chose on the profile page)."""
     applicant = verifier.sealer.open(personal.APPLICANT, event.applicant, event.submission_id)
     provider = verifier.provider_of(verified)
-    profile = profile_of(verified, provider, applicant, event.recipient, event.occurred_at, datetime.now(UTC))
+    citizen_id = verifier.citizen_id(verified)
+    kept = await verifier.profiles.get(citizen_id)
+    chosen = None if kept is None else kept.contact.channel_choice()
+    profile = profile_of(verified, provider, applicant, event.recipient, event.occurred_at, datetime.now(UTC), chosen)
     trace.get_current_span().set_attribute("civicflow.identity.profile_kept", profile is not None)
     if profile is not None:
-        await _save(verifier.citizen_id(verified), profile, event.occurred_at, event.event_id, verifier, publisher)
+        await _save(citizen_id, profile, event.occurred_at, event.event_id, verifier, publisher)
 
 
 async def change_contact(event: ContactPreferencesChanged, verifier: Verifier, publisher: EventPublisher) -> None:

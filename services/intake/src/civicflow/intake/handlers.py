@@ -17,10 +17,11 @@ from civicflow.intake.domain.submission import (
     new_status_token,
 )
 from civicflow.intake.domain.timeline import decision_entry, timeline_entry
-from civicflow.intake.domain.validation import NotifyBy, ValidSubmission
+from civicflow.intake.domain.validation import ValidSubmission
 from civicflow.shared import topics
 from civicflow.shared.events import (
     AttachmentRef,
+    ChannelChoice,
     CitizenNotified,
     Recipient,
     StatusEvent,
@@ -245,7 +246,7 @@ def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:
     )
 
 
-def _notify_by(chosen: NotifyBy | None, sealer: Sealer, submission_id: UUID) -> dict[str, Any]:
+def _notify_by(chosen: ChannelChoice | None, sealer: Sealer, submission_id: UUID) -> dict[str, Any]:
     """The channel the citizen chose for this application and its address, sealed for notify; none: e-mail."""
     if chosen is None:
         return {}

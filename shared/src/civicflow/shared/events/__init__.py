@@ -8,7 +8,7 @@ from civicflow.shared.events.agency import (
     SubmissionDecided,
 )
 from civicflow.shared.events.base import CitizenEvent, Event, StatusEvent, Step, derive_event_id
-from civicflow.shared.events.common import Address, Applicant, AttachmentRef, Recipient
+from civicflow.shared.events.common import Address, Applicant, AttachmentRef, ChannelChoice, Recipient
 from civicflow.shared.events.deadletter import DeadLetter
 from civicflow.shared.events.experience import ExperienceKind, ExperienceRecorded
 from civicflow.shared.events.identity import IdentityRejected, IdentityVerified
@@ -36,6 +36,7 @@ __all__ = [
     "AgencySubmission",
     "Applicant",
     "AttachmentRef",
+    "ChannelChoice",
     "CitizenEvent",
     "CitizenNotified",
     "ClarificationProvided",

@@ -15,8 +15,10 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from civicflow.shared.security.sealing import Sealed
 
@@ -65,6 +67,31 @@ PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 CitizenId = Annotated[str, Field(pattern=r"^[a-z2-7]{32}$")]
 # How the citizen wants to hear from us: a channel notify knows (e-mail to begin with).
 Channel = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+# The channels a citizen may choose, and the address each needs besides the e-mail address (the fallback).
+ChosenChannel = Literal["email", "sms", "webhook"]
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]  # ITU-T E.164
+# A portal mailbox id (a BundID-style Postfach), as the portal names it.
+Mailbox = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")]
+_ADDRESS_OF = {"sms": "phone", "webhook": "mailbox"}
+
+
+class ChannelChoice(BaseModel):
+    """How the citizen wants to hear about their applications, if not by e-mail (notify's channels): by SMS to an
+    E.164 number, or in their portal mailbox. A channel without its address is refused, naming the address."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: ChosenChannel = "email"
+    phone: Phone | None = Field(default=None, validate_default=True)
+    mailbox: Mailbox | None = Field(default=None, validate_default=True)
+
+    @field_validator("phone", "mailbox")
+    @classmethod
+    def _needed_by_the_channel(cls, value: str | None, info: ValidationInfo) -> str | None:
+        channel = info.data.get("channel")
+        if value is None and _ADDRESS_OF.get(str(channel)) == info.field_name:
+            raise PydanticCustomError("missing", "Field required for channel {channel}", {"channel": channel})
+        return value
 
 
 class Address(BaseModel):

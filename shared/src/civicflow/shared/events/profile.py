@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr
 
 from civicflow.shared.events.base import CitizenEvent
-from civicflow.shared.events.common import Address, Channel, IsoDate, Language, Name
+from civicflow.shared.events.common import Address, ChannelChoice, IsoDate, Language, Name
 from civicflow.shared.identity_providers import LevelOfAssurance
 from civicflow.shared.security.sealing import Sealed
 
@@ -30,12 +30,14 @@ class VerifiedAttributes(BaseModel):
     verified_at: datetime
 
 
-class ContactPreferences(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class ContactPreferences(ChannelChoice):
+    """The e-mail address (the fallback of every channel), the language, and the channel with its address."""
 
     email: EmailStr
     language: Language = "de"
-    channel: Channel = "email"
+
+    def channel_choice(self) -> ChannelChoice:
+        return ChannelChoice(channel=self.channel, phone=self.phone, mailbox=self.mailbox)
 
 
 # Where a value the citizen gave came from: typed into an application, or changed on the profile page.

@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 from pydantic import ValidationError
 
 from civicflow.identity.domain.assertion import Verified
-from civicflow.shared.events import Applicant, Recipient
+from civicflow.shared.events import Applicant, ChannelChoice, Recipient
 from civicflow.shared.events.profile import ContactPreferences, Profile, VerifiedAttributes
 from civicflow.shared.identity_providers import IdentityProvider
 
@@ -26,9 +26,14 @@ def profile_of(
     recipient: Recipient,
     given_at: datetime,
     now: datetime,
+    chosen: ChannelChoice | None = None,
 ) -> Profile | None:
     """The profile a verified submission filed at `given_at` gives, or None when what the provider asserted does
-    not fit a profile (a name too long once its umlauts are written out, say): the submission goes on without."""
+    not fit a profile (a name too long once its umlauts are written out, say): the submission goes on without.
+
+    The e-mail address and the language are the submission's; the channel is the one the citizen `chosen` on the
+    profile page, kept (identity cannot open a submission's phone number or mailbox: they are sealed for notify);
+    e-mail for a new profile."""
     try:
         attributes = VerifiedAttributes(
             given_name=verified.given_name,
@@ -40,7 +45,8 @@ def profile_of(
         )
     except ValidationError:
         return None
-    contact = ContactPreferences(email=applicant.email, language=recipient.language, channel=recipient.channel)
+    kept = (chosen or ChannelChoice()).model_dump()
+    contact = ContactPreferences(email=applicant.email, language=recipient.language, **kept)
     return Profile(
         verified=attributes,
         address=applicant.address,

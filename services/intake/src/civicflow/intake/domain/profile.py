@@ -27,8 +27,8 @@ INPUT_DATE = "%d.%m.%Y"
 
 @dataclass(frozen=True)
 class ProfileValue:
-    # The form's input name ("applicant.given_name", "applicant.address.postal_code"), or "contact.language" and
-    # "contact.channel" for the preferences no form asks for.
+    # The form's input name ("applicant.given_name", "applicant.address.postal_code"), or "contact.language",
+    # "contact.channel", "contact.phone" and "contact.mailbox" for the preferences no form asks for.
     name: str
     value: str  # as the form's input takes it (a date as DD.MM.YYYY)
     verified: bool
@@ -57,6 +57,11 @@ def profile_values(profile: Profile) -> list[ProfileValue]:
         given("applicant.address.city", address.city, "application", profile.address_given_at),
         given("contact.language", contact.language, profile.contact_given_in, profile.contact_given_at),
         given("contact.channel", contact.channel, profile.contact_given_in, profile.contact_given_at),
+        *(
+            given(f"contact.{name}", value, profile.contact_given_in, profile.contact_given_at)
+            for name, value in (("phone", contact.phone), ("mailbox", contact.mailbox))
+            if value is not None
+        ),
     ]
 
 

@@ -5,38 +5,19 @@ Every failing field is reported at once, named by a JSON Pointer (RFC 6901) into
 in the citizen's language that never quotes the input."""
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationError
 
 from civicflow.intake.domain.attachment_list import check_refs
 from civicflow.intake.domain.attachment_messages import attachment_errors
 from civicflow.intake.domain.catalogue import Catalogue, ServiceSpec
 from civicflow.intake.domain.messages import DEFAULT_LANGUAGE, Language, message
 from civicflow.intake.domain.validation_errors import FieldError as FieldError
-from civicflow.shared.events import Applicant, AttachmentRef
+from civicflow.shared.events import Applicant, AttachmentRef, ChannelChoice
 from civicflow.shared.events.common import plain_text
-
-
-class NotifyBy(BaseModel):
-    """How the citizen wants to hear about this application, if not by e-mail (notify's channels): by SMS to an
-    E.164 number, or in their portal mailbox (a BundID-style Postfach). E-mail stays the fallback."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    channel: Literal["email", "sms", "webhook"] = "email"
-    phone: Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")] | None = None  # ITU-T E.164
-    mailbox: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")] | None = None
-
-    @model_validator(mode="after")
-    def _an_address_for_the_channel(self) -> "NotifyBy":
-        if self.channel == "sms" and self.phone is None:
-            raise ValueError("channel sms needs a phone number")
-        if self.channel == "webhook" and self.mailbox is None:
-            raise ValueError("channel webhook needs a mailbox")
-        return self
 
 
 class SubmissionRequest(BaseModel):
@@ -54,7 +35,8 @@ class SubmissionRequest(BaseModel):
     # The citizen's consent to keep what identity verifies, the address and the e-mail as their once-only profile
     # (events.profile); identity keeps it only for a verified applicant. Consent is a JSON true, nothing like it.
     keep_profile: StrictBool = False
-    notify_by: NotifyBy | None = None
+    # How the citizen wants to hear about this application, if not by e-mail (notify's channels).
+    notify_by: ChannelChoice | None = None
 
 
 @dataclass(frozen=True)

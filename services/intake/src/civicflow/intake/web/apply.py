@@ -25,7 +25,7 @@ from civicflow.intake.domain.idempotency import (
 )
 from civicflow.intake.domain.messages import Language
 from civicflow.intake.domain.profile import ProfileValue
-from civicflow.intake.domain.sign_in import enough
+from civicflow.intake.domain.sign_in import SignedIn, enough
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.handlers import AttachmentsInvalid, Intake, SubmissionNotStored, TraceContext, accept_submission
@@ -38,12 +38,14 @@ from civicflow.intake.web.fields import (
     display_value,
     service_inputs,
 )
+from civicflow.intake.web.i18n import words
 from civicflow.intake.web.journey import FORM_LIMIT, Journey, Posted, fileable, read, verified_values
 from civicflow.intake.web.pages import Pages, language_of
 from civicflow.intake.web.posted import PostRefused, form_of
 from civicflow.intake.web.prefill import prefilled
 from civicflow.intake.web.recorder import Recorder
 from civicflow.intake.web.sign_in import Sessions
+from civicflow.shared.events import ChannelChoice
 from civicflow.shared.events.experience import ExperienceKind
 
 logger = logging.getLogger(__name__)
@@ -121,10 +123,12 @@ class Apply:
         csrf.remember(response, token, secure=self.secure_cookies)
         return response
 
-    def summary_page(self, request: Request, journey: Journey) -> Response:
+    def summary_page(self, request: Request, journey: Journey, chosen: ChannelChoice | None) -> Response:
         inputs = [*applicant_inputs(journey.language), *service_inputs(journey.spec, journey.language)]
         values = journey.values
+        t = words(journey.language)
         context = {
+            "notified_by": None if chosen is None else t["notified_by"].format(channel=t[f"channel_{chosen.channel}"]),
             "service": journey.spec,
             "answers": [(item, display_value(item, values[item.name])) for item in inputs if item.name in values],
             "values": values,
@@ -138,6 +142,20 @@ class Apply:
         }
         path = f"/services/{journey.spec.service_id}/apply"
         return self.pages.render(request, "summary.html", journey.language, path, context)
+
+    async def chosen_channel(self, signed_in: SignedIn | None) -> ChannelChoice | None:
+        """The channel the signed-in citizen chose on their profile page, where it is not e-mail (the fallback): the
+        application asks notify to use it (SubmissionRequest.notify_by)."""
+        if signed_in is None:
+            return None
+        try:
+            profile = await self.profiles.profile(signed_in.citizen_id)
+        except Exception:
+            logger.warning("profile not read for the channel", exc_info=True)
+            return None
+        if profile is None or profile.contact.channel == "email":
+            return None
+        return profile.contact.channel_choice()
 
     async def refused(self, request: Request, journey: Journey, errors: list[FieldError]) -> Response:
         for error in errors:  # the field, never the value
@@ -174,7 +192,7 @@ def apply_router(apply: Apply) -> APIRouter:
         if upload_errors or not isinstance(valid, ValidSubmission):
             return await apply.refused(request, journey, [*upload_errors, *(valid if isinstance(valid, list) else [])])
         await apply.record(journey, ExperienceKind.SUMMARY_REACHED)
-        return apply.summary_page(request, journey)
+        return apply.summary_page(request, journey, await apply.chosen_channel(journey.signed_in))
 
     @router.post("/services/{service_id}/submit", response_class=HTMLResponse)
     async def submit(request: Request, service_id: str, lang: str | None = None) -> Response:
@@ -183,6 +201,9 @@ def apply_router(apply: Apply) -> APIRouter:
             return posted
         journey = posted.journey
         body = journey.body()
+        chosen = await apply.chosen_channel(journey.signed_in)
+        if chosen is not None:
+            body["notify_by"] = chosen.model_dump(mode="json", exclude_none=True)
         valid = validate_submission(body, catalogue, journey.language)
         if not isinstance(valid, ValidSubmission):
             return await apply.refused(request, journey, valid)

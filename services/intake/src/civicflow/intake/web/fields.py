@@ -29,7 +29,7 @@ class Option:
 class Input:
     name: str  # the place in the JSON body, dotted: applicant.address.city
     label: str
-    kind: str  # text | email | date | number | integer | textarea | select | radios | checkbox
+    kind: str  # text | email | tel | date | number | integer | textarea | select | radios | checkbox
     required: bool
     hint: str = ""
     autocomplete: str = ""

@@ -378,6 +378,19 @@ TEXTS: dict[str, dict[Language, str]] = {
     "contact_language": {"de": "Sprache", "en": "Language"},
     "contact_channel": {"de": "Nachrichten bekommen per", "en": "Get messages by"},
     "channel_email": {"de": "E-Mail", "en": "Email"},
+    "channel_sms": {"de": "SMS", "en": "Text message (SMS)"},
+    "channel_webhook": {"de": "Postfach im Servicekonto", "en": "Mailbox of your citizen account"},
+    "contact_phone": {"de": "Mobilnummer", "en": "Mobile number"},
+    "contact_phone_hint": {
+        "de": "Für SMS, international geschrieben, zum Beispiel +49 151 23456789.",
+        "en": "For text messages, in international form, for example +49 151 23456789.",
+    },
+    "contact_mailbox": {"de": "Postfach-Kennung", "en": "Mailbox id"},
+    "contact_mailbox_hint": {
+        "de": "Für Nachrichten in Ihr Postfach, wie Ihr Servicekonto sie anzeigt.",
+        "en": "For messages to your mailbox, as your citizen account shows it.",
+    },
+    "notified_by": {"de": "{channel}, wie in Ihrem Profil eingestellt", "en": "{channel}, as set in your profile"},
     "contact_save": {"de": "Kontaktwünsche speichern", "en": "Save contact preferences"},
     "own_submissions": {"de": "Ihre Anträge", "en": "Your applications"},
     "own_submissions_none": {

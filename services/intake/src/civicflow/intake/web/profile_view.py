@@ -3,6 +3,7 @@ applications in plain words, and the contact preferences as a form (read back fr
 model identity takes them with)."""
 
 from dataclasses import dataclass
+from typing import get_args
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -15,10 +16,15 @@ from civicflow.intake.web.fields import Input, Option, applicant_inputs
 from civicflow.intake.web.i18n import words
 from civicflow.intake.web.pages import local_date, local_time
 from civicflow.shared.events import ContactPreferences, Profile
+from civicflow.shared.events.common import ChosenChannel
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
-# The channels a citizen may choose (notify's channels; only email for now), by the words that name them.
-CHANNELS = ("email",)
+# The channels a citizen may choose (notify's channels), by the words that name them.
+CHANNELS: tuple[str, ...] = get_args(ChosenChannel)
+# The preferences' inputs, by the model's field each fills.
+CONTACT_FIELDS = ("email", "language", "channel", "phone", "mailbox")
+# pydantic's error types, as the kinds of failure a citizen is told about (domain.messages.GENERIC).
+_KINDS = {"missing": "required", "literal_error": "enum", "string_pattern_mismatch": "pattern"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class OwnRow:
 def rows(values: list[ProfileValue], language: Language) -> list[Row]:
     t = words(language)
     labels = {item.name: item.label for item in applicant_inputs(language)}
-    labels |= {"contact.language": t["contact_language"], "contact.channel": t["contact_channel"]}
+    labels |= {f"contact.{name}": t[f"contact_{name}"] for name in CONTACT_FIELDS[1:]}
     return [
         Row(
             value.name,
@@ -94,34 +100,34 @@ def contact_inputs(language: Language) -> list[Input]:
         Input("contact.email", t["contact_email"], "email", True, t["contact_email_hint"], "email", max_length=200),
         Input("contact.language", t["contact_language"], "radios", True, options=languages),
         Input("contact.channel", t["contact_channel"], "radios", True, options=channels),
+        Input("contact.phone", t["contact_phone"], "tel", False, t["contact_phone_hint"], "tel", max_length=16),
+        Input("contact.mailbox", t["contact_mailbox"], "text", False, t["contact_mailbox_hint"], max_length=100),
     ]
 
 
 def contact_values(profile: Profile | None) -> dict[str, str]:
     if profile is None:
         return {}
-    contact = profile.contact
-    return {"contact.email": contact.email, "contact.language": contact.language, "contact.channel": contact.channel}
+    kept = profile.contact.model_dump(mode="json")
+    return {f"contact.{name}": kept[name] for name in CONTACT_FIELDS if kept[name] is not None}
 
 
 def posted_contact(form: FormData) -> dict[str, str]:
-    return {
-        name: str(form.get(name, "")).strip()[:200] for name in ("contact.email", "contact.language", "contact.channel")
-    }
+    return {f"contact.{name}": str(form.get(f"contact.{name}", "")).strip()[:200] for name in CONTACT_FIELDS}
 
 
 def contact_of(values: dict[str, str], language: Language) -> ContactPreferences | dict[str, str]:
     """The preferences posted, or each failing field's message, by input name."""
+    posted = {name: values.get(f"contact.{name}", "") for name in CONTACT_FIELDS}
     try:
+        # An empty phone or mailbox input is none given (the model says which channel needs it).
         return ContactPreferences.model_validate(
-            {
-                "email": values["contact.email"],
-                "language": values["contact.language"],
-                # A channel notify does not have is no choice (the model knows only their form).
-                "channel": values["contact.channel"] if values["contact.channel"] in CHANNELS else "",
-            }
+            {name: value for name, value in posted.items() if value or name not in ("phone", "mailbox")}
         )
     except ValidationError as error:
-        failed = {str(item["loc"][0]) for item in error.errors()}
-    kinds = {"email": "email", "language": "enum", "channel": "enum"}
-    return {f"contact.{name}": message(kinds[name], language) for name in sorted(failed) if name in kinds}
+        failed = {str(item["loc"][0]): item["type"] for item in error.errors()}
+    return {
+        f"contact.{name}": message("email" if name == "email" else _KINDS.get(kind, "invalid"), language)
+        for name, kind in sorted(failed.items())
+        if name in CONTACT_FIELDS
+    }
