@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
 
+from opentelemetry import propagate, trace
+
 from civicflow.intake.domain.attachment_list import ListIssue, RefIssue, check_stored
 from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
 from civicflow.intake.domain.idempotency import Claim, IdempotencyKeyReused, IdempotentRequest, new_claim
@@ -81,6 +83,15 @@ class SubmissionNotStored(Exception):
 class TraceContext:
     trace_id: str | None
     headers: dict[str, str]
+
+    @classmethod
+    def current(cls) -> "TraceContext":
+        """The trace of the request being answered (the API's or the page's): the submission's trace goes on in
+        it, and its id is kept with the submission (`civicflow trace` finds it there)."""
+        context = trace.get_current_span().get_span_context()
+        headers: dict[str, str] = {}
+        propagate.inject(headers)
+        return cls(format(context.trace_id, "032x") if context.is_valid else None, headers)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from opentelemetry import propagate, trace
 
 from civicflow.intake.domain.attachment_messages import attachment_errors
 from civicflow.intake.domain.catalogue import Catalogue
@@ -68,7 +67,7 @@ def submissions_router(catalogue: Catalogue, intake: Intake, max_body_bytes: int
             )
         try:
             idempotent = IdempotentRequest(idempotent_key, body_hash(payload)) if idempotent_key else None
-            accepted = await accept_submission(valid, intake, _current_trace(), idempotent)
+            accepted = await accept_submission(valid, intake, TraceContext.current(), idempotent)
         except AttachmentsInvalid as invalid:
             raise Problem(
                 422,
@@ -153,10 +152,3 @@ async def visible_record(submission_id: str, authorization: str | None, submissi
     if record is None or scheme.lower() != "bearer" or not status_token_matches(token, record.status_token_hash):
         raise NOT_FOUND
     return record
-
-
-def _current_trace() -> TraceContext:
-    context = trace.get_current_span().get_span_context()
-    headers: dict[str, str] = {}
-    propagate.inject(headers)
-    return TraceContext(format(context.trace_id, "032x") if context.is_valid else None, headers)

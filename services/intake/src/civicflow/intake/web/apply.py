@@ -243,7 +243,7 @@ async def _file(
     language = journey.language
     try:
         idempotent = IdempotentRequest(checked_key(str(key)), body_hash(body))
-        accepted = await accept_submission(valid, apply.intake, TraceContext(None, {}), idempotent)
+        accepted = await accept_submission(valid, apply.intake, TraceContext.current(), idempotent)
     except (IdempotencyKeyInvalid, IdempotencyKeyReused):
         return apply.pages.problem(request, language, 409, "resubmitted")
     except AttachmentsInvalid as invalid:
