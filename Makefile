@@ -9,10 +9,10 @@ LEVELS ?=
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 
 .PHONY: help setup up down demo test lint unit bench bench-growth chaos validate browser browser-packages npm \
-	asyncapi-check
+	asyncapi-check jaeger
 
 help:
-	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
+	@echo "make up      start Kafka, PostgreSQL + FerretDB, SMTP, Jaeger, the dev identity provider and the five services"
 	@echo "make demo    post one application and print its status timeline"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, validate the deployment files and run all tests (unit, contract, integration, e2e)"
@@ -96,5 +96,10 @@ $(AXE): tests/browser/package-lock.json | browser-packages
 validate:
 	bash deploy/tools/validate.sh
 
-test: lint browser
+# Jaeger, built before the tests start: a cold build (~4-9 min) would not fit in the first e2e test's 300 s timeout,
+# in which the test stack is started. Cached after the first time (deploy/local/jaeger/README.md).
+jaeger:
+	@bash deploy/local/jaeger/install.sh >/dev/null
+
+test: lint browser jaeger
 	$(UV) run pytest

@@ -1,10 +1,11 @@
 """For integration and e2e tests: the whole pipeline as separate processes (Kafka, PostgreSQL and FerretDB,
-SMTP, the dev identity provider and the four services), started the way `make up` starts them, on free ports under a
-temporary var/. Where KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are used and
-not started."""
+SMTP, Jaeger, the dev identity provider and the five services), started the way `make up` starts them, on free
+ports under a temporary var/. Where KAFKA_BOOTSTRAP_SERVERS / MONGODB_URI / SMTP_HOST are set, those servers are
+used and not started."""
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import fields
 
 import pytest
 
@@ -43,7 +44,9 @@ def running_stack(
     tmp_path_factory: pytest.TempPathFactory, collector: Collector, provider: Provider
 ) -> Iterator[Stack]:
     """The stack itself, for tests that stop, crash and start its components; they leave it all running."""
-    layout = Layout.from_environment(ports=Ports(*free_ports(10)), var_dir=tmp_path_factory.mktemp("var"))
+    ports = Ports(*free_ports(len(fields(Ports))))
+    layout = Layout.from_environment(ports=ports, var_dir=tmp_path_factory.mktemp("var"))
+    collector.forward(layout.jaeger_otlp_url)  # on to the stack's Jaeger too, for `civicflow trace`
     running = Stack(layout, extra_env=collector.exporter_env() | SHORT_RETRIES | provider_env(provider))
     try:
         asyncio.run(running.up())

@@ -19,6 +19,7 @@ PRINCIPALS='civicflow-intake
 civicflow-identity
 civicflow-routing
 civicflow-notify
+civicflow-insights
 agency-berlin-buergeramt
 agency-berlin-gewerbe
 agency-berlin-standesamt
@@ -162,6 +163,10 @@ topic civicflow.retry.civicflow-notify.1 3
 topic civicflow.retry.civicflow-notify.2 3
 topic civicflow.retry.civicflow-notify.3 3
 topic civicflow.retry.civicflow-notify.4 3
+topic civicflow.retry.civicflow-insights.1 3
+topic civicflow.retry.civicflow-insights.2 3
+topic civicflow.retry.civicflow-insights.3 3
+topic civicflow.retry.civicflow-insights.4 3
 topic civicflow.routing.agency-registry.v1 1 --config cleanup.policy=compact --config max.message.bytes=16777216
 topic agency.berlin-buergeramt.submissions 3
 topic agency.berlin-gewerbe.submissions 3
@@ -191,6 +196,7 @@ user civicflow-intake
 user civicflow-identity
 user civicflow-routing
 user civicflow-notify
+user civicflow-insights
 user agency-berlin-buergeramt
 user agency-berlin-gewerbe
 user agency-berlin-standesamt
@@ -289,6 +295,22 @@ grant civicflow-identity PREFIXED 'READ' \
 	GROUP:civicflow-identity.
 grant civicflow-identity PREFIXED 'READ WRITE' \
 	TOPIC:civicflow.retry.civicflow-identity.
+grant civicflow-insights LITERAL 'WRITE' \
+	TOPIC:civicflow.deadletter.v1
+grant civicflow-insights LITERAL 'READ' \
+	TOPIC:civicflow.experience.rated.v1 \
+	TOPIC:civicflow.experience.recorded.v1 \
+	TOPIC:civicflow.identity.rejected.v1 \
+	TOPIC:civicflow.identity.verified.v1 \
+	TOPIC:civicflow.routing.clarification-needed.v1 \
+	TOPIC:civicflow.routing.decided.v1 \
+	TOPIC:civicflow.routing.routed.v1 \
+	TOPIC:civicflow.routing.unroutable.v1 \
+	TOPIC:civicflow.submission.received.v1
+grant civicflow-insights PREFIXED 'READ' \
+	GROUP:civicflow-insights.
+grant civicflow-insights PREFIXED 'READ WRITE' \
+	TOPIC:civicflow.retry.civicflow-insights.
 grant civicflow-intake LITERAL 'WRITE' \
 	TOPIC:civicflow.deadletter.v1 \
 	TOPIC:civicflow.experience.rated.v1 \

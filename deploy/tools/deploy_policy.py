@@ -32,16 +32,19 @@ from urllib.parse import urlsplit
 import yaml
 
 # The contract with the Python services (see deploy/README.md).
-SERVICES = {"intake": 8080, "identity": 8081, "routing": 8082, "notify": 8083}
+SERVICES = {"intake": 8080, "identity": 8081, "routing": 8082, "notify": 8083, "insights": 8084}
 # The field-encryption keys each service may hold (civicflow.shared.security.keys), no more.
 FIELD_KEYS = {
     "intake": {"applicant", "identity_token", "contact", "pseudonym", "profile", "correspondence"},
     "identity": {"applicant", "identity_token", "pseudonym", "profile"},
     "routing": {"applicant", "agency_pseudonym", "correspondence"},
     "notify": {"contact", "correspondence"},
+    "insights": set(),
 }
 # Settings that are secrets: files in CIVICFLOW_SECRETS_DIR, never an environment value or a ConfigMap key.
-SECRET_SETTINGS = re.compile(r"^(KAFKA_SASL_PASSWORD|MONGODB_URI|SMTP_PASSWORD|CIVICFLOW_KEYS_\w+)$")
+SECRET_SETTINGS = re.compile(
+    r"^(KAFKA_SASL_PASSWORD|MONGODB_URI|SMTP_PASSWORD|INSIGHTS_OPERATOR_TOKEN|CIVICFLOW_KEYS_\w+)$"
+)
 SECRETS_DIR = "/run/secrets"
 # The principals deploy/kafka/setup.sh gives a password to, and the super user it runs as.
 SETUP_PRINCIPALS = re.compile(r"^PRINCIPALS='([^']*)'", re.M)

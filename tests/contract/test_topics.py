@@ -97,6 +97,17 @@ def test_each_service_consumes_what_the_pipeline_needs() -> None:
         topics.CLARIFICATION_NEEDED,
         topics.SUBMISSION_DECIDED,
     }
+    assert consumed["insights"] == {
+        topics.EXPERIENCE_RECORDED,  # the page's funnel, public
+        topics.SERVICE_RATED,  # the ratings, public
+        topics.SUBMISSION_RECEIVED,
+        topics.IDENTITY_VERIFIED,
+        topics.IDENTITY_REJECTED,
+        topics.SUBMISSION_ROUTED,
+        topics.SUBMISSION_UNROUTABLE,
+        topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
+    }
 
 
 def test_each_group_reads_its_own_retry_topics_and_no_other() -> None:

@@ -1,6 +1,10 @@
-"""A real OTLP/HTTP trace receiver for tests: the services export to it exactly as to a collector."""
+"""A real OTLP/HTTP trace receiver for tests: the services export to it exactly as to a collector. It passes
+each request on to the stack's Jaeger too (`forward`), as a collector's OTLP exporter would, so that
+`civicflow trace` finds the same spans the tests assert on."""
 
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +33,26 @@ class Collector:
         self.spans: list[Span] = []
         self._lock = threading.Lock()
         self.url = ""
+        self.forward_url: str | None = None
+        # Requests Jaeger did not take, with its answer: a test that reads traces from Jaeger names them.
+        self.forward_failures: list[str] = []
+
+    def forward(self, otlp_endpoint: str) -> None:
+        """Pass every request received from now on to this OTLP/HTTP endpoint (as OTEL_EXPORTER_OTLP_ENDPOINT)."""
+        self.forward_url = f"{otlp_endpoint.rstrip('/')}/v1/traces"
+
+    def pass_on(self, body: bytes) -> None:
+        if self.forward_url is None:
+            return
+        request = urllib.request.Request(  # noqa: S310 - a loopback address the stack chose
+            self.forward_url, data=body, headers={"Content-Type": "application/x-protobuf"}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+                answer.read()
+        except (urllib.error.URLError, OSError) as error:
+            with self._lock:
+                self.forward_failures.append(f"{self.forward_url}: {error}")
 
     def receive(self, body: bytes) -> None:
         request = ExportTraceServiceRequest()
@@ -76,13 +100,16 @@ def running_collector() -> Iterator[Collector]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            collector.receive(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            received = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            collector.receive(received)
             body = ExportTraceServiceResponse().SerializeToString()
             self.send_response(200)
             self.send_header("Content-Type", "application/x-protobuf")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            self.wfile.flush()
+            collector.pass_on(received)  # after the answer: the service's exporter does not wait for Jaeger
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

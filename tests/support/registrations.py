@@ -4,9 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from civicflow.identity.entrypoints import kafka as identity_kafka
+from civicflow.insights.entrypoints import kafka as insights_kafka
 from civicflow.intake.entrypoints import kafka as intake_kafka
 from civicflow.notify.entrypoints import kafka as notify_kafka
 from civicflow.routing.entrypoints import kafka as routing_kafka
@@ -21,6 +23,7 @@ REGISTRATIONS: dict[str, Callable[[Consumers], None]] = {
     "identity": lambda consumers: identity_kafka.register_subscribers(consumers, UNUSED, UNUSED),
     "routing": lambda consumers: routing_kafka.register_subscribers(consumers, UNUSED, UNUSED),
     "notify": lambda consumers: notify_kafka.register_subscribers(consumers, UNUSED, UNUSED, UNUSED, UNUSED),
+    "insights": lambda consumers: insights_kafka.register_subscribers(consumers, UNUSED, UNUSED),
 }
 
 
@@ -28,7 +31,7 @@ def registered(service: str) -> Consumers:
     """The service's consumers, registered on a broker that is never started."""
     group = topics.ConsumerGroup[service.upper()]
     never_used: Any = AsyncMongoClient(connect=False)["unused"]  # a client that never connects
-    consumers = Consumers(KafkaBroker(apply_types=False), group, MessagingSettings(), never_used)
+    consumers = Consumers(KafkaBroker(apply_types=False), group, MessagingSettings(), never_used, CollectorRegistry())
     REGISTRATIONS[service](consumers)
     return consumers
 

@@ -78,10 +78,24 @@ async def test_a_component_that_exits_is_named_with_its_exit_code(tmp_path: Path
 
 def test_nothing_is_started_for_servers_given_in_the_environment(tmp_path: Path) -> None:
     own = components(layout(tmp_path))
-    assert [part.name for part in own if not part.is_service] == ["kafka", "postgres", "ferretdb", "smtp", "idp"]
-    assert [part.name for part in own if part.is_service] == ["intake", "identity", "routing", "notify"]
-    external = layout(tmp_path, external_kafka="kafka:9092", external_mongo="mongodb://db", external_smtp=("mx", 25))
-    assert {part.name for part in components(external)} == {"idp", "intake", "identity", "routing", "notify"}
+    assert [part.name for part in own if not part.is_service] == [
+        "kafka",
+        "postgres",
+        "ferretdb",
+        "smtp",
+        "jaeger",
+        "idp",
+    ]
+    assert [part.name for part in own if part.is_service] == ["intake", "identity", "routing", "notify", "insights"]
+    external = layout(
+        tmp_path,
+        external_kafka="kafka:9092",
+        external_mongo="mongodb://db",
+        external_smtp=("mx", 25),
+        external_traces="http://collector:4318",
+    )
+    started = {part.name for part in components(external)}
+    assert started == {"idp", "intake", "identity", "routing", "notify", "insights"}
 
 
 def test_ferretdb_keeps_its_data_in_the_postgres_server_started_before_it(tmp_path: Path) -> None:

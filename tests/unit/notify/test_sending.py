@@ -5,11 +5,14 @@ from datetime import datetime
 from uuid import uuid4
 
 import pytest
+from prometheus_client import CollectorRegistry
 
+from civicflow.notify.adapters.prometheus_statuses import StatusCountingPublisher
 from civicflow.notify.domain.channels import ChannelRegistry
 from civicflow.notify.domain.flooding import Outgoing, Suppressed
 from civicflow.notify.domain.notes import note_of
 from civicflow.notify.domain.notifications import Notification
+from civicflow.notify.handlers.sending import Sending
 from civicflow.shared.events import CitizenNotified, NotificationDue, NotificationStatus, SubmissionRouted
 from civicflow.shared.messaging import PermanentFailure, TransientFailure
 from civicflow.shared.security.keys import KeyName
@@ -134,3 +137,20 @@ async def test_an_unknown_notification_is_a_dead_letter() -> None:
     notify = notifying(ScriptedChannel())
     with pytest.raises(PermanentFailure):
         await notify.sending.send(NotificationDue(submission_id=uuid4(), notification_id=uuid4()))
+
+
+async def test_each_status_a_message_reaches_is_counted_per_channel_as_it_is_published() -> None:
+    channel = ScriptedChannel(TransientFailure("SMTP 451"), NotificationStatus.SENDING)
+    notify, metrics = notifying(channel), CollectorRegistry()
+    counting = StatusCountingPublisher(notify.publisher, metrics)
+    sending = Sending(notify.store, notify.channels, notify.guard, NOTIFY, counting, attempts=3)
+    due = await notification_in(notify.store)
+    with pytest.raises(TransientFailure):
+        await sending.send(due)
+    await sending.send(due)
+    assert reported(notify) == [("temporary-failure", 1, True), ("sending", 2, False)]  # published as before
+
+    def counted(status: str) -> float | None:
+        return metrics.get_sample_value("civicflow_notification_statuses_total", {"channel": "email", "status": status})
+
+    assert (counted("temporary-failure"), counted("sending"), counted("delivered")) == (1, 1, None)

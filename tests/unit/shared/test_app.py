@@ -4,6 +4,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from civicflow.shared.app import _start_when_reachable, make_service_app
@@ -11,7 +12,13 @@ from civicflow.shared.app import _start_when_reachable, make_service_app
 
 def service_app() -> TestClient:
     never_connects: Any = AsyncMongoClient(connect=False)
-    app = make_service_app(title="test", broker=KafkaBroker(), mongo=never_connects, tracer_provider=TracerProvider())
+    app = make_service_app(
+        title="test",
+        broker=KafkaBroker(),
+        mongo=never_connects,
+        tracer_provider=TracerProvider(),
+        metrics=CollectorRegistry(),
+    )
     return TestClient(app)  # without `with`: the lifespan (broker, store) never starts
 
 

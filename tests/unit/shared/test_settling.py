@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from prometheus_client import CollectorRegistry
 from pymongo.errors import OperationFailure
 
 from civicflow.shared.events import DeadLetter, SubmissionRouted
@@ -16,6 +17,7 @@ from civicflow.shared.messaging import PermanentFailure, StoreUnavailable, Subsc
 from civicflow.shared.messaging.decoding import Decoded, decode
 from civicflow.shared.messaging.deliveries import ATTEMPT, Delivery
 from civicflow.shared.messaging.settling import Settler, StillUnavailable, Uniform
+from civicflow.shared.metrics import ConsumingMetrics
 from civicflow.shared.settings import MessagingSettings
 from tests.support.sealing import recipient, sealer_with_every_key
 from tests.unit.fakes import FakeProcessedEvents
@@ -80,10 +82,12 @@ def settler(
     remember_each: bool = False,
     settings: MessagingSettings = SETTINGS,
     uniform: Uniform = random.uniform,
+    metrics: ConsumingMetrics | None = None,
 ) -> tuple[Settler[SubmissionRouted], RecordingSetbacks]:
     setbacks = RecordingSetbacks()
     subscription = Subscription(TOPIC, SubmissionRouted, handle, processed=processed, remember_each=remember_each)
-    return Settler(subscription, "civicflow-test", setbacks, settings, uniform=uniform), setbacks
+    metrics = metrics or ConsumingMetrics(CollectorRegistry())
+    return Settler(subscription, "civicflow-test", setbacks, settings, metrics, uniform=uniform), setbacks
 
 
 async def test_a_record_that_is_no_event_is_dead_lettered_and_the_rest_handled() -> None:
@@ -306,7 +310,8 @@ async def test_a_batch_handler_that_fails_is_retried_event_by_event_to_find_the_
 
     setbacks = RecordingSetbacks()
     subscription = Subscription(TOPIC, SubmissionRouted, handle, handle_batch=handle_batch)
-    await Settler(subscription, "civicflow-test", setbacks, SETTINGS).settle(batch_of(wire(good), wire(bad)), 1.0)
+    subject = Settler(subscription, "civicflow-test", setbacks, SETTINGS, ConsumingMetrics(CollectorRegistry()))
+    await subject.settle(batch_of(wire(good), wire(bad)), 1.0)
     assert calls == [2, 1, 1]
     assert [letter.source_offset for letter in setbacks.letters] == [1]
 
@@ -323,10 +328,69 @@ async def test_a_store_error_without_a_cause_waits_while_the_store_does_not_answ
 
     setbacks = RecordingSetbacks()
     subscription = Subscription(TOPIC, SubmissionRouted, handle)
-    subject = Settler(subscription, "civicflow-test", setbacks, SETTINGS, store_up)
+    subject = Settler(
+        subscription, "civicflow-test", setbacks, SETTINGS, ConsumingMetrics(CollectorRegistry()), store_up
+    )
     with pytest.raises(StillUnavailable):
         await subject.settle(batch_of(wire(event)), 0.2)
     assert setbacks.letters == []  # held, not dead-lettered
     answers["up"] = True  # the store answers, so the error is this message's
     await subject.settle(batch_of(wire(event)), 0.2)
     assert [letter.reason for letter in setbacks.letters] == [DeadLetterReason.REJECTED]
+
+
+def counted(metrics: CollectorRegistry, name: str, **labels: str) -> float:
+    found = metrics.get_sample_value(
+        name, {"messaging_destination_name": TOPIC, "messaging_consumer_group_name": "civicflow-test", **labels}
+    )
+    return found or 0.0
+
+
+async def test_what_becomes_of_each_message_is_counted_per_topic_and_group() -> None:
+    good, passing, poison = routed(), routed(), routed()
+    handle = Handler({passing.event_id: TransientFailure("SMTP 451"), poison.event_id: ValueError("no")})
+    metrics = CollectorRegistry()
+    subject, _ = settler(handle, metrics=ConsumingMetrics(metrics))
+    await subject.settle(batch_of(wire(good), wire(passing), wire(poison), b"not json"), 1.0)
+    assert counted(metrics, "civicflow_messages_processed_total") == 1
+    assert counted(metrics, "civicflow_messages_retried_total") == 1
+    assert counted(metrics, "civicflow_messages_dead_lettered_total", reason="rejected") == 1
+    assert counted(metrics, "civicflow_messages_dead_lettered_total", reason="undecodable") == 1
+    # One handler call timed per event that decoded, labelled with the error it raised, if any.
+    duration = "messaging_process_duration_seconds_count"
+    assert counted(metrics, duration, messaging_system="kafka", error_type="") == 1
+    assert counted(metrics, duration, messaging_system="kafka", error_type="TransientFailure") == 1
+    assert counted(metrics, duration, messaging_system="kafka", error_type="ValueError") == 1
+
+
+async def test_the_last_retry_that_fails_counts_as_dead_lettered_and_a_redelivery_as_nothing_new() -> None:
+    event, processed = routed(), FakeProcessedEvents()
+    metrics = CollectorRegistry()
+    failing, _ = settler(
+        Handler({event.event_id: TransientFailure("SMTP 451")}), processed, metrics=ConsumingMetrics(metrics)
+    )
+    await failing.settle([decode(delivery(wire(event), 0, attempt=2), SubmissionRouted)], 1.0)
+    assert counted(metrics, "civicflow_messages_dead_lettered_total", reason="retries_exhausted") == 1
+    assert counted(metrics, "civicflow_messages_retried_total") == 0
+    processed.ids.add(event.event_id)  # then handled by a replay of its dead letter, say
+    metrics = CollectorRegistry()
+    redelivered, _ = settler(Handler(), processed, metrics=ConsumingMetrics(metrics))
+    await redelivered.settle(batch_of(wire(event)), 1.0)  # handled before: skipped, so not processed again
+    assert counted(metrics, "civicflow_messages_processed_total") == 0
+
+
+async def test_a_batch_handled_at_once_counts_each_event_and_one_handler_call() -> None:
+    events = [routed(), routed(), routed()]
+
+    async def handle_batch(batch: Sequence[SubmissionRouted]) -> None:
+        pass
+
+    async def handle(event: SubmissionRouted) -> None:
+        raise AssertionError("handled one by one")
+
+    metrics = CollectorRegistry()
+    subscription = Subscription(TOPIC, SubmissionRouted, handle, handle_batch=handle_batch)
+    subject = Settler(subscription, "civicflow-test", RecordingSetbacks(), SETTINGS, ConsumingMetrics(metrics))
+    await subject.settle(batch_of(*map(wire, events)), 1.0)
+    assert counted(metrics, "civicflow_messages_processed_total") == 3
+    assert counted(metrics, "messaging_process_duration_seconds_count", messaging_system="kafka", error_type="") == 1

@@ -1,4 +1,4 @@
-"""The HTTP shell every service runs in: health endpoints, broker and database lifecycle, tracing."""
+"""The HTTP shell every service runs in: health endpoints, metrics, broker and database lifecycle, tracing."""
 
 import asyncio
 import logging
@@ -8,17 +8,20 @@ from typing import Any
 
 import uvicorn
 from aiokafka.errors import KafkaError
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
 from pymongo import AsyncMongoClient
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from civicflow.shared.messaging.failures import describe
+from civicflow.shared.metrics import ConsumerLag, RequestMetrics, request_duration
 from civicflow.shared.mongo import Document, store_up
 from civicflow.shared.telemetry import flush_tracing
 
@@ -45,6 +48,7 @@ def make_service_app(
     broker: KafkaBroker,
     mongo: AsyncMongoClient[Document],
     tracer_provider: TracerProvider,
+    metrics: CollectorRegistry,
     background: Sequence[Hook] = (),
     before_consuming: Hook | None = None,
     on_shutdown: Hook | None = None,
@@ -54,6 +58,8 @@ def make_service_app(
     sweep), not waiting for the subscribers to join their groups; one that fails is logged and started again.
     `before_consuming`: awaited after that and before the subscribers start (e.g. until reference data a background
     job reads has arrived); meanwhile /health/ready answers 503.
+    `metrics`: the app's own registry (civicflow.shared.metrics), served at /metrics with the requests' durations and
+    the consumer lag added here; like the health endpoints, /metrics is neither rate-limited nor traced.
     `middleware`: the service's own, inside the security headers (so its answers carry them too)."""
     connected, can_publish = asyncio.Event(), asyncio.Event()
 
@@ -80,8 +86,13 @@ def make_service_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        middleware=[Middleware(SecurityHeaders), *middleware],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(RequestMetrics, duration=request_duration(metrics)),
+            *middleware,
+        ],
     )
+    lag = ConsumerLag(broker, metrics)
 
     @app.get("/health/live", include_in_schema=False)
     async def live() -> dict[str, str]:
@@ -94,7 +105,14 @@ def make_service_app(
         status = 200 if all(checks.values()) else 503
         return JSONResponse({"status": "ok" if status == 200 else "unavailable", "checks": checks}, status)
 
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health")
+    @app.get("/metrics", include_in_schema=False)
+    async def exposition(request: Request) -> Response:
+        await lag.measure()
+        # The format the scraper asks for: OpenMetrics for Prometheus, else the classic text format.
+        encode, content_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(metrics), media_type=content_type)
+
+    FastAPIInstrumentor.instrument_app(app, tracer_provider=tracer_provider, excluded_urls="health,metrics")
     return app
 
 

@@ -8,9 +8,11 @@ from typing import Any, Protocol
 from aiokafka.helpers import create_ssl_context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.security import BaseSecurity, SASLScram512
 from opentelemetry import context, propagate
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel
 
 from civicflow.shared.settings import KafkaSettings
@@ -64,7 +66,12 @@ def broker_security(settings: KafkaSettings) -> BaseSecurity | None:
     )
 
 
-def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: TracerProvider) -> KafkaBroker:
+def make_broker(
+    settings: KafkaSettings, client_id: str, tracer_provider: TracerProvider, metrics: CollectorRegistry
+) -> KafkaBroker:
+    """Traced by FastStream's own telemetry middleware (not also by OpenTelemetry's aiokafka instrumentation, which
+    would trace every record twice), measured by its Prometheus middleware into the app's registry (faststream_*:
+    batches received, their size and duration, published messages; `app_name` is the service)."""
     return KafkaBroker(
         settings.bootstrap_servers,
         client_id=client_id,
@@ -75,7 +82,10 @@ def make_broker(settings: KafkaSettings, client_id: str, tracer_provider: Tracer
         **PRODUCER_OPTIONS,
         # Pause between attempts while the broker is away (aiokafka's 100 ms keeps every client spinning).
         retry_backoff_ms=500,
-        middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider)],
+        middlewares=[
+            KafkaTelemetryMiddleware(tracer_provider=tracer_provider),
+            KafkaPrometheusMiddleware(registry=metrics, app_name=client_id),
+        ],
         # FastStream logs every message received and processed; that is trace material, not log lines.
         log_level=logging.DEBUG,
         # Subscribers decode their records themselves (civicflow.shared.messaging), one by one, so that a record

@@ -44,8 +44,8 @@ INTERNAL_TOPICS: Final = (
     CONTACT_PREFERENCES_CHANGED,
     ERASURE_REQUESTED,
 )
-# Read by operators and by the agencies, not by a CivicFlow service. The experience events (the pages' funnel and
-# the ratings, without personal data) have no CivicFlow subscriber yet: a later insights service aggregates them.
+# Read by operators, by the agencies and by the insights service, which aggregates the experience events (the
+# pages' funnel and the ratings, without personal data); no pipeline service depends on them.
 PUBLIC_TOPICS: Final = (DEAD_LETTER, EXPERIENCE_RECORDED, SERVICE_RATED)
 
 # The agencies' topics, as the agency kit (civicflow_agency.wire, the contract with agencies) names them.
@@ -90,6 +90,7 @@ class ConsumerGroup(StrEnum):
     IDENTITY = "civicflow-identity"
     ROUTING = "civicflow-routing"
     NOTIFY = "civicflow-notify"
+    INSIGHTS = "civicflow-insights"
 
 
 # A message whose processing failed for a reason that may pass (an SMTP server or identity provider down) waits

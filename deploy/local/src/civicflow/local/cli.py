@@ -1,5 +1,5 @@
-"""`civicflow`: the local stack's command line (up, down, dev-token, agency-keys, agencies, demo, bench, bench-growth,
-chaos)."""
+"""`civicflow`: the local stack's command line (up, down, dev-token, agency-keys, agencies, demo, trace, bench,
+bench-growth, chaos)."""
 
 import argparse
 import asyncio
@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="civicflow", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
-        "up", help="start Kafka, PostgreSQL + FerretDB, SMTP, the dev identity provider and the four services"
+        "up",
+        help="start Kafka, PostgreSQL + FerretDB, SMTP, Jaeger, the dev identity provider and the five services",
     )
     commands.add_parser("down", help="stop everything `up` started")
     token = commands.add_parser("dev-token", help="print a signed identity token from the dev identity provider")
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         " CIVICFLOW_VAR_DIR=var/compose)",
     )
     commands.add_parser("demo", help="post one application and print its status timeline")
+    _add_trace_command(commands)
     _add_benchmarks(commands)
     chaos_command.add_arguments(
         commands.add_parser("chaos", help="a steady stream of applications while each component fails in turn")
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             from civicflow.local.demo import run_demo
 
             return asyncio.run(run_demo(layout))
-        elif args.command in ("deadletters", "agencies"):
+        elif args.command in ("deadletters", "agencies", "trace"):
             return _operator_command(args, layout)
         elif args.command == "chaos":
             return chaos_command.run_command(layout, args)
@@ -104,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _operator_command(args: argparse.Namespace, layout: Layout) -> int:
-    # Imported here: the other commands need no Kafka clients.
+    # Imported here: the other commands need neither Kafka nor store clients.
+    if args.command == "trace":
+        from civicflow.local.trace_cli import run_trace
+
+        return asyncio.run(run_trace(layout.mongo_uri, args.jaeger or layout.jaeger_query_url, args.submission_id))
     if args.command == "agencies":
         from civicflow.local.agencies import run_publish
 
@@ -125,6 +131,15 @@ def _add_deadletter_commands(commands: "argparse._SubParsersAction[argparse.Argu
             action.add_argument("ids", nargs="*", help="dead letter ids (or --all)")
             action.add_argument("--all", action="store_true", help="every letter that matches the filters")
     actions.add_parser("show", help="one letter, whole").add_argument("id")
+
+
+def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    trace = commands.add_parser(
+        "trace",
+        help="print a submission's trace as a waterfall: each step of each service, how long it took, what failed",
+    )
+    trace.add_argument("submission_id")
+    trace.add_argument("--jaeger", help="Jaeger's query address (default: the local stack's, http://127.0.0.1:16686)")
 
 
 def _add_agency_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

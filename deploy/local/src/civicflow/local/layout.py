@@ -36,6 +36,10 @@ class Ports:
     identity: int = 8081
     routing: int = 8082
     notify: int = 8083
+    insights: int = 8084
+    # Jaeger's own defaults: OTLP/HTTP in, its query API (and UI) out.
+    jaeger_otlp: int = 4318
+    jaeger_query: int = 16686
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Layout:
     external_kafka: str | None = None
     external_mongo: str | None = None
     external_smtp: tuple[str, int] | None = None
+    # Where spans go when the environment names an OTLP endpoint (then no Jaeger is started).
+    external_traces: str | None = None
 
     @classmethod
     def from_environment(cls, ports: Ports | None = None, var_dir: Path | None = None) -> "Layout":
@@ -59,6 +65,9 @@ class Layout:
             external_kafka=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None,
             external_mongo=os.environ.get("MONGODB_URI") or None,
             external_smtp=(smtp_host or "127.0.0.1", int(smtp_port or 25)) if smtp_host or smtp_port else None,
+            external_traces=os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            or os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+            or None,
         )
 
     @property
@@ -120,6 +129,19 @@ class Layout:
     @property
     def intake_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.intake}"
+
+    @property
+    def insights_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.insights}"
+
+    @property
+    def jaeger_otlp_url(self) -> str:
+        """The local Jaeger's OTLP/HTTP endpoint, as OTEL_EXPORTER_OTLP_ENDPOINT takes it (the SDK adds /v1/traces)."""
+        return f"http://127.0.0.1:{self.ports.jaeger_otlp}"
+
+    @property
+    def jaeger_query_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.jaeger_query}"
 
     @property
     def mail_dir(self) -> Path:

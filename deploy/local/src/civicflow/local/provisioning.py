@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civicflow.identity.config import DEFAULT_DATABASE as IDENTITY_DATABASE
+from civicflow.insights.config import DEFAULT_DATABASE as INSIGHTS_DATABASE
 from civicflow.intake.config import DEFAULT_DATABASE as INTAKE_DATABASE
 from civicflow.local.agency_keys import write_agency_registry
 from civicflow.local.kafka_access import apply_access
@@ -54,7 +55,11 @@ SERVICES = {
         (KeyName.APPLICANT, KeyName.AGENCY_PSEUDONYM, KeyName.CORRESPONDENCE),
     ),
     "notify": ServiceAccess(ConsumerGroup.NOTIFY, NOTIFY_DATABASE, (KeyName.CONTACT, KeyName.CORRESPONDENCE)),
+    # No keys: insights reads no personal data, only the events' clear parts.
+    "insights": ServiceAccess(ConsumerGroup.INSIGHTS, INSIGHTS_DATABASE, ()),
 }
+# The operators' token for the insights API, beside insights' other secrets (as CIVICFLOW_SECRETS_DIR gives them).
+OPERATOR_TOKEN_FILE = "insights_operator_token"  # noqa: S105 - a file name, not a secret
 
 
 def service_secrets_dir(layout: Layout, service: str) -> Path:
@@ -80,6 +85,7 @@ def write_local_secrets(layout: Layout) -> None:
             local.write(directory / "mongodb_uri", layout.store_uri(access.database))
         for key in access.keys:
             local.write(directory / key.variable.lower(), local.field_key(key))
+    local.write(service_secrets_dir(layout, "insights") / OPERATOR_TOKEN_FILE, local.operator_token())
     write_agency_registry(layout)
 
 

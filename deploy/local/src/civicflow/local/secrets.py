@@ -37,6 +37,10 @@ class LocalSecrets:
     def store_password(self, role: str) -> str:
         return self._get(self.store_roles_dir / role, lambda: secrets.token_urlsafe(32))
 
+    def operator_token(self) -> str:
+        """The operators' bearer token for the insights API (INSIGHTS_OPERATOR_TOKEN)."""
+        return self._get(self.directory / "operator_token", lambda: secrets.token_urlsafe(32))
+
     def field_key(self, name: str) -> str:
         """`<key id>:<base64url of 32 random bytes>`, as CIVICFLOW_KEYS_* take it."""
 

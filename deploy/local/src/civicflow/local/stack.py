@@ -1,4 +1,4 @@
-"""Bringing the local stack up and down: infrastructure first, then the four services, each one waited
+"""Bringing the local stack up and down: infrastructure first, then the five services, each one waited
 for until healthy. What is already running and healthy is reused; external servers are never started."""
 
 import asyncio
@@ -77,6 +77,8 @@ def components(layout: Layout) -> list[Component]:
                 30,
             )
         )
+    if layout.external_traces is None:
+        found.append(trace_store(layout))
     found.append(
         Component(
             "idp",
@@ -128,10 +130,11 @@ LOCAL_NOTIFY = {
 
 
 def services(layout: Layout) -> list[Component]:
-    """The four services, each with its own credentials and keys (files in its own secrets directory)."""
+    """The five services, each with its own credentials and keys (files in its own secrets directory)."""
     ports = layout.ports
     found = []
-    for service, port in zip(SERVICES, (ports.intake, ports.identity, ports.routing, ports.notify), strict=True):
+    service_ports = (ports.intake, ports.identity, ports.routing, ports.notify, ports.insights)
+    for service, port in zip(SERVICES, service_ports, strict=True):
         env = {"HTTP_PORT": str(port), "CIVICFLOW_SECRETS_DIR": str(service_secrets_dir(layout, service))}
         if layout.external_kafka is None:
             env |= {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_USERNAME": SERVICES[service].principal}
@@ -183,6 +186,18 @@ def document_store(layout: Layout) -> list[Component]:
     ]
 
 
+def trace_store(layout: Layout) -> Component:
+    """Jaeger with in-memory storage: the services' spans in over OTLP/HTTP, `civicflow trace` reads them back."""
+    local = layout.root / "deploy" / "local"
+    return Component(
+        "jaeger",
+        ["bash", str(local / "jaeger" / "run.sh"), str(layout.ports.jaeger_otlp), str(layout.ports.jaeger_query)],
+        lambda: health.http_ok(f"{layout.jaeger_query_url}/api/services"),
+        60,
+        install=["bash", str(local / "jaeger" / "install.sh")],
+    )
+
+
 DEV_PROVIDER_NAME = {"de": "Test-Anmeldedienst (nur Entwicklung)", "en": "Test sign-in service (development only)"}
 
 
@@ -200,6 +215,8 @@ def service_environment(layout: Layout) -> dict[str, str]:
             "CIVICFLOW_ENV": env.get("CIVICFLOW_ENV", "dev"),
         }
     )
+    if layout.external_traces is None:
+        env["OTEL_EXPORTER_OTLP_ENDPOINT"] = layout.jaeger_otlp_url
     postal_table = layout.postal_table()
     if postal_table is not None and "ROUTING_POSTAL_TABLE" not in env:
         env["ROUTING_POSTAL_TABLE"] = str(postal_table)

@@ -2,6 +2,7 @@
 
 import httpx
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
 from civicflow.identity.adapters.http_jwks import HttpJwks
 from civicflow.identity.adapters.mongo_profiles import MongoProfiles
@@ -25,7 +26,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.IDENTITY_TOKEN, KeyName.PROFILE)
     pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
-    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    metrics = CollectorRegistry()  # this app's own (civicflow.shared.metrics)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider, metrics)
     mongo = make_mongo_client(settings.mongo)
     http_client = httpx.AsyncClient(timeout=5.0)
     trusted = tuple(
@@ -35,13 +37,14 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     uses = MongoTokenUses(database)
     verifier = Verifier(trusted, sealer, pseudonym_key, uses, MongoProfiles(database, sealer))
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database, metrics)
     kafka.register_subscribers(consumers, verifier, KafkaEventPublisher(broker))
     return make_service_app(
         title="CivicFlow identity",
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
+        metrics=metrics,
         background=[consumers.sweep, uses.sweep],
         on_shutdown=http_client.aclose,
     )

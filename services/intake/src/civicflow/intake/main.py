@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.database import AsyncDatabase
 from starlette.middleware import Middleware
 
@@ -49,6 +50,7 @@ from civicflow.intake.web.status import status_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
+from civicflow.shared.metrics import register_gauges
 from civicflow.shared.mongo import Document, make_mongo_client
 from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
@@ -69,15 +71,16 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     )
     pseudonym_key = keyring(settings.keys, KeyName.PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
-    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    metrics = CollectorRegistry()  # this app's own (civicflow.shared.metrics)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider, metrics)
     mongo = make_mongo_client(settings.mongo)
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
     submissions = MongoSubmissions(database)
     attachments = MongoAttachments(database)
     copies = MongoProfileCopies(database, sealer)
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database, metrics)
     kafka.register_subscribers(consumers, submissions, copies, sealer)
-    relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
+    relay, ratings, rating_relay = _relays(submissions, database, broker, metrics)
     catalogue = Catalogue.bundled()
     # The recorder of the pages' funnel: POST /v1/experience and the pages' own routes record through it.
     experience = Experience(catalogue, KafkaEventPublisher(broker))
@@ -86,7 +89,6 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     profiles = Profiles(copies, submissions, KafkaEventPublisher(broker), sealer)
     clarifications = Clarifications(submissions, KafkaEventPublisher(broker), sealer)
     answers = Answers(submissions, KafkaEventPublisher(broker), sealer)
-    ratings, rating_relay = _ratings(database, broker)
     # The agencies' keys, from the registry routing follows too; the citizen's pages do not wait for it.
     agency_keys = KafkaAgencyKeys(settings.kafka)
 
@@ -95,6 +97,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
+        metrics=metrics,
         background=[
             relay.run,
             rating_relay.run,
@@ -133,11 +136,22 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     return app
 
 
-def _ratings(database: AsyncDatabase[Document], broker: KafkaBroker) -> tuple[Ratings, OutboxRelay]:
-    """The citizens' ratings, each kept with its event (an outbox) and published by a relay of its own."""
+def _relays(
+    submissions: MongoSubmissions, database: AsyncDatabase[Document], broker: KafkaBroker, metrics: CollectorRegistry
+) -> tuple[OutboxRelay, Ratings, OutboxRelay]:
+    """The submissions' outbox relay, and the citizens' ratings, each kept with its event (an outbox) and published
+    by a relay of its own. What each relay has yet to publish is civicflow_outbox_backlog{outbox=...}."""
+    relay = OutboxRelay(submissions, KafkaEventPublisher(broker))
     store = MongoRatings(database)
-    relay = OutboxRelay(store, KafkaEventPublisher(broker))
-    return Ratings(store, relay), relay
+    rating_relay = OutboxRelay(store, KafkaEventPublisher(broker))
+    register_gauges(
+        metrics,
+        "civicflow_outbox_backlog",
+        "Events stored with a submission or rating that the outbox relay has not published yet",
+        "outbox",
+        {"submissions": lambda: relay.backlog, "ratings": lambda: rating_relay.backlog},
+    )
+    return relay, Ratings(store, rating_relay), rating_relay
 
 
 def _middleware(settings: IntakeSettings) -> list[Middleware]:

@@ -46,6 +46,13 @@ class OutboxRelay:
         self._queue: asyncio.Queue[OutgoingEvent] = asyncio.Queue(QUEUE_LIMIT)
         self._queued: set[UUID] = set()
         self._missed_some = True
+        self._sending = 0
+
+    @property
+    def backlog(self) -> int:
+        """Events to publish that the relay holds: its queue and the batch it is sending (until each is published
+        and marked sent). While its queue overflowed (a long Kafka outage) more wait in the store, beyond this."""
+        return self._queue.qsize() + self._sending
 
     def handoff(self, outgoing: OutgoingEvent) -> None:
         try:
@@ -81,6 +88,7 @@ class OutboxRelay:
     async def _send(self, batch: list[OutgoingEvent]) -> None:
         pause = 0.5
         while batch:
+            self._sending = len(batch)
             outcomes = await asyncio.gather(*(self._publish(item) for item in batch), return_exceptions=True)
             sent = [item for item, outcome in zip(batch, outcomes, strict=True) if outcome is None]
             failed = [(item, outcome) for item, outcome in zip(batch, outcomes, strict=True) if outcome is not None]
@@ -97,6 +105,7 @@ class OutboxRelay:
                 logger.warning("%d events not published yet (%s); retrying", len(batch), describe(failed[0][1]))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+        self._sending = 0
 
     async def _publish(self, item: OutgoingEvent) -> None:
         await self._publisher.publish_record(item.topic, item.value, item.key, item.headers)

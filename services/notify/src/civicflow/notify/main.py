@@ -8,9 +8,11 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
 from civicflow.notify.adapters.mongo_notifications import MongoNotifications
 from civicflow.notify.adapters.mongo_sending_limits import sending_guard
+from civicflow.notify.adapters.prometheus_statuses import StatusCountingPublisher
 from civicflow.notify.adapters.sms_http import HttpSms
 from civicflow.notify.adapters.smtp_email import SmtpEmail
 from civicflow.notify.adapters.webhook import PortalWebhook
@@ -39,7 +41,8 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     policy = NotificationPolicy.read(notifications.policy_file or shipped_policy(), notifications.coalesce_seconds)
     messaging = notifications.messaging(settings.messaging)
     tracer_provider = configure_tracing(SERVICE_NAME)
-    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    metrics = CollectorRegistry()  # this app's own (civicflow.shared.metrics)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider, metrics)
     mongo = make_mongo_client(settings.mongo)
     channels = ChannelRegistry()
     channels.register(SmtpEmail(settings.smtp))  # the fallback: every application carries an e-mail address
@@ -48,8 +51,9 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
     if settings.webhook.url:
         channels.register(PortalWebhook(settings.webhook))
     database = mongo[settings.mongo.database_or(DEFAULT_DATABASE)]
-    consumers = Consumers(broker, CONSUMER_GROUP, messaging, database)
-    store, publisher = MongoNotifications(database), KafkaEventPublisher(broker)
+    consumers = Consumers(broker, CONSUMER_GROUP, messaging, database, metrics)
+    store = MongoNotifications(database)
+    publisher = StatusCountingPublisher(KafkaEventPublisher(broker), metrics)
     guard = sending_guard(settings, database)
     sending = Sending(store, channels, guard, sealer, publisher, attempts=messaging.retries + 1)
     closer = WindowCloser(store, publisher, policy)
@@ -59,6 +63,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
+        metrics=metrics,
         background=[
             consumers.sweep,
             closer.run,

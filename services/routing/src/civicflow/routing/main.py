@@ -3,6 +3,7 @@
 from functools import partial
 
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 
 from civicflow.routing.adapters.file_reference_data import load_postal_index
 from civicflow.routing.adapters.kafka_registry import KafkaAgencyRegistry
@@ -26,7 +27,8 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     sealer = sealer_for(settings.keys, KeyName.APPLICANT, KeyName.CORRESPONDENCE)
     pseudonym_key = keyring(settings.keys, KeyName.AGENCY_PSEUDONYM).current
     tracer_provider = configure_tracing(SERVICE_NAME)
-    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider)
+    metrics = CollectorRegistry()  # this app's own (civicflow.shared.metrics)
+    broker = make_broker(settings.kafka, SERVICE_NAME, tracer_provider, metrics)
     mongo = make_mongo_client(settings.mongo)
     postal = load_postal_index(settings.data.postal_table)
     registry = KafkaAgencyRegistry(settings.kafka)
@@ -34,7 +36,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
     waiting = MongoWaitingApplications(database)
     router = Router(postal, registry.current, sealer, pseudonym_key, waiting, MongoDeliveries(database))
     publisher = KafkaEventPublisher(broker)
-    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database)
+    consumers = Consumers(broker, CONSUMER_GROUP, settings.messaging, database, metrics)
     kafka.register_subscribers(consumers, router, publisher)
     give_up = partial(give_up_unanswered, router=router, publisher=publisher)
     return make_service_app(
@@ -42,6 +44,7 @@ def create_app(settings: RoutingSettings | None = None) -> FastAPI:
         broker=broker,
         mongo=mongo,
         tracer_provider=tracer_provider,
+        metrics=metrics,
         background=[registry.follow, consumers.sweep, partial(waiting.sweep, give_up)],
         before_consuming=registry.loaded,
     )

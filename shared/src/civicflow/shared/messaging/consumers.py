@@ -1,4 +1,4 @@
-"""The one way a CivicFlow service consumes: `Consumers(broker, group, settings).subscribe(subscription)`.
+"""The one way a CivicFlow service consumes: `Consumers(broker, group, settings, database, metrics).subscribe(...)`.
 
 Each subscription gets its own typed FastStream batch subscriber. A batch is committed only once every record
 in it is settled (handled, set back to a retry topic, dead-lettered, or skipped as already handled); until
@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
+from prometheus_client import CollectorRegistry
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.shared import topics
@@ -28,6 +29,7 @@ from civicflow.shared.messaging.kafka_setbacks import KafkaSetbacks
 from civicflow.shared.messaging.processed import MongoProcessedEvents
 from civicflow.shared.messaging.settling import Settler, StillUnavailable
 from civicflow.shared.messaging.subscription import E, Subscription
+from civicflow.shared.metrics import ConsumingMetrics
 from civicflow.shared.mongo import Document, store_up
 from civicflow.shared.settings import MessagingSettings
 
@@ -52,12 +54,19 @@ class _Acknowledgeable(Protocol):
 
 class Consumers:
     """Every subscription of one service's consumer group, the retry topics they share, and the service's record
-    of processed events in its own database (whose being down holds consumption)."""
+    of processed events in its own database (whose being down holds consumption). What becomes of each message is
+    counted in the app's registry `metrics` (civicflow.shared.metrics.consuming)."""
 
     def __init__(
-        self, broker: KafkaBroker, group: str, settings: MessagingSettings, database: AsyncDatabase[Document]
+        self,
+        broker: KafkaBroker,
+        group: str,
+        settings: MessagingSettings,
+        database: AsyncDatabase[Document],
+        metrics: CollectorRegistry,
     ) -> None:
         self.broker, self.group, self.settings = broker, group, settings
+        self.metrics = ConsumingMetrics(metrics)
         self.processed = MongoProcessedEvents(database, timedelta(days=settings.processed_retention_days))
         self.store_up = partial(store_up, database.client)
         self.setbacks = KafkaSetbacks(broker, group)
@@ -66,7 +75,7 @@ class Consumers:
             self._subscribe_retries(stage)
 
     def subscribe(self, subscription: Subscription[E]) -> None:
-        settler = Settler(subscription, self.group, self.setbacks, self.settings, self.store_up)
+        settler = Settler(subscription, self.group, self.setbacks, self.settings, self.metrics, self.store_up)
         self.settlers[subscription.topic] = settler
         event_type = subscription.event_type
 
@@ -155,6 +164,8 @@ class Consumers:
             logger.warning("%s: could not dead-letter a retry record (%s)", self.group, describe(error))
             await _rewind(message)
             return
+        # Under the retry topic: the source its headers name is not one this group reads.
+        self.metrics.dead_lettered(delivery.topic, self.group, DeadLetterReason.UNDECODABLE)
         await _commit(message)
 
     def _options(self, topic: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from civicflow.shared.messaging.deliveries import Delivery
 from civicflow.shared.messaging.failures import Disposition, classify, describe
 from civicflow.shared.messaging.subscription import E, Setbacks, StoreProbe, Subscription
 from civicflow.shared.messaging.tracing import processing_span, processing_spans
+from civicflow.shared.metrics import ConsumingMetrics
 from civicflow.shared.settings import MessagingSettings
 
 logger = logging.getLogger(__name__)
@@ -65,11 +66,12 @@ class Settler(Generic[E]):
         group: str,
         setbacks: Setbacks,
         settings: MessagingSettings,
+        metrics: ConsumingMetrics,
         store_up: StoreProbe | None = None,
         uniform: Uniform = random.uniform,
     ) -> None:
         self.subscription, self.group, self.setbacks, self.settings = subscription, group, setbacks, settings
-        self.store_up, self.uniform = store_up, uniform
+        self.metrics, self.store_up, self.uniform = metrics, store_up, uniform
 
     @property
     def event_type(self) -> type[E]:
@@ -130,6 +132,7 @@ class Settler(Generic[E]):
         for item, outcome in zip(undecodable, outcomes, strict=True):
             if not isinstance(outcome, BaseException):
                 logger.warning("%s: dead-lettered offset %s (undecodable)", self._name, item.delivery.offset)
+                self.metrics.dead_lettered(self.subscription.topic, self.group, DeadLetterReason.UNDECODABLE)
                 batch.settle(item)
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:
@@ -155,7 +158,10 @@ class Settler(Generic[E]):
             try:
                 deliveries = [item.delivery for item in items]
                 event_ids = [item.event.event_id for item in items if item.event is not None]
-                with processing_spans(deliveries, self.group, event_ids):
+                with (
+                    processing_spans(deliveries, self.group, event_ids),
+                    self.metrics.handling(self.subscription.topic, self.group),
+                ):
                     await handle_batch([item.event for item in items if item.event is not None])
             except Exception as error:
                 if await self._disposition(error) is Disposition.UNAVAILABLE:
@@ -183,8 +189,9 @@ class Settler(Generic[E]):
         assert item.event is not None
         with processing_span(item.delivery, self.group) as span:
             try:
-                async with asyncio.timeout(self.settings.handler_timeout_seconds):
-                    await self.subscription.handle(item.event)
+                with self.metrics.handling(self.subscription.topic, self.group):
+                    async with asyncio.timeout(self.settings.handler_timeout_seconds):
+                        await self.subscription.handle(item.event)
             except Exception as error:  # noqa: BLE001 - every failure of a handler is classified below
                 disposition = await self._disposition(error)
                 span.set_attribute("error.type", type(error).__name__)
@@ -201,6 +208,7 @@ class Settler(Generic[E]):
     async def _handled(self, batch: _Batch[E], item: Decoded[E]) -> None:
         assert item.event is not None
         batch.settle(item)
+        self.metrics.processed(self.subscription.topic, self.group)
         processed = self.subscription.processed
         if processed is None:
             return
@@ -220,6 +228,7 @@ class Settler(Generic[E]):
             stage = self.settings.retry_stage(retry)
             delay = self._jittered(self.settings.retry_delays_seconds[stage - 1])
             await self.setbacks.retry_later(delivery, stage, delay, error)
+            self.metrics.retried(self.subscription.topic, self.group)
             due = datetime.now(UTC) + timedelta(seconds=delay)
             logger.info(
                 "%s: offset %s retried in %.0f s, due %s (retry %d of %d; %s)",
@@ -235,6 +244,7 @@ class Settler(Generic[E]):
             reason = DeadLetterReason.RETRIES_EXHAUSTED if how is Disposition.TRANSIENT else DeadLetterReason.REJECTED
             detail = f"{describe(error)}; attempt {delivery.attempt + 1}"
             await self.setbacks.dead_letter(dead_letter(delivery, self.group, reason, detail))
+            self.metrics.dead_lettered(self.subscription.topic, self.group, reason)
             logger.warning("%s: dead-lettered offset %s (%s: %s)", self._name, delivery.offset, reason, describe(error))
         batch.settle(item)
 

@@ -60,6 +60,8 @@ PRODUCES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_DECIDED,
     ),
     ConsumerGroup.NOTIFY: (topics.CITIZEN_NOTIFIED, topics.NOTIFICATION_DUE),
+    # Insights only counts: it publishes nothing but its dead letters.
+    ConsumerGroup.INSIGHTS: (),
 }
 CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
     ConsumerGroup.INTAKE: (
@@ -91,6 +93,18 @@ CONSUMES: Final[dict[ConsumerGroup, tuple[str, ...]]] = {
         topics.SUBMISSION_DECIDED,
         topics.NOTIFICATION_DUE,
         topics.ERASURE_REQUESTED,
+    ),
+    # The page's steps and the ratings, and the status events (whose sealed parts it cannot open: it has no keys).
+    ConsumerGroup.INSIGHTS: (
+        topics.EXPERIENCE_RECORDED,
+        topics.SERVICE_RATED,
+        topics.SUBMISSION_RECEIVED,
+        topics.IDENTITY_VERIFIED,
+        topics.IDENTITY_REJECTED,
+        topics.SUBMISSION_ROUTED,
+        topics.SUBMISSION_UNROUTABLE,
+        topics.CLARIFICATION_NEEDED,
+        topics.SUBMISSION_DECIDED,
     ),
 }
 
@@ -166,8 +180,7 @@ def agency_grants(agency_id: str) -> list[Grant]:
 
 def operator_grants() -> list[Grant]:
     # Reads the dead letters and replays one to the internal topic it came from; may see every consumer group.
-    # Reads the experience events and the ratings too (they carry no personal data), until the insights service has
-    # its own grant.
+    # Reads the experience events and the ratings too (they carry no personal data), as the insights service does.
     return [
         Grant(OPERATOR, Resource.TOPIC, topics.DEAD_LETTER, Pattern.LITERAL, Operation.READ),
         Grant(OPERATOR, Resource.TOPIC, topics.EXPERIENCE_RECORDED, Pattern.LITERAL, Operation.READ),

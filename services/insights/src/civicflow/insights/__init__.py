@@ -1,0 +1,1 @@
+"""CivicFlow insights service."""
