@@ -14,6 +14,7 @@ from civicflow.insights.entrypoints.http import insights_router
 from civicflow.insights.entrypoints.operator import operator_only
 from civicflow.insights.entrypoints.problems import install_problem_handlers
 from civicflow.insights.reports import Targets
+from civicflow.insights.web.pages import insights_pages_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.messaging import Consumers
@@ -43,6 +44,8 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     targets = Targets(settings.api.target_days, settings.api.target_days_by_service)
     app.include_router(insights_router(days, applications, targets, operator_only(settings.api.operator_token)))
+    operator_page = operator_only(settings.api.operator_token, page=True)
+    app.include_router(insights_pages_router(days, applications, targets, operator_page))
     return app
 
 

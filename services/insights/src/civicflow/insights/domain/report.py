@@ -63,6 +63,8 @@ class Insights:
     error_fields: list[FieldErrors]
     target_days: float
     durations: dict[str, Spread]
+    # {kind: {histogram bucket: n}}, the buckets that counted any (domain.percentiles), for a chart of them.
+    histograms: dict[str, dict[str, int]]
     waiting_over_target: int
     outcomes: Outcomes
     ratings: Ratings
@@ -92,6 +94,7 @@ def insights(period: Period, days: list[DayTotals], target_days: float, waiting_
         error_fields=[FieldErrors(name, count) for name, count in _top(total.error_fields, TOP_FIELDS)],
         target_days=target_days,
         durations={kind.value: spread(total.durations[kind], target_seconds) for kind in Duration},
+        histograms={kind.value: {key: n for key, n in sorted(total.durations[kind].items()) if n} for kind in Duration},
         waiting_over_target=waiting_over_target,
         outcomes=outcomes(total),
         ratings=ratings(total),

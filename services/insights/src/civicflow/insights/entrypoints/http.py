@@ -45,7 +45,7 @@ def insights_router(
         agency: Agency = None,
         format: Annotated[Literal["json", "csv"] | None, Query()] = None,
     ) -> Response:
-        period = _period(service_id, first, last, agency)
+        period = period_of(service_id, first, last, agency)
         if format == "csv" or (format is None and CSV in request.headers.get("accept", "")):
             totals = await days.totals(service_id, period.first, period.last)
             name = f"insights-{service_id}-{period.first}-{period.last}.csv"
@@ -56,13 +56,14 @@ def insights_router(
 
     @router.get("/v1/performance/{service_id}", operation_id="read_performance")
     async def performance(service_id: ServicePath, first: First = None, last: Last = None) -> JSONResponse:
-        found = await read_performance(_period(service_id, first, last, None), days)
+        found = await read_performance(period_of(service_id, first, last, None), days)
         return JSONResponse(jsonable_encoder(asdict(found)), headers=PUBLIC)
 
     return router
 
 
-def _period(service_id: str, first: date | None, last: date | None, agency: str | None) -> Period:
+def period_of(service_id: str, first: date | None, last: date | None, agency: str | None) -> Period:
+    """The period asked for (by default the last DEFAULT_DAYS days), or a problem naming the parameter."""
     last = last or datetime.now(UTC).date()
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
