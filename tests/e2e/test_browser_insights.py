@@ -1,8 +1,10 @@
 """The insights pages in a real browser, on the whole stack: once an application went through, the staff page
 (the operators' token sent as the page's credential) shows the figures and every chart, the public performance page
-its few figures; both pass axe-core on a phone and leave screenshots (the README shows the staff page's)."""
+its few figures, and the operator page the application's trace through all four services as a waterfall; all pass
+axe-core on a phone and leave screenshots (the README shows the staff page's)."""
 
 import base64
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -17,6 +19,7 @@ from tests.support.journeys import eventually, post, until_settled
 
 SERVICE = "99050012104000"  # the sample application's
 DESKTOP = (1280, 900)
+PIPELINE = {"civicflow-intake", "civicflow-identity", "civicflow-routing", "civicflow-notify"}
 
 
 def checked(driver: WebDriver, name: str) -> None:
@@ -51,6 +54,22 @@ async def test_the_staff_and_public_pages_show_what_the_applications_did(stack: 
             received = driver.find_element(By.ID, "figures").text
             assert "Applications received" in received
             checked(driver, name)
+    with open_browser(DESKTOP, accept_language="en") as driver:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {credential}"}})
+        trace_page = f"{stack.insights_url}/operations/applications/{posted.submission_id}/trace?lang=en"
+
+        def every_service_shown() -> bool:
+            driver.get(trace_page)
+            shown = {row.text.split(" ")[0] for row in driver.find_elements(By.CSS_SELECTOR, "#trace-rows tbody tr")}
+            return shown >= PIPELINE
+
+        deadline = time.monotonic() + 60
+        while not every_service_shown():
+            assert time.monotonic() < deadline, driver.find_element(By.TAG_NAME, "main").text[:2000]
+            time.sleep(1)  # noqa: ASYNC251 - the browser's own wait, nothing else runs meanwhile
+        assert driver.find_element(By.CSS_SELECTOR, "#waterfall svg[role=img]")
+        checked(driver, "trace-page")
     with open_browser(PHONE) as driver:
         driver.get(f"{stack.insights_url}/performance/{SERVICE}")
         assert driver.find_element(By.TAG_NAME, "h1").text == "So läuft dieser Antrag"

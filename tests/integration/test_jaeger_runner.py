@@ -12,9 +12,9 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from civicflow.local.jaeger_query import JaegerUnreachable, fetch_trace
 from civicflow.local.layout import Layout, Ports, repository_root
 from civicflow.local.stack import Stack, trace_store
+from civicflow.shared.traces.jaeger import JaegerUnreachable, fetch_trace
 from civicflow.shared.traces.waterfall import waterfall
 from tests.support.journeys import eventually
 from tests.support.ports import free_ports

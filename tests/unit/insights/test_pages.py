@@ -3,8 +3,10 @@ operators' token (a browser's Basic prompt, or a bearer token), its figures, cha
 English; the public performance page for anyone; and nothing on either that runs or loads from elsewhere."""
 
 import base64
+import json
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
@@ -16,7 +18,8 @@ from civicflow.insights.entrypoints.operator import operator_only
 from civicflow.insights.entrypoints.problems import install_problem_handlers
 from civicflow.insights.reports import Targets
 from civicflow.insights.web.pages import STYLE_PATH, insights_pages_router
-from civicflow.insights.web.views import duration_words
+from civicflow.insights.web.views import duration_words, trace_view
+from civicflow.shared.traces.waterfall import waterfall
 from tests.support.insights_stream import DAY, SERVICE, feed, stream
 from tests.unit.insights.fakes import FakeApplications, FakeDays
 
@@ -89,3 +92,22 @@ async def test_a_bad_period_is_a_problem_naming_the_parameter(client: httpx.Asyn
 )
 def test_a_bucket_bound_is_said_in_the_unit_that_fits(seconds: int, english: str, german: str) -> None:
     assert (duration_words(seconds, "en"), duration_words(seconds, "de")) == (english, german)
+
+
+async def test_without_a_trace_store_the_operator_page_says_so_and_asks_for_the_token(
+    client: httpx.AsyncClient,
+) -> None:
+    path = "/operations/applications/00000000-0000-4000-8000-000000000001/trace"
+    assert (await client.get(path)).status_code == 401
+    page = await client.get(path, params={"lang": "en"}, headers=basic(TOKEN))
+    assert page.status_code == 200 and "The trace store does not answer" in page.text
+    assert (await client.get("/operations/applications/not-an-id/trace", headers=basic(TOKEN))).status_code == 400
+
+
+def test_a_trace_is_drawn_as_a_waterfall_and_listed_row_by_row() -> None:
+    recorded = json.loads((Path(__file__).parents[1] / "shared" / "jaeger_trace.json").read_text())
+    found = waterfall(recorded["data"][0] if "data" in recorded else recorded)
+    chart, rows = trace_view(found, "en")
+    assert len(rows) == len(found.rows) > 0 and rows[0].start == "0.0 ms"
+    assert ElementTree.fromstring(str(chart)).get("role") == "img"  # noqa: S314 - our own chart
+    assert {row.service for row in rows} == set(found.services)

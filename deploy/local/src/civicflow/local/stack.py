@@ -143,6 +143,8 @@ def services(layout: Layout) -> list[Component]:
             env |= LOCAL_RATE_LIMIT | {"INTAKE_PUBLIC_URL": layout.intake_url}
         if service == "notify":
             env |= LOCAL_NOTIFY
+        if service == "insights":  # the operator page's traces: the local Jaeger's query API
+            env["INSIGHTS_TRACE_STORE_URL"] = layout.jaeger_query_url
         found.append(
             Component(
                 service,

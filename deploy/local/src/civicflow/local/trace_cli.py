@@ -15,9 +15,9 @@ from uuid import UUID
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from civicflow.local.jaeger_query import JaegerUnreachable, fetch_trace
 from civicflow.local.provisioning import SERVICES
 from civicflow.local.waterfall_text import render
+from civicflow.shared.traces.jaeger import JaegerUnreachable, fetch_trace
 from civicflow.shared.traces.waterfall import waterfall
 
 STORE_TIMEOUT_MS = 5000

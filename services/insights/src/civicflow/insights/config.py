@@ -24,6 +24,9 @@ class InsightsApiSettings(SecretSettings):
     # INSIGHTS_TARGET_DAYS_BY_SERVICE='{"99050012104000": 14}'.
     target_days: float = Field(default=30.0, gt=0)
     target_days_by_service: dict[str, float] = Field(default_factory=dict)
+    # Jaeger's query API, where the operator page finds an application's trace (INSIGHTS_TRACE_STORE_URL); unset,
+    # that page says there is no trace store.
+    trace_store_url: str | None = None
 
     def check_for(self, env: Environment) -> None:
         # OWASP ASVS 2.10.4 / CWE-798: no shipped default credential outside dev.

@@ -45,7 +45,8 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
     targets = Targets(settings.api.target_days, settings.api.target_days_by_service)
     app.include_router(insights_router(days, applications, targets, operator_only(settings.api.operator_token)))
     operator_page = operator_only(settings.api.operator_token, page=True)
-    app.include_router(insights_pages_router(days, applications, targets, operator_page))
+    trace_store = settings.api.trace_store_url
+    app.include_router(insights_pages_router(days, applications, targets, operator_page, trace_store))
     return app
 
 

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from opentelemetry import propagate, trace
+from opentelemetry.trace import get_current_span
 
 from civicflow.intake.domain.attachment_list import ListIssue, RefIssue, check_stored
 from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
@@ -32,6 +33,7 @@ from civicflow.shared.events import (
     personal,
 )
 from civicflow.shared.security.sealing import Sealed, Sealer
+from civicflow.shared.traces.jaeger import SUBMISSION_ID_ATTRIBUTE
 
 
 class Submissions(Protocol):
@@ -130,6 +132,8 @@ async def accept_submission(
         token_hash = hash_status_token(token)
     await _bind_attachments(valid, intake.attachments, submission_id)
     links = _sealed_links(intake, submission_id, token)
+    # So that an operator finds the submission's trace by its id (shared.traces.jaeger): a random id, nothing personal.
+    get_current_span().set_attribute(SUBMISSION_ID_ATTRIBUTE, str(submission_id))
     event = SubmissionReceived(
         submission_id=submission_id,
         recipient=Recipient(

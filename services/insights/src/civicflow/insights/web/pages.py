@@ -3,11 +3,13 @@ as a bearer token or HTTP Basic's password: entrypoints.operator), filterable by
 links; and the public /performance/{service_id}, as GOV.UK publishes its services' figures. No script, no CDN: the
 charts are inline SVG (web.charts), the style one file of our own."""
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from typing import Annotated, Any, Final, Literal
 from urllib.parse import urlencode
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
@@ -15,10 +17,16 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from civicflow.insights.entrypoints.http import Agency, First, Last, ServicePath, period_of
 from civicflow.insights.reports import DayReader, Targets, WaitingReader, read_insights, read_performance
-from civicflow.insights.web.views import public_view, staff_view
+from civicflow.insights.web.views import public_view, staff_view, trace_view
 from civicflow.insights.web.words import Language, words
+from civicflow.shared.traces.jaeger import JaegerUnreachable, find_trace
+from civicflow.shared.traces.waterfall import waterfall
+
+logger = logging.getLogger(__name__)
 
 STYLE_PATH: Final = "/insights-static/insights.css"
+# An application's way through the services, for operators (the README's runbook).
+TRACE_PATH: Final = "/operations/applications/{submission_id}/trace"
 # Our own style and inline SVG only: nothing else loads, nothing runs, nothing frames the page.
 PAGE_HEADERS: Final = {
     "Content-Security-Policy": (
@@ -39,8 +47,13 @@ _TEMPLATES: Final = Environment(
 
 
 def insights_pages_router(
-    days: DayReader, waiting: WaitingReader, targets: Targets, operator: Callable[..., Any]
+    days: DayReader,
+    waiting: WaitingReader,
+    targets: Targets,
+    operator: Callable[..., Any],
+    trace_store: str | None = None,
 ) -> APIRouter:
+    """`trace_store`: Jaeger's query API, for the operator page's traces (none: that page says so)."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/insights/{service_id}", response_class=HTMLResponse, dependencies=[Depends(operator)])
@@ -67,6 +80,23 @@ def insights_pages_router(
         other = f"/performance/{service_id}?{urlencode(query)}"
         context = {"view": public_view(found, lang), "period": period, "other": other}
         return _page("performance.html", lang, context, PUBLIC_HEADERS)
+
+    @router.get(TRACE_PATH, response_class=HTMLResponse, dependencies=[Depends(operator)])
+    async def trace(submission_id: UUID, lang: Lang = "de") -> Response:
+        t = words(lang)
+        context: dict[str, Any] = {"submission_id": submission_id, "message": None, "chart": None, "rows": []}
+        context["other"] = f"{TRACE_PATH.format(submission_id=submission_id)}?lang={_other(lang)}"
+        try:
+            found = None if trace_store is None else await find_trace(trace_store, submission_id)
+        except JaegerUnreachable:
+            logger.warning("trace store not reachable", exc_info=True)
+            context["message"] = t["trace_store_away"]
+        else:
+            if found is None:
+                context["message"] = t["trace_store_away"] if trace_store is None else t["trace_missing"]
+            else:
+                context["chart"], context["rows"] = trace_view(waterfall(found), lang)
+        return _page("trace.html", lang, context, STAFF_HEADERS)
 
     @router.get(STYLE_PATH)
     async def style() -> Response:

@@ -2,6 +2,7 @@
 words and the charts (web.charts), in the page's language. Pure: the pages (web.pages) read and render."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import pairwise
 from typing import Final
 
@@ -12,6 +13,7 @@ from civicflow.insights.domain.percentiles import BOUNDS, DAY, HOUR, OVERFLOW
 from civicflow.insights.domain.report import Insights, Performance, Ratings
 from civicflow.insights.web import charts
 from civicflow.insights.web.words import Language, words
+from civicflow.shared.traces.waterfall import Waterfall
 
 NUMBERS: Final = {"de": charts.GERMAN, "en": charts.ENGLISH}
 
@@ -151,3 +153,37 @@ def _mean(ratings: Ratings, t: dict[str, str], numbers: charts.Numbers) -> str:
     if ratings.mean is None:
         return t["no_figure"]
     return f"{numbers.decimal(ratings.mean)} / 5 ({t['ratings_count'].format(count=numbers.whole(ratings.count))})"
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    service: str
+    step: str
+    start: str
+    duration: str
+    error: str | None
+
+
+def trace_view(found: Waterfall, language: Language) -> tuple[Markup, list[TraceRow]]:
+    """The trace as a waterfall chart and as rows (the same steps, for a screen reader and for copying)."""
+    t, numbers = words(language), NUMBERS[language]
+    text = charts.ChartText(t["trace_title"], t["trace_desc"], t["trace_missing"], numbers)
+    spans = [
+        charts.TraceSpan(row.service, row.step, _ms(row.start), _ms(row.duration), row.error is not None)
+        for row in found.rows
+    ]
+    rows = [
+        TraceRow(
+            row.service,
+            "  " * row.depth + row.step,
+            f"{numbers.decimal(_ms(row.start))} ms",
+            f"{numbers.decimal(_ms(row.duration))} ms",
+            row.error,
+        )
+        for row in found.rows
+    ]
+    return charts.waterfall(spans, text, error=t["failed"]), rows
+
+
+def _ms(value: timedelta) -> float:
+    return value / timedelta(milliseconds=1)

@@ -94,6 +94,28 @@ _WORDS: Final = {
     "day": _w("1 Tag", "1 day"),
     "longer": _w("länger", "longer"),
     "language_switch": _w("English", "Deutsch"),
+    "trace_title": _w("Wo ist der Antrag?", "Where is the application?"),
+    "trace_lead": _w(
+        "Jeder Schritt jedes Dienstes für Antrag {id}", "Every step of every service for application {id}"
+    ),
+    "trace_desc": _w(
+        "Die Schritte in der Reihenfolge, in der sie begannen, mit ihrer Dauer.",
+        "The steps in the order they started, with how long each took.",
+    ),
+    "trace_missing": _w(
+        "Für diesen Antrag ist keine Spur gespeichert (zu alt, oder nie aufgezeichnet).",
+        "No trace of this application is kept (too old, or never recorded).",
+    ),
+    "trace_store_away": _w(
+        "Der Spurenspeicher antwortet nicht; der Antrag selbst ist davon nicht betroffen.",
+        "The trace store does not answer; the application itself is not affected.",
+    ),
+    "failed": _w("Fehler", "failed"),
+    "col_service": _w("Dienst", "Service"),
+    "col_step": _w("Schritt", "Step"),
+    "col_start": _w("Beginn", "Start"),
+    "col_duration": _w("Dauer", "Duration"),
+    "col_error": _w("Fehler", "Error"),
 }
 
 
