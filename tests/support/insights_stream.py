@@ -4,7 +4,7 @@ never keep: PERSONAL lists those values, to look for in the store."""
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel
@@ -28,6 +28,8 @@ from civicflow.shared.events import (
 from civicflow.shared.events.experience import ServiceRated
 from civicflow.shared.security.sealing import Sealer
 from tests.support.sealing import received, recipient, sealer_with_every_key, verified
+
+M = TypeVar("M", bound=BaseModel)
 
 SERVICE = "99050012104000"
 OTHER_SERVICE = "99107004017000"
@@ -231,29 +233,50 @@ def _decided(sealer: Sealer, submission_id: UUID, agency_id: str, outcome: Any, 
 
 
 async def feed(events: Sequence[BaseModel], days: Days, applications: Applications) -> None:
-    """Each event to its handler, as insights' subscriptions hand them on (entrypoints.kafka)."""
+    """Each event to its handler as a batch of one, as insights' subscriptions hand on a single event (and every
+    event of a batch that failed for one of them: entrypoints.kafka)."""
     for event in events:
-        await _handle(event, days, applications)
+        await _handle([event], days, applications)
 
 
-async def _handle(event: BaseModel, days: Days, applications: Applications) -> None:
+async def feed_batches(events: Sequence[BaseModel], days: Days, applications: Applications, size: int) -> None:
+    """The events in turn, `size` at a time, each such slice handed on as one batch per topic (event type), in the
+    order the types first come in the slice, as the shared consumers hand on a batch of each topic. A status event
+    whose application is received later in its slice raises NotReceivedYet, as it would in its topic's batch."""
+    for start in range(0, len(events), size):
+        by_type: dict[type[BaseModel], list[BaseModel]] = {}
+        for event in events[start : start + size]:
+            by_type.setdefault(type(event), []).append(event)
+        for batch in by_type.values():
+            await _handle(batch, days, applications)
+
+
+async def _handle(batch: Sequence[BaseModel], days: Days, applications: Applications) -> None:
+    """One topic's batch (its events all of one type) to its handler."""
+    event = batch[0]
     if isinstance(event, ExperienceRecorded):
-        await handlers.count_experience(event, days)
+        await handlers.count_experience(_all(batch, ExperienceRecorded), days)
     elif isinstance(event, ServiceRated):
-        await handlers.count_rating(event, days)
+        await handlers.count_rating(_all(batch, ServiceRated), days)
     elif isinstance(event, SubmissionReceived):
-        await handlers.count_received(event, days, applications)
+        await handlers.count_received(_all(batch, SubmissionReceived), days, applications)
     elif isinstance(event, IdentityVerified):
-        await handlers.count_verified(event, days, applications)
+        await handlers.count_verified(_all(batch, IdentityVerified), days, applications)
     elif isinstance(event, IdentityRejected):
-        await handlers.count_rejected(event, days, applications)
+        await handlers.count_rejected(_all(batch, IdentityRejected), days, applications)
     elif isinstance(event, SubmissionRouted):
-        await handlers.count_routed(event, days, applications)
+        await handlers.count_routed(_all(batch, SubmissionRouted), days, applications)
     elif isinstance(event, SubmissionUnroutable):
-        await handlers.count_unroutable(event, days, applications)
+        await handlers.count_unroutable(_all(batch, SubmissionUnroutable), days, applications)
     elif isinstance(event, SubmissionNeedsClarification):
-        await handlers.count_clarification(event, days, applications)
+        await handlers.count_clarification(_all(batch, SubmissionNeedsClarification), days, applications)
     elif isinstance(event, SubmissionDecided):
-        await handlers.count_decided(event, days, applications)
+        await handlers.count_decided(_all(batch, SubmissionDecided), days, applications)
     else:
         raise TypeError(type(event).__name__)
+
+
+def _all(batch: Sequence[BaseModel], event_type: type[M]) -> list[M]:
+    found = [event for event in batch if isinstance(event, event_type)]
+    assert len(found) == len(batch), "a batch holds one topic's events"
+    return found

@@ -1,6 +1,7 @@
 """Hand-written fakes of insights' ports (the real ones: tests/integration/test_insights_store.py)."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
@@ -19,19 +20,21 @@ class FakeDays:
         self.durations: dict[Bucket, dict[str, Counter[str]]] = {}
         self.marks: set[Mark] = set()
 
-    async def first(self, mark: Mark) -> bool:
-        if mark in self.marks:
-            return False
-        self.marks.add(mark)
-        return True
+    async def first(self, marks: Sequence[Mark]) -> list[bool]:
+        first = []
+        for mark in marks:
+            first.append(mark not in self.marks)
+            self.marks.add(mark)
+        return first
 
-    async def add(self, contribution: Contribution) -> None:
-        bucket = contribution.bucket
-        counts = self.buckets.setdefault(bucket, {})
-        for name in COUNTERS:
-            counts.setdefault(name, Counter()).update(str(key) for key in getattr(contribution, name))
-        for kind, seconds in contribution.durations.items():
-            self.durations.setdefault(bucket, {}).setdefault(kind, Counter())[bucket_of(seconds)] += 1
+    async def add(self, contributions: Sequence[Contribution]) -> None:
+        for contribution in contributions:
+            bucket = contribution.bucket
+            counts = self.buckets.setdefault(bucket, {})
+            for name in COUNTERS:
+                counts.setdefault(name, Counter()).update({str(key) for key in getattr(contribution, name)})
+            for kind, seconds in contribution.durations.items():
+                self.durations.setdefault(bucket, {}).setdefault(kind, Counter())[bucket_of(seconds)] += 1
 
     async def totals(self, service_id: str, first: date, last: date) -> list[DayTotals]:
         return [
@@ -52,25 +55,14 @@ class FakeDays:
 class FakeApplications:
     def __init__(self) -> None:
         self.kept: dict[UUID, Application] = {}
-        self.marks: dict[UUID, set[str]] = {}
         self.closed: dict[UUID, datetime] = {}
 
-    async def keep(self, application: Application, mark: str) -> bool:
-        self.kept.setdefault(application.submission_id, application)
-        return self._first(application.submission_id, mark)
+    async def keep(self, applications: Sequence[Application]) -> None:
+        for application in applications:
+            self.kept.setdefault(application.submission_id, application)
 
-    async def progress(self, progress: Progress) -> Application | None:
-        before = self.kept.get(progress.submission_id)
-        if before is None or not self._first(progress.submission_id, progress.mark):
-            return None
-        if progress.agency_id is not None:
-            self.kept[progress.submission_id] = replace(before, agency_id=progress.agency_id)
-        if progress.closed_at is not None:
-            self.closed[progress.submission_id] = progress.closed_at
-        return before
-
-    async def known(self, submission_id: UUID) -> bool:
-        return submission_id in self.kept
+    async def progress(self, changes: Sequence[Progress]) -> list[Application | None]:
+        return [self._progress(change) for change in changes]
 
     async def waiting_since(self, service_id: str, agency_id: str | None, cutoff: datetime) -> int:
         return sum(
@@ -82,9 +74,12 @@ class FakeApplications:
             and agency_id in (None, application.agency_id)
         )
 
-    def _first(self, submission_id: UUID, mark: str) -> bool:
-        marks = self.marks.setdefault(submission_id, set())
-        if mark in marks:
-            return False
-        marks.add(mark)
-        return True
+    def _progress(self, change: Progress) -> Application | None:
+        before = self.kept.get(change.submission_id)
+        if before is None:
+            return None
+        if change.agency_id is not None and before.agency_id is None:
+            self.kept[change.submission_id] = replace(before, agency_id=change.agency_id)
+        if change.closed_at is not None:
+            self.closed.setdefault(change.submission_id, change.closed_at)
+        return before

@@ -28,6 +28,7 @@ from tests.support.insights_stream import (
     SERVICE,
     START,
     feed,
+    feed_batches,
     pipeline_events,
     stream,
     with_redeliveries,
@@ -56,6 +57,35 @@ async def test_the_known_stream_delivered_twice_gives_the_known_insights() -> No
     assert found["outcomes"] == EXPECTED_OUTCOMES
     assert found["ratings"] == EXPECTED_RATINGS
     assert found["waiting_over_target"] == 0
+
+
+@pytest.mark.parametrize("size", [2, 7, 200])
+async def test_the_known_stream_delivered_twice_in_batches_gives_the_same_insights(size: int) -> None:
+    days, applications = FakeDays(), FakeApplications()
+    await feed_batches(with_redeliveries(stream()), days, applications, size)
+    found = asdict(await read_insights(PERIOD, days, applications, TARGETS, START + timedelta(days=3)))
+    expected, _ = await insights_of()
+    assert found == expected
+
+
+async def test_a_batch_counts_the_events_whose_application_was_received_then_says_the_rest_must_wait() -> None:
+    days, applications = FakeDays(), FakeApplications()
+    events = pipeline_events()
+    received = [event for event in events if isinstance(event, SubmissionReceived)]
+    routed = [event for event in events if isinstance(event, SubmissionRouted)]
+    await feed(received[1:], days, applications)
+    with pytest.raises(NotReceivedYet):
+        await feed_batches(routed, days, applications, len(routed))
+    # The consumers then hand on the batch's events one by one: only the one still unknown fails again.
+    failed = []
+    for event in routed:
+        try:
+            await feed([event], days, applications)
+        except NotReceivedYet:
+            failed.append(event)
+    assert failed == routed[:1]
+    found = await read_insights(PERIOD, days, applications, TARGETS, START)
+    assert {entry.step: entry.count for entry in found.funnel}["routed"] == 2
 
 
 async def test_the_funnel_says_how_many_went_on_and_how_many_dropped_out() -> None:

@@ -1,25 +1,26 @@
-"""Insights' use cases for the events it reads: each adds its contribution to the aggregates once, however often it
-comes: it marks what it counts first (the visit's step, the event, or the application's step) and adds its counts
-only if the mark was not set before. Two writes without a transaction: a crash between them counts that one event
-too few, never twice (adapters.mongo_marks says why that trade).
+"""Insights' use cases for the events it reads, a batch of one topic's events at a time (one event is a batch of
+one): each event adds its contribution to the aggregates once, however often it comes. The batch's marks are set
+first, all at once (the visit's step, the event, or the application's step), and only the contributions of those
+not set before are added, summed per bucket. Two writes without a transaction: a crash between them counts those
+events too few, never twice (adapters.mongo_marks says why that trade).
 
 The later status events name only the submission, so its service and received time come from the application's
-record, kept from SubmissionReceived (or IdentityVerified, which names both too), in the same round trip that marks
-the step (and routes or closes the record). A status event whose record is not there yet (its topic was read ahead
-of the received topic) is retried later through the retry topics; after the last retry it is a dead letter an
-operator can replay.
+record, kept from SubmissionReceived (or IdentityVerified, which names both too), in the same round trip that
+routes or closes the record; that write is made before the mark, and once (a redelivery finds it made). A status
+event whose record is not there yet (its topic was read ahead of the received topic) is retried later through the
+retry topics, after the rest of its batch was counted; after the last retry it is a dead letter an operator can
+replay.
 
-Round trips per event, the first time: a page step, a rating or a failed check 2 (mark, `$inc`); received or
-verified 2 (keep and mark, `$inc`); any later status event 2 (mark and read the record, `$inc`). A redelivery:
-1, or 2 for a later status event (is the record there at all?)."""
+Round trips per batch: a page step, a rating or a failed check 1 + one per bucket (marks, `$inc`s); received or
+verified 2 + one per bucket (records, marks, `$inc`s); later status events one per event (the record) + 1 + one per
+bucket. A redelivered later status event: one more (is the record there at all?)."""
 
-from typing import Protocol
-from uuid import UUID
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from civicflow.insights.domain import applications as steps
 from civicflow.insights.domain.applications import Application, Progress, StatusEvent
 from civicflow.insights.domain.contributions import Contribution, Mark, of_experience, of_rating
-from civicflow.insights.domain.measures import FunnelStep
 from civicflow.shared.events import (
     ExperienceRecorded,
     IdentityRejected,
@@ -33,83 +34,97 @@ from civicflow.shared.events import (
 from civicflow.shared.events.experience import ServiceRated
 from civicflow.shared.messaging import TransientFailure
 
+S = TypeVar("S", bound=StatusEvent)
+
 
 class Days(Protocol):
-    async def add(self, contribution: Contribution) -> None:
-        """Add its counts to its bucket (not idempotent by itself: only after its mark was set first)."""
+    async def first(self, marks: Sequence[Mark]) -> list[bool]:
+        """Set the marks; for each, whether it was not set before (of concurrent callers, exactly one sees True; of
+        one mark twice in `marks`, the first)."""
 
-    async def first(self, mark: Mark) -> bool:
-        """Set the mark of a page step or an event; whether it was not set before (of concurrent callers, exactly
-        one sees True)."""
+    async def add(self, contributions: Sequence[Contribution]) -> None:
+        """Add their counts to their buckets (not idempotent by itself: only after their marks were set first)."""
 
 
 class Applications(Protocol):
-    async def keep(self, application: Application, mark: str) -> bool:
-        """Keep the record (as first kept, if kept already) and set the mark; whether it was not set before."""
+    async def keep(self, applications: Sequence[Application]) -> None:
+        """Keep each record; one kept already stays as it was."""
 
-    async def progress(self, progress: Progress) -> Application | None:
-        """Set the mark with what the event changes (the agency, the end) and give the record as it was, or None if
-        the mark was set before or there is no record."""
-
-    async def known(self, submission_id: UUID) -> bool: ...
+    async def progress(self, changes: Sequence[Progress]) -> list[Application | None]:
+        """Write on each record what its event changes (the agency, the end), unless written before, and give the
+        record, or None where there is none."""
 
 
 class NotReceivedYet(TransientFailure):
     """A status event of an application whose received event insights has not read yet."""
 
 
-async def count_experience(event: ExperienceRecorded, days: Days) -> None:
-    mark, contribution = of_experience(event)
-    if await days.first(mark):
-        await days.add(contribution)
+async def count_experience(events: Sequence[ExperienceRecorded], days: Days) -> None:
+    await _count_once(days, [of_experience(event) for event in events])
 
 
-async def count_rating(event: ServiceRated, days: Days) -> None:
-    mark, contribution = of_rating(event)
-    if await days.first(mark):
-        await days.add(contribution)
+async def count_rating(events: Sequence[ServiceRated], days: Days) -> None:
+    await _count_once(days, [of_rating(event) for event in events])
 
 
-async def count_received(event: SubmissionReceived, days: Days, applications: Applications) -> None:
-    application, contribution = steps.received(event)
-    if await applications.keep(application, FunnelStep.RECEIVED):
-        await days.add(contribution)
+async def count_received(events: Sequence[SubmissionReceived], days: Days, applications: Applications) -> None:
+    await _keep_and_count([steps.received(event) for event in events], days, applications)
 
 
-async def count_verified(event: IdentityVerified, days: Days, applications: Applications) -> None:
-    application, contribution = steps.verified(event)
-    if await applications.keep(application, FunnelStep.VERIFIED):
-        await days.add(contribution)
+async def count_verified(events: Sequence[IdentityVerified], days: Days, applications: Applications) -> None:
+    await _keep_and_count([steps.verified(event) for event in events], days, applications)
 
 
-async def count_rejected(event: IdentityRejected, days: Days, applications: Applications) -> None:
-    if application := await _progress(event, applications):
-        await days.add(steps.rejected_by_identity(event, application))
+async def count_rejected(events: Sequence[IdentityRejected], days: Days, applications: Applications) -> None:
+    await _progress_and_count(events, steps.rejected_by_identity, days, applications)
 
 
-async def count_unroutable(event: SubmissionUnroutable, days: Days, applications: Applications) -> None:
-    if application := await _progress(event, applications):
-        await days.add(steps.unroutable(event, application))
+async def count_unroutable(events: Sequence[SubmissionUnroutable], days: Days, applications: Applications) -> None:
+    await _progress_and_count(events, steps.unroutable, days, applications)
 
 
-async def count_clarification(event: SubmissionNeedsClarification, days: Days, applications: Applications) -> None:
-    if application := await _progress(event, applications):
-        await days.add(steps.clarification_needed(event, application))
+async def count_clarification(
+    events: Sequence[SubmissionNeedsClarification], days: Days, applications: Applications
+) -> None:
+    await _progress_and_count(events, steps.clarification_needed, days, applications)
 
 
-async def count_routed(event: SubmissionRouted, days: Days, applications: Applications) -> None:
-    if application := await _progress(event, applications):
-        await days.add(steps.routed(event, application))
+async def count_routed(events: Sequence[SubmissionRouted], days: Days, applications: Applications) -> None:
+    await _progress_and_count(events, steps.routed, days, applications)
 
 
-async def count_decided(event: SubmissionDecided, days: Days, applications: Applications) -> None:
-    if application := await _progress(event, applications):
-        await days.add(steps.decided(event, application))
+async def count_decided(events: Sequence[SubmissionDecided], days: Days, applications: Applications) -> None:
+    await _progress_and_count(events, steps.decided, days, applications)
 
 
-async def _progress(event: StatusEvent, applications: Applications) -> Application | None:
-    """The record as it was, if this event is the first to mark its step; None if counted already."""
-    found = await applications.progress(steps.progress(event))
-    if found is None and not await applications.known(event.submission_id):
+async def _keep_and_count(
+    kept: Sequence[tuple[Application, Mark, Contribution]], days: Days, applications: Applications
+) -> None:
+    # The records first: a crash after them leaves the marks unset, so a redelivery counts the events then.
+    await applications.keep([application for application, _, _ in kept])
+    await _count_once(days, [(mark, contribution) for _, mark, contribution in kept])
+
+
+async def _progress_and_count(
+    events: Sequence[S],
+    contribution_of: Callable[[S, Application], Contribution],
+    days: Days,
+    applications: Applications,
+) -> None:
+    changes = [steps.progress(event) for event in events]
+    records = await applications.progress(changes)
+    counted = [
+        (steps.marked(event, change.mark), contribution_of(event, record))
+        for event, change, record in zip(events, changes, records, strict=True)
+        if record is not None
+    ]
+    await _count_once(days, counted)
+    if len(counted) < len(events):
+        # The rest of the batch is counted: the shared consumers now hand its events on one by one, so that only
+        # those without a record are retried (the others find their marks set).
         raise NotReceivedYet("the application's received event has not been counted yet")
-    return found
+
+
+async def _count_once(days: Days, counted: Sequence[tuple[Mark, Contribution]]) -> None:
+    first = await days.first([mark for mark, _ in counted])
+    await days.add([contribution for (_, contribution), new in zip(counted, first, strict=True) if new])

@@ -6,8 +6,8 @@ n}, to_decision: {…}}}. Only counters, no array and nothing per event: its siz
 (steps, reason codes, fields, scores, histogram buckets: domain.percentiles), not by the day's volume, so an update
 costs the same on the day's first event and its ten-thousandth (FerretDB rewrites the whole document each time).
 
-Each contribution is one `$inc`, upserted, made only after its mark was set for the first time (the page and the
-ratings: `first`, in adapters.mongo_marks; the status events: the application's record, adapters.mongo_applications). An
+A batch's contributions are added after their marks were set for the first time (`first`, adapters.mongo_marks),
+summed per bucket: one `$inc` of each bucket's document, upserted, however many events of the batch it holds. An
 `$inc` is not idempotent by itself: what makes a redelivery add nothing is the mark. FerretDB's `$inc` is a read
 and a write, so the adds to one document are made one at a time (adapters.one_writer).
 
@@ -15,6 +15,8 @@ Reading a period is one equality query per day on service_day, which FerretDB an
 collection for `$in` and ranges): a period is at most MAX_DAYS long."""
 
 import asyncio
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -39,12 +41,20 @@ class MongoDays:
         self._writing = OneWriter()
         self._indexed = False
 
-    async def first(self, mark: Mark) -> bool:
-        return await self._marks.first(mark)
+    async def first(self, marks: Sequence[Mark]) -> list[bool]:
+        return await self._marks.first(marks)
 
-    async def add(self, contribution: Contribution) -> None:
+    async def add(self, contributions: Sequence[Contribution]) -> None:
+        if not contributions:
+            return
         await self._index()
-        where, update = {"_id": _id(contribution.bucket)}, _update(contribution)
+        summed: dict[Bucket, Counter[str]] = {}
+        for contribution in contributions:
+            summed.setdefault(contribution.bucket, Counter()).update(_increments(contribution))
+        await asyncio.gather(*(self._add(bucket, increments) for bucket, increments in summed.items()))
+
+    async def _add(self, bucket: Bucket, increments: Counter[str]) -> None:
+        where, update = {"_id": _id(bucket)}, _update(bucket, increments)
         async with self._writing.of(where["_id"]):
             try:
                 await self._days.update_one(where, update, upsert=True)
@@ -77,8 +87,8 @@ def _id(bucket: Bucket) -> str:
     return f"{bucket.service_id}|{bucket.agency_id}|{bucket.day.isoformat()}"
 
 
-def _update(contribution: Contribution) -> Document:
-    bucket = contribution.bucket
+def _increments(contribution: Contribution) -> dict[str, int]:
+    """One for each counter the contribution adds to (a counter it names twice counts once, as each event once)."""
     increments: dict[str, int] = {
         f"{name}.{key}": 1
         for name, keys in (
@@ -91,6 +101,10 @@ def _update(contribution: Contribution) -> Document:
         for key in keys
     }
     increments |= {f"durations.{kind}.{bucket_of(seconds)}": 1 for kind, seconds in contribution.durations.items()}
+    return increments
+
+
+def _update(bucket: Bucket, increments: Counter[str]) -> Document:
     return {
         "$setOnInsert": {
             "service_id": bucket.service_id,
@@ -98,7 +112,7 @@ def _update(contribution: Contribution) -> Document:
             "day": bucket.day.isoformat(),
             "service_day": f"{bucket.service_id}|{bucket.day.isoformat()}",
         },
-        "$inc": increments,
+        "$inc": dict(increments),
     }
 
 

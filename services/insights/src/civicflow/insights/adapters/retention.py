@@ -1,5 +1,5 @@
-"""Forgetting on time: the marks of old visits and events and the applications past their retention, every hour
-(FerretDB has no TTL index)."""
+"""Forgetting on time: the marks and the applications past their retention, every hour (FerretDB has no TTL
+index)."""
 
 import asyncio
 

@@ -4,10 +4,10 @@ Only SubmissionReceived and IdentityVerified name the service; the later events 
 insights keeps a small record per application (Application: its service, when it was received, its agency once
 routed), nothing personal, for as long as the application is open (adapters.mongo_applications says how long).
 
-The record also says which of its steps were counted already: each status event marks its step there (Progress)
-in the same update that keeps, routes or closes the record, and only the first to mark it adds its contribution.
-A step an application goes through once is marked by its name; what may come more than once (a request for
-clarification or for information) by its event id."""
+Each status event has its mark (ApplicationStep), and only the first to set it adds its contribution. A step an
+application goes through once is marked by its name; what may come more than once (a request for clarification or
+for information) by its event id. What a later event changes on the record (Progress: the agency, the end) is
+written before its mark is set, and only once: the first routing and the first end stay."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +15,7 @@ from uuid import UUID
 
 from civicflow.insights.domain.contributions import (
     NO_AGENCY,
+    ApplicationStep,
     Bucket,
     Contribution,
     agency_rejection,
@@ -44,7 +45,7 @@ class Application:
 
 @dataclass(frozen=True)
 class Progress:
-    """What a later status event writes on its application's record: its mark, and the agency or the end."""
+    """What a later status event changes on its application's record (the agency, the end), and its mark."""
 
     submission_id: UUID
     mark: str
@@ -60,14 +61,20 @@ StatusEvent = (
 IDENTITY_REJECTED, UNROUTABLE = "identity_rejected", "unroutable"
 
 
-def received(event: SubmissionReceived) -> tuple[Application, Contribution]:
+def received(event: SubmissionReceived) -> tuple[Application, ApplicationStep, Contribution]:
     application = Application(event.submission_id, event.service_id, event.occurred_at)
-    return application, _service_wide(application, event.occurred_at, FunnelStep.RECEIVED)
+    step = FunnelStep.RECEIVED
+    return application, marked(event, step), _service_wide(application, event.occurred_at, step)
 
 
-def verified(event: IdentityVerified) -> tuple[Application, Contribution]:
+def verified(event: IdentityVerified) -> tuple[Application, ApplicationStep, Contribution]:
     application = Application(event.submission_id, event.service_id, event.received_at)
-    return application, _service_wide(application, event.occurred_at, FunnelStep.VERIFIED)
+    step = FunnelStep.VERIFIED
+    return application, marked(event, step), _service_wide(application, event.occurred_at, step)
+
+
+def marked(event: SubmissionReceived | IdentityVerified | StatusEvent, mark: str) -> ApplicationStep:
+    return ApplicationStep(str(event.submission_id), mark, day_of(event.occurred_at))
 
 
 def progress(event: StatusEvent) -> Progress:

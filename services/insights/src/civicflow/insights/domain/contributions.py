@@ -1,7 +1,7 @@
 """What one event adds to the aggregates: one bucket (service, agency, day) and the counts and durations it adds
-there, and what makes it count once (its mark). Pure: the adapters make of a contribution one `$inc` of one
-document (adapters.mongo_days), after its mark was set for the first time (adapters.mongo_marks for the page and
-the ratings, the application's record for the status events: adapters.mongo_applications).
+there, and what makes it count once (its mark). Pure: the adapters add the contributions of a batch whose marks
+were set for the first time, summed per bucket, as one `$inc` of each bucket's document (adapters.mongo_days); the
+marks are set by adapters.mongo_marks.
 
 Only codes and numbers: the service key, the agency id, the step, a reason code, a field's JSON Pointer, a score,
 a duration. No event's sealed part is read (insights has no keys), and nothing names a citizen."""
@@ -49,7 +49,17 @@ class EventOnce:
     day: date
 
 
-Mark = VisitStep | EventOnce
+@dataclass(frozen=True)
+class ApplicationStep:
+    """A step of one application (domain.applications): `mark` is the step's name for a step it goes through once,
+    the event id for what may come more than once (a request for clarification or for information)."""
+
+    submission_id: str
+    mark: str
+    day: date
+
+
+Mark = VisitStep | EventOnce | ApplicationStep
 
 
 @dataclass(frozen=True)
