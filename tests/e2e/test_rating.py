@@ -146,3 +146,11 @@ async def test_a_decided_application_is_rated_once_and_the_rating_is_published_w
         await store.close()
     assert kept is not None and (kept["score"], kept["comment"], kept["service_id"]) == (4, COMMENT, SERVICE)
     assert "outbox" not in kept  # published and marked sent
+    # Staff read it there, with the operators' token, without the submission it came with.
+    async with httpx.AsyncClient(base_url=stack.intake_url, timeout=10.0) as client:
+        path = f"/v1/ratings/{SERVICE}/comments"
+        assert (await client.get(path)).status_code == 401
+        staff = await client.get(path, headers={"Authorization": f"Bearer {stack.secrets.operator_token()}"})
+    assert staff.status_code == 200
+    assert any(item["comment"] == COMMENT and item["score"] == 4 for item in staff.json())
+    assert posted.submission_id not in staff.text

@@ -125,3 +125,22 @@ async def test_a_rating_kept_while_kafka_is_down_is_published_once_it_is_back(
     ((topic, value, key),) = broker.taken
     assert (topic, key) == (topics.SERVICE_RATED, SERVICE)
     assert ServiceRated.model_validate_json(value) == ServiceRated.model_validate_json(event.value)
+
+
+async def test_staff_read_a_services_comments_of_a_period_newest_first(database: AsyncDatabase[dict[str, Any]]) -> None:
+    ratings = MongoRatings(database)
+    await ratings.prepare()
+    other = Rating(2, "Anderer Dienst", "99108001001000", "rejected", "en", START)
+    kept = [
+        rating(5, "Am ersten Tag", START),
+        rating(3, None, START + timedelta(hours=1)),  # no comment: not listed
+        rating(2, "Am zweiten Tag", START + timedelta(days=1)),
+        rating(4, "Zu spät", START + timedelta(days=3)),
+        other,
+    ]
+    for each in kept:
+        submission_id = uuid4()
+        assert await ratings.add(submission_id, each, outgoing(submission_id, each))
+    found = await ratings.commented(SERVICE, START, START + timedelta(days=2), limit=10)
+    assert [(each.score, each.comment) for each in found] == [(2, "Am zweiten Tag"), (5, "Am ersten Tag")]
+    assert await ratings.commented(SERVICE, START, START + timedelta(days=2), limit=1) == found[:1]

@@ -1,5 +1,6 @@
 """The ratings' port, faked as adapters.mongo_ratings keeps them: one per submission, the first kept."""
 
+from datetime import datetime
 from uuid import UUID
 
 from civicflow.intake.domain.outbox import OutgoingEvent
@@ -23,3 +24,11 @@ class FakeRatings:
 
     async def get(self, submission_id: UUID) -> Rating | None:
         return self.kept.get(submission_id)
+
+    async def commented(self, service_id: str, since: datetime, until: datetime, limit: int) -> list[Rating]:
+        found = [
+            kept
+            for kept in self.kept.values()
+            if kept.service_id == service_id and kept.comment and since <= kept.at < until
+        ]
+        return sorted(found, key=lambda kept: kept.at, reverse=True)[:limit]

@@ -86,6 +86,8 @@ def write_local_secrets(layout: Layout) -> None:
         for key in access.keys:
             local.write(directory / key.variable.lower(), local.field_key(key))
     local.write(service_secrets_dir(layout, "insights") / OPERATOR_TOKEN_FILE, local.operator_token())
+    # The same token lets staff read the ratings' comments at intake (INTAKE_OPERATOR_TOKEN).
+    local.write(service_secrets_dir(layout, "intake") / "intake_operator_token", local.operator_token())
     write_agency_registry(layout)
 
 

@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from civicflow.shared.settings import IdentityProviderSettings, ServiceSettings
+from civicflow.shared.settings import IdentityProviderSettings, SecretSettings, ServiceSettings
 from civicflow.shared.topics import ConsumerGroup
 
 SERVICE_NAME = "civicflow-intake"
@@ -46,6 +46,15 @@ class IntakeWeb(BaseSettings):
     cors_origins: tuple[Annotated[str, Field(pattern=r"^https?://[^\s/]+$")], ...] = ()
 
 
+class IntakeStaff(SecretSettings):
+    """The operators' token (INTAKE_OPERATOR_TOKEN, the same secret as insights'), for staff to read the ratings'
+    comments; unset, nobody can."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    operator_token: SecretStr | None = None
+
+
 class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES
     # The OpenID Connect providers citizens sign in with on the page (IDP_PROVIDERS, or IDP_ISSUER alone; a
@@ -53,3 +62,4 @@ class IntakeSettings(ServiceSettings):
     idp: IdentityProviderSettings = Field(default_factory=IdentityProviderSettings)
     rate_limit: IntakeRateLimit = Field(default_factory=IntakeRateLimit)
     web: IntakeWeb = Field(default_factory=IntakeWeb)
+    staff: IntakeStaff = Field(default_factory=IntakeStaff)

@@ -26,6 +26,7 @@ from civicflow.intake.entrypoints.agency_attachments_http import AGENCY_PATHS, a
 from civicflow.intake.entrypoints.attachments_http import attachments_router
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
 from civicflow.intake.entrypoints.clarification_http import clarification_router
+from civicflow.intake.entrypoints.comments_http import comments_router
 from civicflow.intake.entrypoints.experience_http import EXPERIENCE_PATH, experience_router
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.information_http import information_router
@@ -132,6 +133,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
     app.include_router(attachments_router(catalogue, attachments))
     app.include_router(agency_attachments_router(AgencyAttachments(agency_keys.current, attachments, submissions)))
     app.include_router(experience_router(experience))
+    app.include_router(comments_router(ratings, settings.staff.operator_token))
     app.include_router(profile_router(profiles, sessions, catalogue))
     return app
 

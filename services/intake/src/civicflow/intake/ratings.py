@@ -22,6 +22,13 @@ class RatingStore(Protocol):
 
     async def get(self, submission_id: UUID) -> Rating | None: ...
 
+    async def commented(self, service_id: str, since: datetime, until: datetime, limit: int) -> list[Rating]:
+        """The service's ratings with a comment given from `since` to before `until`, newest first, at most `limit`."""
+
+
+# A page of comments for staff to read; a longer period is read in parts.
+MAX_COMMENTS = 500
+
 
 class NotDecided(Exception):
     """The agency has not closed the case yet (no decision, or it asks for information): nothing to rate."""
@@ -42,6 +49,10 @@ class Ratings:
 
     async def rated(self, submission_id: UUID) -> Rating | None:
         return await self.store.get(submission_id)
+
+    async def comments(self, service_id: str, since: datetime, until: datetime) -> list[Rating]:
+        """For staff (entrypoints.comments_http): what citizens wrote with their rating, never who or which case."""
+        return await self.store.commented(service_id, since, until, MAX_COMMENTS)
 
     async def rate(self, record: SubmissionRecord, score: int, comment: str | None, language: Language) -> Rating:
         """`score` and `comment` as domain.rating.checked gives them. Raises NotDecided, RatedAlready or

@@ -2,7 +2,6 @@
 2.9.3 / CWE-208). The API takes it as a bearer token (RFC 6750); the staff page also as HTTP Basic's password (RFC
 7617, any user name), so that a browser asks for it and sends it on to the page's CSV and JSON links."""
 
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicC
 from pydantic import SecretStr
 
 from civicflow.insights.entrypoints.problems import Problem
+from civicflow.shared.operators import operator_token_matches
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -32,11 +32,7 @@ def operator_only(expected: SecretStr | None, *, page: bool = False) -> Callable
         password: Annotated[HTTPBasicCredentials | None, Depends(basic)],
     ) -> None:
         sent = token.credentials if token else (password.password if password and page else None)
-        if (
-            expected is None
-            or sent is None
-            or not hmac.compare_digest(sent.encode(), expected.get_secret_value().encode())
-        ):
+        if not operator_token_matches(sent, expected):
             raise _unauthorized(sent is not None, page)
 
     return check

@@ -5,7 +5,7 @@ submission's first event). The comment is free text the citizen wrote: it is kep
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,14 @@ class MongoRatings:
 
     async def prepare(self) -> None:
         await self._ratings.create_index("pending_since")
+        await self._ratings.create_index("service_id")
+
+    async def commented(self, service_id: str, since: datetime, until: datetime, limit: int) -> list[Rating]:
+        # Equality on the indexed service id (FerretDB scans the collection for a range); the period is picked here.
+        found = self._ratings.find({"service_id": service_id}, {"outbox": 0, "pending_since": 0})
+        ratings = [_rating(document) async for document in found if document.get("comment")]
+        within = [rating for rating in ratings if since <= _aware(rating.at) < until]
+        return sorted(within, key=lambda rating: _aware(rating.at), reverse=True)[:limit]
 
     async def add(self, submission_id: UUID, rating: Rating, outgoing: OutgoingEvent) -> bool:
         document = {
@@ -49,11 +57,7 @@ class MongoRatings:
 
     async def get(self, submission_id: UUID) -> Rating | None:
         found = await self._ratings.find_one({"_id": str(submission_id)}, {"outbox": 0, "pending_since": 0})
-        if found is None:
-            return None
-        return Rating(
-            found["score"], found["comment"], found["service_id"], found["outcome"], found["language"], found["at"]
-        )
+        return None if found is None else _rating(found)
 
     async def pending(self, limit: int, older_than: datetime) -> list[OutgoingEvent]:
         """Oldest first. A whole scan on FerretDB: the relay only looks when it may have missed one."""
@@ -71,6 +75,17 @@ class MongoRatings:
         await self._ratings.update_one(
             {"_id": str(submission_id)}, {"$unset": {"pending_since": ""}, "$set": {"undeliverable": reason}}
         )
+
+
+def _rating(found: dict[str, Any]) -> Rating:
+    return Rating(
+        found["score"], found["comment"], found["service_id"], found["outcome"], found["language"], found["at"]
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    """As the store gives it back (UTC, naive unless the client is tz-aware)."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _outgoing(document: dict[str, Any]) -> OutgoingEvent:
