@@ -103,11 +103,12 @@ jaeger:
 
 # The Go builds (FerretDB, Jaeger: minutes each when cold, cached after the first time) run while the unit and
 # contract tests do, which need neither; then the tests that start servers wait for them (each install script is
-# serialised on a lock, so the second call only waits for the first, and says why if the build failed).
+# serialised on a lock, so the second call only waits for the first, and says why if the build failed). The e2e
+# tests come before the integration tests, as they did in one run: some integration tests stop parts of the stack.
 GO_BUILDS := bash deploy/local/ferretdb/install.sh >/dev/null && bash deploy/local/jaeger/install.sh >/dev/null
 
 test: lint browser
 	@mkdir -p var/log && ($(GO_BUILDS)) >var/log/go-builds.log 2>&1 &
 	$(UV) run pytest tests/unit tests/contract
 	@$(GO_BUILDS)
-	$(UV) run pytest tests/integration tests/e2e
+	$(UV) run pytest tests/e2e tests/integration
