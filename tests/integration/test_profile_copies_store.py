@@ -9,8 +9,10 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from civicflow.intake.adapters.mongo_profiles import MongoProfileCopies
+from civicflow.intake.adapters.mongo_ratings import MongoRatings
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.domain.outbox import OutgoingEvent
+from civicflow.intake.domain.rating import Rating
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry, hash_status_token
 from civicflow.intake.profiles import SubmissionLink
 from civicflow.local.sample import ERIKA
@@ -107,8 +109,16 @@ async def test_an_anonymised_submission_keeps_its_timeline_and_status_link_and_n
         [TimelineEntry(event_id=uuid4(), submission_id=anonymised, step=Step.VERIFIED, at=NOW)]
     )
 
+    ratings = MongoRatings(database)
+    for each in (anonymised, kept):
+        rated = Rating(4, "Frau Mustermann aus Köln dankt.", "99050012104000", "accepted", "de", NOW)
+        await ratings.add(each, rated, OutgoingEvent(each, topics.SERVICE_RATED, "99050012104000", b"{}"))
+
     await submissions.anonymise([anonymised])
     await submissions.anonymise([anonymised])  # again: nothing left to remove
+    forgotten, other_rating = await ratings.get(anonymised), await ratings.get(kept)
+    assert forgotten is not None and (forgotten.score, forgotten.comment) == (4, None)  # the comment is gone
+    assert other_rating is not None and other_rating.comment == "Frau Mustermann aus Köln dankt."
 
     record = await submissions.get(anonymised)
     assert record is not None and (record.applicant, record.form) == ({}, {})

@@ -16,10 +16,12 @@ from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.rating import Rating
 from civicflow.shared.mongo import Document
 
+COLLECTION = "ratings"
+
 
 class MongoRatings:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
-        self._ratings = database["ratings"]
+        self._ratings = database[COLLECTION]
 
     async def prepare(self) -> None:
         await self._ratings.create_index("pending_since")

@@ -11,6 +11,7 @@ from uuid import UUID
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from civicflow.intake.adapters.mongo_ratings import COLLECTION as RATINGS
 from civicflow.intake.domain.idempotency import RETENTION_HOURS, Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
@@ -22,6 +23,7 @@ class MongoSubmissions:
         self._submissions = database["submissions"]
         self._timeline = database["timeline"]
         self._claims = database["idempotency_keys"]
+        self._ratings = database[RATINGS]  # a rating's comment is the submission's too (anonymise)
 
     async def prepare(self) -> None:
         await self._timeline.create_index("submission_id")
@@ -115,6 +117,10 @@ class MongoSubmissions:
         personal = {"$unset": {"applicant": "", "form": "", "outbox": "", "pending_since": ""}}
         await asyncio.gather(
             *(self._submissions.update_one({"_id": str(submission_id)}, personal) for submission_id in submission_ids)
+        )
+        # What the citizen wrote with their rating is free text, perhaps personal: gone too; the score stays.
+        await asyncio.gather(
+            *(self._ratings.update_one({"_id": str(each)}, {"$set": {"comment": None}}) for each in submission_ids)
         )
 
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:
