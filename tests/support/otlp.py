@@ -82,6 +82,8 @@ class Collector:
             "OTEL_EXPORTER_OTLP_ENDPOINT": self.url,
             "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
             "OTEL_BSP_SCHEDULE_DELAY": "100",
+            # The tests look at the store's spans too (off by default: settings.TracingSettings).
+            "CIVICFLOW_TRACE_STORE_COMMANDS": "true",
         }
 
     def trace(self, trace_id: str) -> list[Span]:

@@ -4,22 +4,32 @@ from typing import Any
 from fastapi.testclient import TestClient
 from faststream.kafka import KafkaBroker
 from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 
 from civicflow.shared.app import _start_when_reachable, make_service_app
 
 
-def service_app() -> TestClient:
+def service_app(tracer_provider: TracerProvider | None = None) -> TestClient:
     never_connects: Any = AsyncMongoClient(connect=False)
     app = make_service_app(
         title="test",
         broker=KafkaBroker(),
         mongo=never_connects,
-        tracer_provider=TracerProvider(),
+        tracer_provider=tracer_provider or TracerProvider(),
         metrics=CollectorRegistry(),
     )
     return TestClient(app)  # without `with`: the lifespan (broker, store) never starts
+
+
+def test_a_request_is_one_span_without_spans_for_the_bodys_receive_and_send() -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    service_app(provider).get("/openapi.json")
+    assert [span.name for span in exporter.get_finished_spans()] == ["GET /openapi.json"]
 
 
 def test_every_answer_carries_the_security_headers() -> None:

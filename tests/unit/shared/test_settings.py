@@ -11,6 +11,7 @@ from civicflow.shared.settings import (
     MessagingSettings,
     MongoSettings,
     SmtpSettings,
+    TracingSettings,
 )
 from civicflow.shared.telemetry import RepeatLimiter
 
@@ -36,6 +37,12 @@ def test_settings_come_from_the_conventional_variables(monkeypatch: pytest.Monke
     monkeypatch.setenv("SMTP_FROM", "Amt <amt@example.org>")
     settings = SmtpSettings()
     assert (settings.host, settings.port, settings.sender) == ("mail.example", 2525, "Amt <amt@example.org>")
+
+
+def test_store_commands_are_traced_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert TracingSettings().store_commands is False
+    monkeypatch.setenv("CIVICFLOW_TRACE_STORE_COMMANDS", "true")
+    assert TracingSettings().store_commands is True
 
 
 def test_retry_attempts_past_the_delays_repeat_the_last_stage(monkeypatch: pytest.MonkeyPatch) -> None:

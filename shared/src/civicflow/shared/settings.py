@@ -110,6 +110,18 @@ class RuntimeSettings(BaseSettings):
     env: Environment = "dev"
 
 
+class TracingSettings(BaseSettings):
+    """What the spans cover beyond the pipeline's steps (telemetry.configure_tracing)."""
+
+    model_config = SettingsConfigDict(env_prefix="CIVICFLOW_TRACE_", extra="ignore")
+
+    # A span per store command (PyMongo's instrumentation: command names, no documents). Off unless asked for:
+    # with it every service spent 4-9 % of its CPU in PyMongo's command events and a third of all spans exported
+    # were store commands (docs/benchmarks.md, issue 11). The step spans include the store's time either way;
+    # CIVICFLOW_TRACE_STORE_COMMANDS=true splits it into commands while a slow store is looked into.
+    store_commands: bool = False
+
+
 class FieldKeySettings(SecretSettings):
     """The keys for personal data on internal topics (civicflow.shared.security.keys), CIVICFLOW_KEYS_<NAME>."""
 

@@ -1,7 +1,9 @@
 """Tracing and logging set-up, done once per process by the service's composition root.
 
-Exporting follows the standard OTEL_* variables: with OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-specific
-OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans go out over OTLP/HTTP; without it nothing is exported.
+Spans: the HTTP request, each event's processing and publishing, the sending of a message, and store commands only
+with CIVICFLOW_TRACE_STORE_COMMANDS=true (settings.TracingSettings says why). Exporting follows the standard OTEL_*
+variables: with OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-specific OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans
+go out over OTLP/HTTP; without it nothing is exported.
 Spans and logs never carry personal data: names, birth dates, e-mail and postal addresses stay out of them.
 """
 
@@ -16,6 +18,8 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from civicflow.shared.settings import TracingSettings
+
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s trace_id=%(trace_id)s span_id=%(span_id)s %(message)s"
 
 
@@ -29,8 +33,9 @@ def configure_tracing(default_service_name: str) -> TracerProvider:
     if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    # Command names only: capture_statement stays off so no document content (personal data) lands in spans.
-    PymongoInstrumentor().instrument(tracer_provider=provider)
+    if TracingSettings().store_commands:
+        # Command names only: capture_statement stays off so no document content (personal data) lands in spans.
+        PymongoInstrumentor().instrument(tracer_provider=provider)
     return provider
 
 
