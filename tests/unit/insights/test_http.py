@@ -12,8 +12,8 @@ from pydantic import SecretStr
 
 from civicflow.insights.entrypoints.http import insights_router
 from civicflow.insights.entrypoints.operator import operator_only
-from civicflow.insights.entrypoints.problems import PROBLEM_JSON, install_problem_handlers
 from civicflow.insights.reports import Targets
+from civicflow.shared.problems import INVALID_PARAMETERS, PROBLEM_JSON, install_problem_handlers
 from tests.support.insights_stream import DAY, EXPECTED_FUNNEL, SERVICE, feed, stream
 from tests.unit.insights.fakes import FakeApplications, FakeDays
 
@@ -27,7 +27,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
     days, applications = FakeDays(), FakeApplications()
     await feed(stream(), days, applications)
     app = FastAPI()
-    install_problem_handlers(app)
+    install_problem_handlers(app, INVALID_PARAMETERS)
     app.include_router(insights_router(days, applications, Targets(30.0), operator_only(SecretStr(TOKEN))))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://insights") as client:
         yield client

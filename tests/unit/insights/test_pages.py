@@ -15,10 +15,10 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from civicflow.insights.entrypoints.operator import operator_only
-from civicflow.insights.entrypoints.problems import install_problem_handlers
 from civicflow.insights.reports import Targets
 from civicflow.insights.web.pages import STYLE_PATH, insights_pages_router
 from civicflow.insights.web.views import duration_words, trace_view
+from civicflow.shared.problems import INVALID_PARAMETERS, install_problem_handlers
 from civicflow.shared.traces.waterfall import waterfall
 from tests.support.insights_stream import DAY, SERVICE, feed, stream
 from tests.unit.insights.fakes import FakeApplications, FakeDays
@@ -36,7 +36,7 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
     days, applications = FakeDays(), FakeApplications()
     await feed(stream(), days, applications)
     app = FastAPI()
-    install_problem_handlers(app)
+    install_problem_handlers(app, INVALID_PARAMETERS)
     operator = operator_only(SecretStr(TOKEN), page=True)
     app.include_router(insights_pages_router(days, applications, Targets(30.0), operator))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://insights") as client:

@@ -25,8 +25,8 @@ from civicflow.intake.domain.agency_keys import AgencyDirectory, parse_agency_ke
 from civicflow.intake.domain.attachments import CheckedUpload
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.entrypoints.agency_attachments_http import SHA256_HEADER, agency_attachments_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared.events import AttachmentRef, Step
+from civicflow.shared.problems import install_problem_handlers
 from tests.support import sample_files
 from tests.support.agencies import registry_json, unit_key, unit_signing_key
 from tests.unit.intake.fakes import FakeAttachments, FakeSubmissions

@@ -15,8 +15,8 @@ from civicflow.intake.domain.attachments import MAX_NAME, CheckedUpload
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints import attachments_http
 from civicflow.intake.entrypoints.attachments_http import MULTIPART_OVERHEAD, attachments_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared.events import AttachmentRef
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.sample_files import jpeg, pdf, png
 
 BUSINESS = "99050012104000"  # takes up to 3 files of 5 MiB

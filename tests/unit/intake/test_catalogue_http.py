@@ -3,7 +3,7 @@ from fastapi.testclient import TestClient
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
+from civicflow.shared.problems import install_problem_handlers
 
 
 def client() -> TestClient:

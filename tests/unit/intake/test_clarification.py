@@ -17,7 +17,6 @@ from civicflow.intake.domain.clarification import answer_id, open_question
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.clarification_http import clarification_router
 from civicflow.intake.entrypoints.http import submissions_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_steps
 from civicflow.intake.main import create_app
 from civicflow.intake.web.apply import Apply
@@ -35,6 +34,7 @@ from civicflow.shared.events import (
     personal,
 )
 from civicflow.shared.identity_providers import IdentityProvider
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.html import hidden
 from tests.support.samples import valid_body
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key

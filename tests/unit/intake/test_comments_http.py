@@ -11,8 +11,8 @@ from pydantic import SecretStr
 
 from civicflow.intake.domain.rating import Rating
 from civicflow.intake.entrypoints.comments_http import comments_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.ratings import Ratings
+from civicflow.shared.problems import install_problem_handlers
 from tests.unit.intake.fakes import FakeRelay
 from tests.unit.intake.rating_fakes import FakeRatings
 

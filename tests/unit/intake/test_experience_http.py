@@ -12,9 +12,9 @@ from fastapi import FastAPI
 
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.experience_http import experience_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.experience import Experience
 from civicflow.shared.events import ExperienceRecorded
+from civicflow.shared.problems import install_problem_handlers
 from tests.unit.fakes import FakePublisher
 from tests.unit.intake.fakes import published
 

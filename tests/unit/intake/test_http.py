@@ -14,9 +14,9 @@ from pymongo.errors import ServerSelectionTimeoutError
 from civicflow.intake import handlers
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.entrypoints.http import submissions_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.shared import topics
 from civicflow.shared.events import SubmissionReceived, personal
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.samples import valid_body
 from tests.support.sealing import sealer_with_every_key
 from tests.unit.intake.fakes import FakeAttachments, FakeRelay, FakeSubmissions

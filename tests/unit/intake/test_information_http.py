@@ -16,7 +16,6 @@ from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.http import submissions_router
 from civicflow.intake.entrypoints.information_http import information_router
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_decisions
 from civicflow.intake.information import Answers
 from civicflow.intake.main import create_app
@@ -28,6 +27,7 @@ from civicflow.intake.web.status import status_router
 from civicflow.shared import topics
 from civicflow.shared.events import InformationProvided, SubmissionDecided, personal
 from civicflow.shared.identity_providers import IdentityProvider
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.html import hidden
 from tests.support.samples import valid_body
 from tests.support.sealing import made_keys, recipient, sealer_with_every_key

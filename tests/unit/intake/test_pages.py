@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from civicflow.intake.domain.catalogue import Catalogue
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.web.i18n import words
 from civicflow.intake.web.pages import Pages, pages_router
 from civicflow.shared.events.identity import RejectionReason
 from civicflow.shared.events.routing import ClarificationReason, UnroutableReason
+from civicflow.shared.problems import install_problem_handlers
 from tests.unit.intake.fakes import FakeRecorder
 
 PUBLIC = "https://antrag.example"

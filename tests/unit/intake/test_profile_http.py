@@ -13,13 +13,13 @@ from civicflow.intake.config import IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.sign_in import SignedIn
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.entrypoints.profile_http import profile_router
 from civicflow.intake.main import create_app
 from civicflow.intake.profiles import Profiles, SubmissionLink
 from civicflow.intake.web.sign_in import SESSION_COOKIE, Sessions
 from civicflow.shared import topics
 from civicflow.shared.events import Step
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.profiles import CITIZEN_ID, erika_profile
 from tests.support.sealing import made_keys, sealer_with_every_key
 from tests.unit.fakes import FakePublisher

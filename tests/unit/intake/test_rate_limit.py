@@ -2,8 +2,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from civicflow.intake.entrypoints.limits import RequestLimits
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.entrypoints.rate_limit import MAX_CLIENTS, TokenBuckets
+from civicflow.shared.problems import install_problem_handlers
 
 
 class Clock:

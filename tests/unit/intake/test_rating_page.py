@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from civicflow.intake.adapters.http_oidc import OidcProvider
 from civicflow.intake.domain.catalogue import Catalogue
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
-from civicflow.intake.entrypoints.problems import install_problem_handlers
 from civicflow.intake.handlers import Accepted, Intake, TraceContext, accept_submission, record_decisions
 from civicflow.intake.ratings import Ratings
 from civicflow.intake.web.apply import Apply
@@ -24,6 +23,7 @@ from civicflow.intake.web.sign_in import Sessions
 from civicflow.intake.web.status import status_router
 from civicflow.shared.events import SubmissionDecided, personal
 from civicflow.shared.identity_providers import IdentityProvider
+from civicflow.shared.problems import install_problem_handlers
 from tests.support.html import hidden
 from tests.support.samples import valid_body
 from tests.support.sealing import recipient, sealer_with_every_key

@@ -12,13 +12,13 @@ from civicflow.insights.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_
 from civicflow.insights.entrypoints import kafka
 from civicflow.insights.entrypoints.http import insights_router
 from civicflow.insights.entrypoints.operator import operator_only
-from civicflow.insights.entrypoints.problems import install_problem_handlers
 from civicflow.insights.reports import Targets
 from civicflow.insights.web.pages import insights_pages_router
 from civicflow.shared.app import make_service_app, serve
 from civicflow.shared.kafka import make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.mongo import make_mongo_client
+from civicflow.shared.problems import INVALID_PARAMETERS, install_problem_handlers
 from civicflow.shared.telemetry import configure_logging, configure_tracing
 
 
@@ -41,7 +41,7 @@ def create_app(settings: InsightsSettings | None = None) -> FastAPI:
         metrics=metrics,
         background=[consumers.sweep, partial(sweep, days, applications)],
     )
-    install_problem_handlers(app)
+    install_problem_handlers(app, INVALID_PARAMETERS)
     targets = Targets(settings.api.target_days, settings.api.target_days_by_service)
     app.include_router(insights_router(days, applications, targets, operator_only(settings.api.operator_token)))
     operator_page = operator_only(settings.api.operator_token, page=True)

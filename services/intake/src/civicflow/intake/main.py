@@ -21,7 +21,7 @@ from civicflow.intake.agency_attachments import AgencyAttachments
 from civicflow.intake.clarifications import Clarifications
 from civicflow.intake.config import CONSUMER_GROUP, DEFAULT_DATABASE, DEFAULT_PORT, SERVICE_NAME, IntakeSettings
 from civicflow.intake.domain.catalogue import Catalogue
-from civicflow.intake.entrypoints import kafka, problems
+from civicflow.intake.entrypoints import kafka
 from civicflow.intake.entrypoints.agency_attachments_http import AGENCY_PATHS, agency_attachments_router
 from civicflow.intake.entrypoints.attachments_http import attachments_router
 from civicflow.intake.entrypoints.catalogue_http import catalogue_router
@@ -53,6 +53,7 @@ from civicflow.shared.kafka import KafkaEventPublisher, make_broker
 from civicflow.shared.messaging import Consumers
 from civicflow.shared.metrics import register_gauges
 from civicflow.shared.mongo import Document, make_mongo_client
+from civicflow.shared.problems import install_problem_handlers
 from civicflow.shared.security.keys import KeyName, keyring
 from civicflow.shared.security.sealing import sealer_for
 from civicflow.shared.telemetry import configure_logging, configure_tracing
@@ -110,7 +111,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
         ],
         middleware=_middleware(settings),
     )
-    problems.install_problem_handlers(app)
+    install_problem_handlers(app)
     install_openapi(app, catalogue)
     app.include_router(catalogue_router(catalogue))
     pages = Pages(settings.web.public_url)

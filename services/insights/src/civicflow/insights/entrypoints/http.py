@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse, Response
 
 from civicflow.insights.domain.export import csv_text
 from civicflow.insights.domain.report import Period
-from civicflow.insights.entrypoints.problems import bad_parameter
 from civicflow.insights.reports import DayReader, Targets, WaitingReader, read_insights, read_performance
 from civicflow.shared.events.experience import ServiceId
+from civicflow.shared.problems import bad_parameter
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30

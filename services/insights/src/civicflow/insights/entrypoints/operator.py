@@ -9,8 +9,8 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from pydantic import SecretStr
 
-from civicflow.insights.entrypoints.problems import Problem
 from civicflow.shared.operators import operator_token_matches
+from civicflow.shared.problems import Problem
 
 bearer = HTTPBearer(
     auto_error=False,

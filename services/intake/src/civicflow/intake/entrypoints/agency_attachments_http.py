@@ -19,7 +19,7 @@ from civicflow.intake.agency_attachments import (
 )
 from civicflow.intake.domain.attachments import AttachmentDamaged
 from civicflow.intake.entrypoints.openapi import agency_attachment_answers
-from civicflow.intake.entrypoints.problems import Problem
+from civicflow.shared.problems import Problem
 
 SHA256_HEADER = "CivicFlow-Attachment-SHA256"
 # Where every agency's requests go ("/v1/agencies/"): counted against a rate limit of their own (entrypoints.limits).

@@ -18,8 +18,8 @@ from civicflow.intake.domain.messages import Language, message, preferred_langua
 from civicflow.intake.domain.validation import FieldError
 from civicflow.intake.entrypoints.bodies import media_type, read_form
 from civicflow.intake.entrypoints.openapi import ATTACHMENT_BODY, answers
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.shared.events import AttachmentRef
+from civicflow.shared.problems import Problem
 
 # 5 MiB within a minute is about 700 kbit/s: a slow mobile line passes, a client that trickles its body does not.
 UPLOAD_TIMEOUT_SECONDS = 60

@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from civicflow.intake.entrypoints.problems import Problem
+from civicflow.shared.problems import Problem
 
 
 async def read_body(request: Request, limit: int, seconds: float) -> bytes:

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict
 
 from civicflow.intake.domain.catalogue import Catalogue, LocalText, ServiceSpec
 from civicflow.intake.entrypoints.openapi import answers
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.shared.events.common import ApplicantAttribute
+from civicflow.shared.problems import Problem
 
 
 class ServiceSummary(BaseModel):

@@ -11,8 +11,9 @@ from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import CLARIFICATION_BODY, ClarificationBody, answers
-from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN, Problem
+from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN
 from civicflow.intake.entrypoints.profile_bodies import contact_errors as body_errors
+from civicflow.shared.problems import Problem
 
 BODY_LIMIT = 1024
 BODY_TIMEOUT_SECONDS = 10

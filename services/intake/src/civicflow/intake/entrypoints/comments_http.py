@@ -13,9 +13,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, RootModel, SecretStr
 
 from civicflow.intake.entrypoints.openapi import answers
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.ratings import Ratings
 from civicflow.shared.operators import operator_token_matches
+from civicflow.shared.problems import Problem
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

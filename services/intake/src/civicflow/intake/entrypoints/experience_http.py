@@ -16,10 +16,10 @@ from civicflow.intake.domain.messages import preferred_language
 from civicflow.intake.domain.validation import FieldError
 from civicflow.intake.entrypoints.bodies import read_body
 from civicflow.intake.entrypoints.openapi import answers
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.experience import Experience
 from civicflow.shared.events.common import Language
 from civicflow.shared.events.experience import ExperienceKind, FieldPointer, ServiceId
+from civicflow.shared.problems import Problem
 
 EXPERIENCE_PATH = "/v1/experience"
 MAX_BODY_BYTES = 2 * 1024

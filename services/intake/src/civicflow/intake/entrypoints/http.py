@@ -20,7 +20,6 @@ from civicflow.intake.domain.submission import SubmissionRecord, status_token_ma
 from civicflow.intake.domain.validation import ValidSubmission, validate_submission
 from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.openapi import STATUS_LINK, SUBMIT_BODY, AcceptedBody, StatusBody, answers
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.handlers import (
     AttachmentsInvalid,
     Intake,
@@ -29,6 +28,7 @@ from civicflow.intake.handlers import (
     TraceContext,
     accept_submission,
 )
+from civicflow.shared.problems import Problem
 
 NOT_FOUND = Problem(404, "not-found", "Not found", "No submission with this id is visible with these credentials.")
 # The status token is a bearer secret: no cache along the way may keep a response that carries it (RFC 9111 §5.2).

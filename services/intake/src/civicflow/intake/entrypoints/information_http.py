@@ -11,8 +11,9 @@ from civicflow.intake.domain.validation_errors import FieldError
 from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import INFORMATION_BODY, InformationBody, answers
-from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN, Problem
+from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN
 from civicflow.intake.information import AnswerNotTaken, Answers, NotAsked
+from civicflow.shared.problems import Problem
 
 # 2,000 characters, as JSON writes them: up to four UTF-8 bytes each, or six as a \uXXXX escape (Python's json.dumps
 # escapes every non-ASCII character by default), with room for the object around them.

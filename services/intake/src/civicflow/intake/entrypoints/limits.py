@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.entrypoints.rate_limit import TokenBuckets
+from civicflow.shared.problems import Problem
 
 MAX_HEADERS = 64
 MAX_HEADER_BYTES = 16 * 1024

@@ -15,7 +15,6 @@ from civicflow.intake.domain.sign_in import SignedIn
 from civicflow.intake.entrypoints.bodies import read_json
 from civicflow.intake.entrypoints.openapi import answers
 from civicflow.intake.entrypoints.origin import from_this_site
-from civicflow.intake.entrypoints.problems import Problem
 from civicflow.intake.entrypoints.profile_bodies import (
     CONTACT_BODY,
     PrefillList,
@@ -25,6 +24,7 @@ from civicflow.intake.entrypoints.profile_bodies import (
 )
 from civicflow.intake.profiles import CitizenProfiles, NotPublished, OwnSubmission
 from civicflow.shared.events import ContactPreferences
+from civicflow.shared.problems import Problem
 
 # Personal data: no cache along the way keeps it (RFC 9111 §5.2).
 NO_STORE = {"Cache-Control": "no-store"}

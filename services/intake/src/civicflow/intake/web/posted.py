@@ -5,7 +5,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from civicflow.intake.entrypoints.bodies import media_type, read_form
-from civicflow.intake.entrypoints.problems import Problem
+from civicflow.shared.problems import Problem
 
 # A big file over a slow mobile line still arrives; a trickling client does not hold a worker for long.
 BODY_TIMEOUT_SECONDS = 60

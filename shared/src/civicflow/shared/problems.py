@@ -1,6 +1,9 @@
-"""RFC 9457 problem details (application/problem+json) for every error insights answers with, as intake's are."""
+"""RFC 9457 problem details (application/problem+json) for every error a service's HTTP API answers with: the
+service's own problems, the framework's (404, 405, a request it cannot read), and the unexpected, never a bare 500
+and never an error's text (it may quote the input)."""
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -8,9 +11,21 @@ from fastapi.responses import JSONResponse
 from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
 
+from civicflow.shared.messaging.failures import Disposition, classify
+
 PROBLEM_JSON = "application/problem+json"
 # The request path, as `instance`: a client chooses it, so it is cut short rather than echoed whole.
 MAX_INSTANCE = 200
+
+
+class InvalidField(Protocol):
+    """One failing field or parameter: a JSON Pointer (RFC 6901) to it, and what is wrong, never quoting it."""
+
+    @property
+    def pointer(self) -> str: ...
+
+    @property
+    def detail(self) -> str: ...
 
 
 class Problem(Exception):
@@ -20,12 +35,12 @@ class Problem(Exception):
         slug: str,
         title: str,
         detail: str,
-        errors: list[dict[str, str]] | None = None,
+        errors: Sequence[InvalidField] = (),
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(title)
         self.status, self.slug, self.title, self.detail = status, slug, title, detail
-        self.errors = errors or []
+        self.errors = list(errors)
         self.headers = headers or {}
 
     def response(self, instance: str) -> JSONResponse:
@@ -37,15 +52,28 @@ class Problem(Exception):
             "instance": instance[:MAX_INSTANCE],
         }
         if self.errors:
-            body["errors"] = self.errors  # a JSON Pointer per failing parameter, as in RFC 9457 §3
+            # The "errors" extension member with a JSON Pointer per failing field, as in RFC 9457 §3.
+            body["errors"] = [{"pointer": error.pointer, "detail": error.detail} for error in self.errors]
         return JSONResponse(body, status_code=self.status, media_type=PROBLEM_JSON, headers=self.headers)
 
 
+class _Pointed:
+    def __init__(self, pointer: str, detail: str) -> None:
+        self.pointer, self.detail = pointer, detail
+
+
+# What a request the framework could not read is answered with, by the kind of its input: 422 for a body (the
+# API's contract), 400 for query parameters.
+INVALID_BODY = (422, "invalid-request", "Invalid request", "The request is not valid.")
+INVALID_PARAMETERS = (400, "invalid-parameter", "Invalid parameter", "A parameter is not valid.")
+
+
 def bad_parameter(pointer: str, detail: str) -> Problem:
-    return Problem(400, "invalid-parameter", "Invalid parameter", detail, [{"pointer": pointer, "detail": detail}])
+    status, slug, title, _ = INVALID_PARAMETERS
+    return Problem(status, slug, title, detail, [_Pointed(pointer, detail)])
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def install_problem_handlers(app: FastAPI, invalid: tuple[int, str, str, str] = INVALID_BODY) -> None:
     async def on_problem(request: Request, problem: Exception) -> JSONResponse:
         assert isinstance(problem, Problem)
         return problem.response(request.url.path)
@@ -57,16 +85,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_request_invalid(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        errors = [
-            {"pointer": "/" + "/".join(str(part) for part in item["loc"]), "detail": item["msg"]}
-            for item in error.errors()
-        ]
-        problem = Problem(400, "invalid-parameter", "Invalid parameter", "A parameter is not valid.", errors)
-        return problem.response(request.url.path)
+        errors = [_Pointed("/" + "/".join(str(part) for part in item["loc"]), item["msg"]) for item in error.errors()]
+        return Problem(*invalid, errors).response(request.url.path)
 
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-        # Never a bare 500, and never the error's text.
-        if isinstance(error, PyMongoError):
+        # A store error on a request that was checked before it reached the store is the store's, not the input's.
+        if isinstance(error, PyMongoError) or classify(error) is Disposition.UNAVAILABLE:
             problem = Problem(
                 503,
                 "temporarily-unavailable",
