@@ -285,11 +285,12 @@ class MessagingSettings(BaseSettings):
     batch_timeout_ms: int = Field(default=100, ge=1)
     # How long the broker holds a fetch that finds nothing new (a long poll: it answers at once when a record
     # comes). Every subscription is a consumer of its own, so at aiokafka's 500 ms an idle stack kept the broker
-    # busy answering empty fetches. But it is also how long a record may wait: while a fetch is out, aiokafka asks
-    # for no partition that fetch left out (one whose records were still being handled when it was sent), so a
-    # record that comes there waits until the other partitions get one, or this time passes. At 5 s the last
-    # applications of a benchmark run sometimes took 5 s more; at 1 s the idle stack costs 3 % of a core more.
-    fetch_max_wait_ms: int = Field(default=1000, ge=1, le=30000)
+    # busy answering empty fetches. It is also how long a record may wait: while a fetch is out, aiokafka asks for
+    # no partition that fetch left out (one whose records were still being handled when it was sent), so a record
+    # that comes there waits until the other partitions get one, or this time passes: now and then the last
+    # applications of a benchmark run arrive up to 5 s late. At 1 s the idle stack took 0.18 cores instead of 0.15
+    # and the benchmark was no faster (docs/benchmarks.md, issue 11).
+    fetch_max_wait_ms: int = Field(default=5000, ge=1, le=30000)
     # Events of one batch handled at the same time (events with the same key always one after the other).
     concurrency: int = Field(default=32, ge=1)
     # One event that takes longer than this failed for a passing reason: it must never hold up its partition.
