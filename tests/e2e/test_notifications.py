@@ -29,7 +29,7 @@ from tests.support.html import hidden
 from tests.support.journeys import Posted, eventually, mails, messages, post, status_of, until_settled
 from tests.support.provider_server import Provider
 from tests.support.sign_in import sign_in
-from tests.support.smtp_script import answered, script
+from tests.support.smtp_script import answered, holding, script
 
 pytestmark = pytest.mark.e2e
 
@@ -146,6 +146,8 @@ async def test_notify_killed_between_sending_and_recording_sends_one_message(run
             attempt_without_outcome, lambda found: found is not None and found["status"] == "created"
         )
         assert found is not None
+        # The attempt is recorded before notify connects: it is killed only once the server holds the mail.
+        await eventually(lambda: asyncio.sleep(0, address in holding(stack.mail_dir)), bool)
         await asyncio.to_thread(running_stack.stop, "notify", signal.SIGKILL)
         await running_stack.start("notify")
         status = await until_settled(client, posted)

@@ -12,7 +12,7 @@ import pytest
 
 from civicflow.local.smtp_server import start
 from tests.support.ports import free_ports
-from tests.support.smtp_script import answered, script
+from tests.support.smtp_script import answered, holding, script
 
 pytestmark = pytest.mark.integration
 
@@ -86,6 +86,7 @@ async def test_a_held_message_is_stored_and_accepted_after_the_hold(server: Serv
     (stored,) = server.stored()
     assert "To: slow@example.org" in stored
     assert answered(server.mail_dir) == {"slow@example.org": ["250"]}
+    assert holding(server.mail_dir) == {"slow@example.org"}
 
 
 async def test_a_held_message_whose_client_leaves_is_not_stored(server: Server) -> None:

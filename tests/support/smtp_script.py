@@ -5,7 +5,7 @@ import json
 import uuid
 from pathlib import Path
 
-from civicflow.local.smtp_server import ANSWERS_FILE, SCRIPT_FILE, Answer
+from civicflow.local.smtp_server import ANSWERS_FILE, HOLDING_FILE, SCRIPT_FILE, Answer
 
 
 def script(mail_dir: Path, answers: dict[str, list[str]]) -> None:
@@ -26,7 +26,15 @@ def script(mail_dir: Path, answers: dict[str, list[str]]) -> None:
 def answered(mail_dir: Path) -> dict[str, list[str]]:
     """What the server answered each scripted recipient so far, in order: "250", "451", "550" …, or "disconnected"
     for a held message whose client left before the answer."""
-    path = mail_dir / ANSWERS_FILE
+    return _records(mail_dir / ANSWERS_FILE)
+
+
+def holding(mail_dir: Path) -> set[str]:
+    """The scripted recipients of every message whose hold has begun (its client waits for the answer)."""
+    return set(_records(mail_dir / HOLDING_FILE))
+
+
+def _records(path: Path) -> dict[str, list[str]]:
     lines = path.read_text("utf-8").splitlines() if path.exists() else []
     found: dict[str, list[str]] = {}
     for line in lines:

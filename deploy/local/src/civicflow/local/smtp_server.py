@@ -9,7 +9,9 @@ Each message to a scripted recipient takes that recipient's next answer, and onc
 "250" accepts; a 4xx or 5xx code refuses the message at the end of DATA, or with "@rcpt" ("550@rcpt") the
 recipient at RCPT TO; "hold:N" waits N seconds, then stores and accepts the message (a client that leaves
 meanwhile has sent nothing: nothing is stored). What each scripted recipient was answered is appended to
-`<mail dir>/.answers.jsonl`, one JSON object a line (tests/support/smtp_script.py reads it).
+`<mail dir>/.answers.jsonl`, one JSON object a line (tests/support/smtp_script.py reads it), and the recipients of
+a message as its hold begins to `<mail dir>/.holding.jsonl` (a test that stops the client mid-transaction waits for
+that, not for the client's own records, which come before its transaction does).
 """
 
 import argparse
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 SCRIPT_FILE = ".script.json"
 ANSWERS_FILE = ".answers.jsonl"
+HOLDING_FILE = ".holding.jsonl"
 ACCEPTED = "250 Message accepted for delivery"
 # What the answers log says of a held message whose client left before it was answered.
 DISCONNECTED = "disconnected"
@@ -146,6 +149,7 @@ class MaildirHandler:
 
     async def _held(self, server: SMTP, seconds: float, scripted: list[str]) -> bool:
         """Whether the client is still there after waiting `seconds`."""
+        self._record(scripted, "holding", HOLDING_FILE)
         try:
             await asyncio.sleep(seconds)
         except asyncio.CancelledError:  # aiosmtpd cancels a session's handling when its client leaves
@@ -162,10 +166,10 @@ class MaildirHandler:
         tmp.write_bytes(content)
         tmp.replace(self.mail_dir / name)  # atomic: readers never see half a message
 
-    def _record(self, addresses: list[str], reply: str) -> None:
-        answer = reply if reply == DISCONNECTED else reply[:3]
+    def _record(self, addresses: list[str], reply: str, file: str = ANSWERS_FILE) -> None:
+        answer = reply if reply.isalpha() else reply[:3]
         lines = "".join(json.dumps({"to": address, "answer": answer}) + "\n" for address in addresses)
-        with (self.mail_dir / ANSWERS_FILE).open("a", encoding="utf-8") as log:
+        with (self.mail_dir / file).open("a", encoding="utf-8") as log:
             log.write(lines)
 
 
