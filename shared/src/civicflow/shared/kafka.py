@@ -104,6 +104,9 @@ class _PublishSpan(BaseMiddleware[KafkaPublishCommand, Any]):
             record_exception=False,
             set_status_on_exception=False,
         ) as span:
+            # Into a copy: the caller's headers may be shared (publish's JSON), and another publish may run while
+            # this one waits for the producer, before its headers are written into the record.
+            cmd.headers = dict(cmd.headers)
             propagate.inject(cmd.headers)
             try:
                 return await call_next(cmd)
