@@ -108,9 +108,11 @@ async def test_a_notification_records_its_attempt_then_its_outcome(database: Dat
     await store.settle(notification.notification_id, NotificationStatus.TEMPORARY_FAILURE, "email", "SMTP 451")
     again = await store.begin(notification.notification_id)  # a temporary failure is tried again
     assert again is not None and (again.status, again.attempts, again.channel) == ("temporary-failure", 2, "email")
+    assert again.reason == "SMTP 451"
     await store.settle(notification.notification_id, NotificationStatus.SENDING, "email", None)
     found = await store.get(notification.notification_id)
     assert found is not None and found.status == "sending" and found.status_link == notification.status_link
+    assert found.reason is None  # the outcome reported again on a redelivery (handlers.sending) is the latest one
     assert await store.begin(notification.notification_id) is None  # sent: no more attempts
     found = await store.get(notification.notification_id)
     assert found is not None and found.attempts == 2

@@ -71,7 +71,7 @@ class FakeNotificationStore:
 
     async def settle(self, notification_id: UUID, status: NotificationStatus, channel: str, reason: str | None) -> None:
         found = self.notifications[notification_id]
-        self.notifications[notification_id] = dataclasses.replace(found, status=status, channel=channel)
+        self.notifications[notification_id] = dataclasses.replace(found, status=status, channel=channel, reason=reason)
 
     async def forget_citizen(self, citizen_id: str) -> int:
         return self._forget({s.note.submission_id for s in self.steps.values() if s.note.citizen_id == citizen_id})

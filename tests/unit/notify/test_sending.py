@@ -2,7 +2,8 @@
 topics, a refusal for good stops at once, a crash between the attempt and its outcome resends under the same key."""
 
 from datetime import datetime
-from uuid import uuid4
+from typing import NamedTuple
+from uuid import UUID, uuid4
 
 import pytest
 from prometheus_client import CollectorRegistry
@@ -52,6 +53,23 @@ def reported(notify: Notifying) -> list[tuple[str, int, bool]]:
     ]
 
 
+class Outcome(NamedTuple):
+    status: str
+    attempt: int
+    event_id: UUID
+    channel: str | None
+    reason: str | None
+
+
+def outcomes(notify: Notifying) -> list[Outcome]:
+    """Each status event as the citizen's timeline keeps it (without the moment it was published)."""
+    return [
+        Outcome(event.status, event.attempt, event.event_id, event.channel, event.reason)
+        for _, event, _ in notify.publisher.published
+        if isinstance(event, CitizenNotified)
+    ]
+
+
 async def test_a_passing_failure_is_reported_and_raised_then_the_retry_sends_under_the_same_key() -> None:
     channel = ScriptedChannel(TransientFailure("SMTP 451"), NotificationStatus.SENDING)
     notify = notifying(channel)
@@ -61,8 +79,9 @@ async def test_a_passing_failure_is_reported_and_raised_then_the_retry_sends_und
     await notify.sending.send(due)  # the retry topic brings it again
     assert reported(notify) == [("temporary-failure", 1, True), ("sending", 2, False)]
     assert len({key for _, key in channel.sent}) == 1 and len(channel.sent) == 2
-    await notify.sending.send(due)  # and once more: sent already
+    await notify.sending.send(due)  # and once more: sent already, so only reported again
     assert len(channel.sent) == 2
+    assert reported(notify)[-1] == ("sending", 2, False)
 
 
 async def test_the_last_attempts_failure_says_it_will_not_be_retried() -> None:
@@ -80,8 +99,10 @@ async def test_a_refusal_for_good_stops_at_once_without_a_dead_letter() -> None:
     notify = notifying(channel)
     due = await notification_in(notify.store)
     await notify.sending.send(due)  # returns: nothing to retry, nothing to replay
-    await notify.sending.send(due)
-    assert reported(notify) == [("permanent-failure", 1, False)] and len(channel.sent) == 1
+    await notify.sending.send(due)  # a redelivery: not sent again, its outcome reported again with its reason
+    assert len(channel.sent) == 1
+    first, again = outcomes(notify)
+    assert first == again and first[:2] == ("permanent-failure", 1) and "SMTP 552" in (first.reason or "")
 
 
 async def test_our_own_fault_is_a_technical_failure_and_raised_for_the_dead_letters() -> None:
@@ -114,6 +135,23 @@ async def test_a_crash_between_the_attempt_and_its_outcome_resends_under_the_sam
     (first, second) = channel.sent
     assert first == second  # the same address and Message-ID: the mail client shows one
     assert [attempt for _, attempt in notify.store.attempts] == [1, 2]
+
+
+async def test_an_outcome_recorded_but_not_published_is_published_when_the_notification_comes_again() -> None:
+    """The broker away (or notify killed) between recording the outcome and publishing it: the due record was not
+    committed, so it comes again; the mail is not sent again, and the citizen's timeline hears of it after all."""
+    channel = ScriptedChannel(NotificationStatus.SENDING)
+    notify = notifying(channel)
+    due = await notification_in(notify.store)
+    notify.publisher.fail = True
+    with pytest.raises(ConnectionError):
+        await notify.sending.send(due)
+    notify.publisher.fail = False
+    await notify.sending.send(due)
+    await notify.sending.send(due)  # and once more: the same report, folded into the first by its event id
+    assert len(channel.sent) == 1
+    first, again = outcomes(notify)
+    assert first == again and first[:2] == ("sending", 1)
 
 
 async def test_a_message_the_limits_refuse_is_not_sent_and_says_why() -> None:

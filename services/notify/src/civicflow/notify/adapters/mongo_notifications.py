@@ -183,6 +183,7 @@ def _notification(document: Document) -> Notification:
         status=NotificationStatus(document["status"]),
         attempts=int(document.get("attempts", 0)),
         channel=document.get("channel"),
+        reason=document.get("reason"),
     )
 
 

@@ -52,6 +52,7 @@ class Notification:
     status: NotificationStatus = NotificationStatus.CREATED
     attempts: int = 0
     channel: str | None = None
+    reason: str | None = None  # why the latest attempt failed, or the message was not sent
 
     @property
     def message_key(self) -> str:

@@ -3,7 +3,8 @@
 Its attempt is recorded before the channel is called, its outcome after. The notification comes again after a
 crash in between (its record on the due topic was not committed): then the attempt is made again under the same
 Message-ID / idempotency reference, which a mail client or the provider folds into the first (README,
-"Notifications"). A notification that was sent, or refused for good, is not sent again."""
+"Notifications"). A notification that was sent, or refused for good, is not sent again; its outcome is reported
+again."""
 
 import logging
 from datetime import UTC, datetime
@@ -44,9 +45,8 @@ class Sending:
         # look for them) and before the channel is called.
         notification = await self.store.begin(due.notification_id)
         if notification is None:
-            if await self.store.get(due.notification_id) is None:
-                raise PermanentFailure("no such notification")
-            return  # sent already, or refused for good: a redelivery
+            await self._report_again(due)
+            return
         attempt = notification.attempts
         if notification.status is NotificationStatus.CREATED and attempt > 1:
             logger.info("notification %s: resending an attempt whose outcome was not recorded", due.notification_id)
@@ -75,6 +75,19 @@ class Sending:
             await self._failed(notification, attempt, channel.name, error)
             raise  # to the retry topics, or (our own fault) to the dead letters
         await self._report(notification, status, attempt, channel.name, None)
+
+    async def _report_again(self, due: NotificationDue) -> None:
+        """A redelivery of a notification sent already, or refused for good: nothing is sent, but its outcome is
+        published again, under the same event id. The outcome is recorded before it is published, so a crash or a
+        broker away in between leaves a recorded outcome the citizen's timeline never heard of; a report that did get
+        out is folded into the first by its id."""
+        settled = await self.store.get(due.notification_id)
+        if settled is None:
+            raise PermanentFailure("no such notification")
+        event = status_event(
+            settled, settled.status, attempt=settled.attempts, channel=settled.channel, reason=settled.reason
+        )
+        await self.publisher.publish(topics.CITIZEN_NOTIFIED, event, key=str(settled.submission_id))
 
     async def _refused(
         self, notification: Notification, attempt: int, channel: str, address: str, refused: PermanentFailure
