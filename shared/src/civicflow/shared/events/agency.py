@@ -93,6 +93,11 @@ class SubmissionDecided(StatusEvent):
     reason: Sealed
     decision_id: UUID
 
+    @property
+    def closes_case(self) -> bool:
+        """Accepted or rejected; a request for information keeps the case open."""
+        return self.outcome != "information_requested"
+
 
 class InformationProvided(StatusEvent):
     """The citizen answered the agency's request for information on the status page; routing carries the answer

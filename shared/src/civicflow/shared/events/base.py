@@ -93,3 +93,9 @@ class StatusEvent(Event):
 
     step: ClassVar[Step]
     recipient: Recipient
+
+    @property
+    def closes_case(self) -> bool:
+        """Nothing more comes of the application after this step: the agency's final decision, or a stop before it
+        (identity rejected it, no agency could be found)."""
+        return False

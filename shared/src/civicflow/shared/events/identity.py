@@ -56,3 +56,7 @@ class IdentityRejected(StatusEvent):
     step: ClassVar[Step] = Step.REJECTED
 
     reason: RejectionReason
+
+    @property
+    def closes_case(self) -> bool:
+        return True

@@ -42,6 +42,10 @@ class SubmissionUnroutable(StatusEvent):
     reason: UnroutableReason
     municipality_key: str | None = None
 
+    @property
+    def closes_case(self) -> bool:
+        return True
+
 
 class MunicipalityChoice(BaseModel):
     """One municipality the address may be in, as the citizen is offered it."""

@@ -81,7 +81,7 @@ def progress(event: StatusEvent) -> Progress:
     at = event.occurred_at
     if isinstance(event, SubmissionRouted):
         return Progress(event.submission_id, FunnelStep.ROUTED, agency_id=event.agency_id, routed_at=at)
-    if isinstance(event, SubmissionDecided) and closes(event):
+    if isinstance(event, SubmissionDecided) and event.closes_case:
         return Progress(event.submission_id, FunnelStep.DECIDED, closed_at=at)
     if isinstance(event, IdentityRejected):
         return Progress(event.submission_id, IDENTITY_REJECTED, closed_at=at)
@@ -117,16 +117,12 @@ def decided(event: SubmissionDecided, application: Application) -> Contribution:
     """Accepted or rejected closes the application (its time to decision counts); a request for information
     leaves it open."""
     bucket = Bucket(application.service_id, event.agency_id, day_of(event.occurred_at))
-    if not closes(event):
+    if not event.closes_case:
         return Contribution(bucket, outcomes=(Outcome.INFORMATION_REQUESTED,))
     took = {Duration.TO_DECISION: seconds_between(application.received_at, event.occurred_at)}
     if event.outcome == "accepted":
         return Contribution(bucket, funnel=(FunnelStep.DECIDED,), outcomes=(Outcome.ACCEPTED,), durations=took)
     return Contribution(bucket, funnel=(FunnelStep.DECIDED,), rejections=(agency_rejection(),), durations=took)
-
-
-def closes(event: SubmissionDecided) -> bool:
-    return event.outcome != "information_requested"
 
 
 def _service_wide(application: Application, at: datetime, step: FunnelStep) -> Contribution:
