@@ -3,7 +3,7 @@
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
@@ -13,13 +13,13 @@ from civicflow.intake.adapters.mongo_ratings import MongoRatings
 from civicflow.intake.adapters.mongo_submissions import MongoSubmissions
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.rating import Rating
-from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry, hash_status_token
+from civicflow.intake.domain.submission import TimelineEntry, hash_status_token
 from civicflow.intake.profiles import SubmissionLink
-from civicflow.local.sample import ERIKA
 from civicflow.shared import topics
 from civicflow.shared.events import Step
 from tests.support.profiles import CITIZEN_ID, OTHER_CITIZEN_ID, erika_profile
 from tests.support.sealing import sealer_with_every_key
+from tests.support.stored_submissions import stored_submission
 
 pytestmark = pytest.mark.integration
 
@@ -104,7 +104,7 @@ async def test_an_anonymised_submission_keeps_its_timeline_and_status_link_and_n
     database: Database,
 ) -> None:
     submissions = MongoSubmissions(database)
-    anonymised, kept = await _stored(submissions), await _stored(submissions)
+    anonymised, kept = await stored_submission(submissions, NOW), await stored_submission(submissions, NOW)
     await submissions.record_steps(
         [TimelineEntry(event_id=uuid4(), submission_id=anonymised, step=Step.VERIFIED, at=NOW)]
     )
@@ -130,21 +130,3 @@ async def test_an_anonymised_submission_keeps_its_timeline_and_status_link_and_n
     assert other is not None and other.applicant["family_name"] == "Mustermann"
     pending = await submissions.pending(10, NOW + timedelta(days=1))
     assert [event.submission_id for event in pending] == [kept]  # the anonymised one is no longer sent again
-
-
-async def _stored(submissions: MongoSubmissions) -> UUID:
-    submission_id = uuid4()
-    received = TimelineEntry(event_id=uuid4(), submission_id=submission_id, step=Step.RECEIVED, at=NOW)
-    record = SubmissionRecord(
-        submission_id=submission_id,
-        service_id="99050012104000",
-        status_token_hash=hash_status_token("token"),
-        trace_id=None,
-        received_at=NOW,
-        applicant=dict(ERIKA),
-        form={"trade": "Bäckerei Mustermann"},
-        timeline=(received,),
-    )
-    outgoing = OutgoingEvent(submission_id, topics.SUBMISSION_RECEIVED, str(submission_id), b"{sealed}", {})
-    assert await submissions.add(record, outgoing)
-    return submission_id

@@ -9,6 +9,7 @@ from civicflow.intake.domain.catalogue import ServiceSpec
 from civicflow.intake.domain.idempotency import Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.profile import ProfileValue
+from civicflow.intake.domain.retention import Closing
 from civicflow.intake.domain.sign_in import PendingSignIn, SignedIn
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.experience import Experience
@@ -24,6 +25,7 @@ class FakeSubmissions:
         self.records: dict[UUID, SubmissionRecord] = {}
         self.outbox: dict[UUID, OutgoingEvent] = {}
         self.claims: dict[str, Claim] = {}
+        self.closed: dict[UUID, datetime] = {}
         self.failing = False
 
     async def add(self, record: SubmissionRecord, outgoing: OutgoingEvent) -> bool:
@@ -55,6 +57,18 @@ class FakeSubmissions:
             record = self.records.get(submission_id)
             if record is not None:
                 self.records[submission_id] = record.model_copy(update={"applicant": {}, "form": {}})
+
+    async def note_closed(self, closings: Sequence[Closing]) -> None:
+        for closing in closings:
+            self.closed.setdefault(closing.submission_id, closing.at)
+
+    async def closed_before(self, moment: datetime, limit: int) -> list[UUID]:
+        return [submission_id for submission_id, at in self.closed.items() if at < moment][:limit]
+
+    async def forget_details(self, submission_ids: Sequence[UUID]) -> None:
+        await self.anonymise(submission_ids)
+        for submission_id in submission_ids:
+            del self.closed[submission_id]
 
 
 class FakeProfileCopies:

@@ -55,6 +55,18 @@ class IntakeStaff(SecretSettings):
     operator_token: SecretStr | None = None
 
 
+class IntakeRetention(BaseSettings):
+    """How long intake keeps what a citizen gave with an application once its case closed: their details, the form's
+    answers, the attached files (INTAKE_RETENTION_DAYS); and a rating's comment after it was written
+    (INTAKE_COMMENT_RETENTION_DAYS). The retention module says why."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore")
+
+    retention_days: float = Field(default=30.0, gt=0)
+    # Staff read the comments by period: a year covers a yearly review.
+    comment_retention_days: float = Field(default=365.0, gt=0)
+
+
 class IntakeSettings(ServiceSettings):
     max_body_bytes: int = MAX_BODY_BYTES
     # The OpenID Connect providers citizens sign in with on the page (IDP_PROVIDERS, or IDP_ISSUER alone; a
@@ -63,3 +75,4 @@ class IntakeSettings(ServiceSettings):
     rate_limit: IntakeRateLimit = Field(default_factory=IntakeRateLimit)
     web: IntakeWeb = Field(default_factory=IntakeWeb)
     staff: IntakeStaff = Field(default_factory=IntakeStaff)
+    retention: IntakeRetention = Field(default_factory=IntakeRetention)

@@ -13,6 +13,7 @@ from civicflow.intake.domain.attachment_list import ListIssue, RefIssue, check_s
 from civicflow.intake.domain.attachments import AttachmentsNotBindable, CheckedUpload, StoredAttachment
 from civicflow.intake.domain.idempotency import Claim, IdempotencyKeyReused, IdempotentRequest, new_claim
 from civicflow.intake.domain.outbox import OutgoingEvent
+from civicflow.intake.domain.retention import Closing, closings
 from civicflow.intake.domain.submission import (
     SubmissionRecord,
     TimelineEntry,
@@ -52,6 +53,9 @@ class Submissions(Protocol):
     async def anonymise(self, submission_ids: Sequence[UUID]) -> None:
         """Forget the personal data of these submissions (the applicant, the form, the pending event that seals
         them); their service, status timeline and status token hash stay, so the status link still answers."""
+
+    async def note_closed(self, closings: Sequence[Closing]) -> None:
+        """Keep when each of these applications closed (the first closing of each), for the retention."""
 
 
 class Attachments(Protocol):
@@ -236,6 +240,7 @@ async def _claimed(
 
 async def record_steps(events: Sequence[StatusEvent | CitizenNotified], submissions: Submissions) -> None:
     await submissions.record_steps([timeline_entry(event) for event in events])
+    await submissions.note_closed(closings(events))
 
 
 async def record_decisions(events: Sequence[SubmissionDecided], submissions: Submissions, sealer: Sealer) -> None:
@@ -245,6 +250,7 @@ async def record_decisions(events: Sequence[SubmissionDecided], submissions: Sub
         for event in events
     ]
     await submissions.record_steps(entries)
+    await submissions.note_closed(closings(events))
 
 
 def recipient_of(record: SubmissionRecord, sealer: Sealer) -> Recipient:

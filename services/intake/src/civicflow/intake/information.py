@@ -37,7 +37,7 @@ class Answers:
             if taken_already(record, text):
                 return
             raise NotAsked
-        if not record.applicant:  # anonymised: the citizen erased their details, nothing is carried any more
+        if not record.applicant:  # anonymised (an erasure, or the retention): nothing is carried any more
             raise NotAsked
         event = InformationProvided(
             event_id=answer_event_id(record.submission_id, request.request_id, text),

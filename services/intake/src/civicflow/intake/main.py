@@ -40,6 +40,7 @@ from civicflow.intake.information import Answers
 from civicflow.intake.profiles import Profiles
 from civicflow.intake.ratings import Ratings
 from civicflow.intake.relay import OutboxRelay
+from civicflow.intake.retention import Retention
 from civicflow.intake.web.apply import Apply, apply_router
 from civicflow.intake.web.clarify import clarify_router
 from civicflow.intake.web.inform import inform_router
@@ -108,6 +109,7 @@ def create_app(settings: IntakeSettings | None = None) -> FastAPI:
             experience.run,
             sign_ins.sweep,
             agency_keys.follow,
+            Retention(submissions, attachments, MongoRatings(database), settings.retention).run,
         ],
         middleware=_middleware(settings),
     )

@@ -73,6 +73,13 @@ class MongoRatings:
         sent = {"$unset": {"outbox": "", "pending_since": ""}}
         await asyncio.gather(*(self._ratings.update_one({"_id": str(each)}, sent) for each in submission_ids))
 
+    async def forget_comments(self, written_before: datetime) -> int:
+        # A range, so a scan on FerretDB, once an hour (retention.Retention); its update is by _id afterwards.
+        found = self._ratings.update_many(
+            {"at": {"$lt": written_before}, "comment": {"$ne": None}}, {"$set": {"comment": None}}
+        )
+        return (await found).modified_count
+
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:
         await self._ratings.update_one(
             {"_id": str(submission_id)}, {"$unset": {"pending_since": ""}, "$set": {"undeliverable": reason}}

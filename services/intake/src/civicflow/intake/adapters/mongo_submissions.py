@@ -1,6 +1,7 @@
 """Submissions in MongoDB: one document per submission, holding its pending event until the relay sent it (the
 outbox), and one document per timeline entry, keyed by its event id, so a redelivered event is one duplicate
-key in one batch insert instead of a read and an update per event."""
+key in one batch insert instead of a read and an update per event; and one per closed application whose details
+are kept yet (retention.Retention)."""
 
 import asyncio
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from civicflow.intake.adapters.mongo_ratings import COLLECTION as RATINGS
 from civicflow.intake.domain.idempotency import RETENTION_HOURS, Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
+from civicflow.intake.domain.retention import Closing
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.shared.mongo import Document, insert_new
 
@@ -23,6 +25,8 @@ class MongoSubmissions:
         self._submissions = database["submissions"]
         self._timeline = database["timeline"]
         self._claims = database["idempotency_keys"]
+        # {_id: submission id, at}: applications closed whose details are kept yet (retention.Retention).
+        self._closed = database["closed"]
         self._ratings = database[RATINGS]  # a rating's comment is the submission's too (anonymise)
 
     async def prepare(self) -> None:
@@ -112,15 +116,32 @@ class MongoSubmissions:
         )
 
     async def anonymise(self, submission_ids: Sequence[UUID]) -> None:
-        # One update by _id each, as in mark_sent. The outbox holds the sealed applicant and form; a submission
-        # is linked to its citizen only once identity verified it, so its event was published before.
-        personal = {"$unset": {"applicant": "", "form": "", "outbox": "", "pending_since": ""}}
-        await asyncio.gather(
-            *(self._submissions.update_one({"_id": str(submission_id)}, personal) for submission_id in submission_ids)
-        )
+        # A submission is linked to its citizen only once identity verified it, so its event was published before.
+        await self._unset_details(submission_ids)
         # What the citizen wrote with their rating is free text, perhaps personal: gone too; the score stays.
         await asyncio.gather(
             *(self._ratings.update_one({"_id": str(each)}, {"$set": {"comment": None}}) for each in submission_ids)
+        )
+
+    async def note_closed(self, closings: Sequence[Closing]) -> None:
+        # Keyed by the submission: the first closing counts, a redelivery adds nothing.
+        if closings:
+            await insert_new(self._closed, [{"_id": str(each.submission_id), "at": each.at} for each in closings])
+
+    async def closed_before(self, moment: datetime, limit: int) -> list[UUID]:
+        # A range, so a scan on FerretDB; "closed" holds only the applications closed within the retention.
+        found = self._closed.find({"at": {"$lt": moment}}, {"_id": 1}, limit=limit)
+        return [UUID(document["_id"]) async for document in found]
+
+    async def forget_details(self, submission_ids: Sequence[UUID]) -> None:
+        await self._unset_details(submission_ids)
+        await asyncio.gather(*(self._closed.delete_one({"_id": str(each)}) for each in submission_ids))
+
+    async def _unset_details(self, submission_ids: Sequence[UUID]) -> None:
+        # One update by _id each, as in mark_sent. The outbox holds the sealed applicant and form.
+        personal = {"$unset": {"applicant": "", "form": "", "outbox": "", "pending_since": ""}}
+        await asyncio.gather(
+            *(self._submissions.update_one({"_id": str(submission_id)}, personal) for submission_id in submission_ids)
         )
 
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:

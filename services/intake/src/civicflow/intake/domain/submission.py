@@ -46,7 +46,8 @@ class SubmissionRecord(BaseModel):
     status_token_hash: str
     trace_id: str | None
     received_at: datetime
-    # Empty once anonymised (the citizen erased their profile): the timeline and the status link stay.
+    # Empty once anonymised (the citizen erased their profile, or the retention after the case closed): the
+    # timeline and the status link stay.
     applicant: dict[str, Any] = {}
     form: dict[str, Any] = {}
     timeline: tuple[TimelineEntry, ...]
