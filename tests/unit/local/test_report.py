@@ -80,6 +80,12 @@ def test_cpu_cut_off_before_the_stack_was_idle_says_so() -> None:
     assert "intake                50.0            80" in text
 
 
+def test_the_report_says_what_counted_as_idle() -> None:
+    usage = Usage(20, {"intake": 1.0}, {"intake": 80 * MIB}, 0.2, 70 * MIB, settle_seconds=8.5, idle_below=0.25)
+    text = format_report(BenchReport("t", [closed_loop()], usage=usage))
+    assert "until the stack was idle again (below 0.25 cores, 8.5 s\nafter the last arrival)" in text
+
+
 def test_growth_is_compared_with_the_first_level() -> None:
     fuller = LoadResult("measuring at 10000", 1000, 1000, 1000, 0, 30.0, 80.0, (0.5,) * 1000)
     assert format_growth([(0, closed_loop()), (10000, fuller)]) == (

@@ -1,11 +1,15 @@
 """CPU and peak memory per component, read from /proc text: here a /proc laid out in a temporary directory,
 plus one look at the real /proc of this test's own process."""
 
+import asyncio
 import os
+import sys
 from pathlib import Path
 
 from civicflow.local.usage import (
     ComponentSample,
+    Rest,
+    at_rest,
     component_pids,
     cpu_used,
     parse_peak_rss_kib,
@@ -84,3 +88,21 @@ def test_the_real_proc_of_this_process_parses() -> None:
     assert own.session == os.getsid(0)
     assert own.cpu_ticks > 0
     assert parse_peak_rss_kib(Path(f"/proc/{os.getpid()}/status").read_text()) > 1024
+
+
+def test_idle_is_below_the_fixed_mark_or_a_margin_above_what_the_stack_uses_at_rest() -> None:
+    assert Rest(0.04).idle_below == 0.15  # a fast machine: the fixed mark
+    assert round(Rest(0.21).idle_below, 2) == 0.26  # a slower one: its own rest, and a margin
+
+
+async def test_at_rest_takes_the_quietest_window_of_a_running_component() -> None:
+    """A child busy for the wait and the first windows, then asleep: the quietest window is its rest (a mean or the
+    latest window would count its work)."""
+    busy_then_sleeping = "import time\nend = time.time() + 1.7\nwhile time.time() < end: pass\ntime.sleep(30)"
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", busy_then_sleeping, start_new_session=True)
+    try:
+        rest = await at_rest({"child": child.pid}, settle_cores=2.0, windows=4, window_seconds=0.3)
+    finally:
+        child.kill()
+        await child.wait()
+    assert rest.cores < 0.1 and rest.idle_below == 0.15

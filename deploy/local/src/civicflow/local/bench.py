@@ -30,10 +30,13 @@ async def run_bench(
     open_loop_seconds: float = OPEN_LOOP_SECONDS,
 ) -> int:
     pids = usage.component_pids(usage.run_dir(layout))
-    await usage.quiet_before(pids, "the benchmark")  # what an earlier run left behind is not measured here
+    rest = await usage.at_rest(pids)
+    idle = rest.idle_below
+    print(f"the stack at rest: {rest.cores:.2f} cores; idle below {idle:.2f}")
+    await usage.quiet_before(pids, "the benchmark", idle)  # what an earlier run left behind is not measured here
     if rate is not None:
         label = f"open loop at {rate:g}/s"
-        run, spent = await _measured(layout, pids, count, concurrency, rate, label)
+        run, spent = await _measured(layout, pids, count, concurrency, rate, label, idle)
         report = BenchReport(f"CivicFlow benchmark: {count} applications at {rate:g}/s", [run], usage=spent)
         print("\n" + format_report(report))
         return 0 if run.accepted and run.complete else 1
@@ -41,9 +44,9 @@ async def run_bench(
     relay, broker_cpu = None, None
     if relay_messages > 0:
         relay, broker_cpu = await _relay(layout, pids, relay_messages)
-        await usage.quiet_before(pids, "the closed loop")
+        await usage.quiet_before(pids, "the closed loop", idle)
     label = f"closed loop, {concurrency} in flight"
-    closed, spent = await _measured(layout, pids, count, concurrency, None, label)
+    closed, spent = await _measured(layout, pids, count, concurrency, None, label, idle)
     runs = [closed]
     if closed.arrived_per_second > 0:
         half = closed.arrived_per_second / 2
@@ -65,12 +68,18 @@ async def _relay(layout: Layout, pids: dict[str, int], messages: int) -> tuple[R
 
 
 async def _measured(
-    layout: Layout, pids: dict[str, int], count: int, concurrency: int, rate: float | None, label: str
+    layout: Layout,
+    pids: dict[str, int],
+    count: int,
+    concurrency: int,
+    rate: float | None,
+    label: str,
+    idle_below: float,
 ) -> tuple[LoadResult, usage.Usage]:
     """A run and the CPU it cost, up to the moment the stack is idle again (mails and timelines included)."""
     before, client_before = usage.snapshot(pids), usage.own_cpu_seconds()
     run = await post_applications(layout, count, concurrency, rate, label)
-    settled = await usage.until_idle(pids)
+    settled = await usage.until_idle(pids, idle_below)
     after, client_after = usage.snapshot(pids), usage.own_cpu_seconds()
     spent = usage.Usage(
         applications=run.accepted,
@@ -80,6 +89,7 @@ async def _measured(
         client_peak_rss_kib=usage.own_peak_rss_kib(),
         settle_seconds=settled.seconds,
         settled=settled.idle,
+        idle_below=idle_below,
     )
     return run, spent
 

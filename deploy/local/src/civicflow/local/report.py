@@ -93,7 +93,7 @@ def _usage_table(usage: Usage) -> list[str]:
     client_cpu, client_rss = usage.client_cpu_seconds * per_app, usage.client_peak_rss_kib / MIB
     lines.append(row.format("bench client", f"{client_cpu:.1f}", f"{client_rss:.0f}"))
     until = (
-        f"until the stack was idle again ({usage.settle_seconds:.1f} s\nafter the last arrival)"
+        f"until the stack was idle again ({_below(usage)}{usage.settle_seconds:.1f} s\nafter the last arrival)"
         if usage.settled
         else f"until {usage.settle_seconds:.0f} s after the last arrival\n(still busy then: the rest is not counted)"
     )
@@ -129,3 +129,7 @@ def _change(value: float | None, base: float | None) -> str:
     if value is None or not base:
         return "-"
     return f"{(value - base) / base * 100:+.0f} %"
+
+
+def _below(usage: Usage) -> str:
+    return f"below {usage.idle_below:.2f} cores, " if usage.idle_below else ""

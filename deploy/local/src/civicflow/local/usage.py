@@ -47,6 +47,7 @@ class Usage:
     client_peak_rss_kib: int
     settle_seconds: float  # from the last arrival until the stack was idle again, inside the CPU window
     settled: bool = True  # False: still busy when the wait ended, so the CPU of what was left is missing
+    idle_below: float = 0.0  # cores: what counted as idle (Rest), 0 when not said
 
 
 def parse_stat(text: str) -> ProcessSample:
@@ -138,14 +139,49 @@ def own_peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux (getrusage(2))
 
 
+# The stack counts as idle below this many cores, or a little above what it uses at rest when that is more (Rest).
+IDLE_CORES = 0.15
+IDLE_MARGIN_CORES = 0.05
+
+
 @dataclass(frozen=True)
 class Settled:
     seconds: float
     idle: bool
 
 
+@dataclass(frozen=True)
+class Rest:
+    """What the idle stack uses: its consumers' long polls and heartbeats. It costs more CPU time on a slower machine,
+    and above a fixed mark a wait for "idle" would last until its timeout, counting minutes of polling as the run's
+    work."""
+
+    cores: float
+
+    @property
+    def idle_below(self) -> float:
+        return max(IDLE_CORES, self.cores + IDLE_MARGIN_CORES)
+
+
+async def at_rest(
+    pids: dict[str, int], settle_cores: float = 0.5, windows: int = 3, window_seconds: float = 3.0
+) -> Rest:
+    """Once what an earlier run left behind is done (below `settle_cores`), the least the stack used in a few
+    windows: a window with some late work in it does not count."""
+    await until_idle(pids, busy_cores=settle_cores)
+    used = []
+    for _ in range(windows):
+        before = sum(part.cpu_seconds for part in snapshot(pids).values())
+        await asyncio.sleep(window_seconds)
+        used.append((sum(part.cpu_seconds for part in snapshot(pids).values()) - before) / window_seconds)
+    return Rest(min(used))
+
+
 async def until_idle(
-    pids: dict[str, int], busy_cores: float = 0.15, window_seconds: float = 1.0, timeout_seconds: float = 300.0
+    pids: dict[str, int],
+    busy_cores: float = IDLE_CORES,
+    window_seconds: float = 1.0,
+    timeout_seconds: float = 300.0,
 ) -> Settled:
     """Wait until the components together use less than `busy_cores` for a whole window: the work a run
     left behind (e-mails, timeline updates, consumers catching up) is done."""
@@ -160,8 +196,8 @@ async def until_idle(
     return Settled(time.perf_counter() - begin, idle=False)
 
 
-async def quiet_before(pids: dict[str, int], what: str) -> None:
+async def quiet_before(pids: dict[str, int], what: str, busy_cores: float = IDLE_CORES) -> None:
     """Let the stack finish earlier work before `what` starts; say so when it did not."""
-    settled = await until_idle(pids)
+    settled = await until_idle(pids, busy_cores)
     if not settled.idle:
         print(f"the stack was still busy after {settled.seconds:.0f} s; {what} starts anyway")
