@@ -3,12 +3,11 @@ in, authenticated by the status token as a bearer token (like GET /v1/submission
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from civicflow.intake.clarifications import AnswerNotTaken, Clarifications, NotOffered, NotWaiting
-from civicflow.intake.domain.messages import Language, message, preferred_language
+from civicflow.intake.domain.messages import message
 from civicflow.intake.domain.validation_errors import FieldError
-from civicflow.intake.entrypoints.bodies import read_json
+from civicflow.intake.entrypoints.citizen_answers import read_answer, request_language
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import CLARIFICATION_BODY, ClarificationBody, answers
 from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN
@@ -16,7 +15,6 @@ from civicflow.intake.entrypoints.profile_bodies import contact_errors as body_e
 from civicflow.shared.problems import Problem
 
 BODY_LIMIT = 1024
-BODY_TIMEOUT_SECONDS = 10
 POINTER = "/municipality_key"
 
 NOT_WAITING = Problem(
@@ -43,30 +41,19 @@ def clarification_router(clarifications: Clarifications) -> APIRouter:
         request: Request, submission_id: str, authorization: str | None = Header(default=None)
     ) -> Response:
         record = await visible_record(submission_id, authorization, clarifications.submissions)
-        municipality_key = await _answer(request)
+        answer = await read_answer(request, ClarificationBody, BODY_LIMIT, body_errors, _refused)
+        municipality_key = answer.municipality_key
         try:
             await clarifications.answer(record, municipality_key)
         except NotWaiting as error:
             raise NOT_WAITING from error
         except NotOffered as error:
-            raise _refused([FieldError(POINTER, message("enum", _language(request)))]) from error
+            raise _refused([FieldError(POINTER, message("enum", request_language(request)))]) from error
         except AnswerNotTaken as error:
             raise ANSWER_NOT_TAKEN from error
         return Response(status_code=202, headers=NO_STORE)
 
     return router
-
-
-async def _answer(request: Request) -> str:
-    payload = await read_json(request, BODY_LIMIT, BODY_TIMEOUT_SECONDS, "the answer")
-    try:
-        return ClarificationBody.model_validate(payload).municipality_key
-    except ValidationError as error:
-        raise _refused(body_errors(error, _language(request))) from error
-
-
-def _language(request: Request) -> Language:
-    return preferred_language(request.headers.get("accept-language"))
 
 
 def _refused(errors: list[FieldError]) -> Problem:

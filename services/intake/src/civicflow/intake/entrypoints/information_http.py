@@ -6,9 +6,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from civicflow.intake.domain.information import failure
-from civicflow.intake.domain.messages import Language, message, preferred_language
+from civicflow.intake.domain.messages import Language, message
 from civicflow.intake.domain.validation_errors import FieldError
-from civicflow.intake.entrypoints.bodies import read_json
+from civicflow.intake.entrypoints.citizen_answers import read_answer
 from civicflow.intake.entrypoints.http import NO_STORE, visible_record
 from civicflow.intake.entrypoints.openapi import INFORMATION_BODY, InformationBody, answers
 from civicflow.intake.entrypoints.problems import ANSWER_NOT_TAKEN
@@ -18,7 +18,6 @@ from civicflow.shared.problems import Problem
 # 2,000 characters, as JSON writes them: up to four UTF-8 bytes each, or six as a \uXXXX escape (Python's json.dumps
 # escapes every non-ASCII character by default), with room for the object around them.
 BODY_LIMIT = 16 * 1024
-BODY_TIMEOUT_SECONDS = 10
 
 NOT_ASKED = Problem(
     409,
@@ -44,7 +43,7 @@ def information_router(information: Answers) -> APIRouter:
         request: Request, submission_id: str, authorization: str | None = Header(default=None)
     ) -> Response:
         record = await visible_record(submission_id, authorization, information.submissions)
-        answer = await _answer(request)
+        answer = (await read_answer(request, InformationBody, BODY_LIMIT, _errors, _refused)).answer
         try:
             await information.answer(record, answer)
         except NotAsked as error:
@@ -56,15 +55,6 @@ def information_router(information: Answers) -> APIRouter:
     return router
 
 
-async def _answer(request: Request) -> str:
-    payload = await read_json(request, BODY_LIMIT, BODY_TIMEOUT_SECONDS, "the answer")
-    try:
-        return InformationBody.model_validate(payload).answer
-    except ValidationError as error:
-        # Not chained: pydantic's error quotes the input, the citizen's letter, which no log should keep.
-        raise _refused(_errors(error, _language(request))) from None
-
-
 def _errors(error: ValidationError, language: Language) -> list[FieldError]:
     # Named by the kind of failure, never quoting the answer (it is the citizen's letter to the agency).
     found = []
@@ -72,10 +62,6 @@ def _errors(error: ValidationError, language: Language) -> list[FieldError]:
         pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in item["loc"])
         found.append(FieldError(pointer, message(failure(item), language)))
     return found
-
-
-def _language(request: Request) -> Language:
-    return preferred_language(request.headers.get("accept-language"))
 
 
 def _refused(errors: list[FieldError]) -> Problem:
