@@ -164,7 +164,7 @@ class Rest:
 
 
 async def at_rest(
-    pids: dict[str, int], settle_cores: float = 0.5, windows: int = 3, window_seconds: float = 3.0
+    pids: dict[str, int], settle_cores: float = 0.5, windows: int = 6, window_seconds: float = 3.0
 ) -> Rest:
     """Once what an earlier run left behind is done (below `settle_cores`), the least the stack used in a few
     windows: a window with some late work in it does not count."""
