@@ -15,9 +15,18 @@ from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
 from civicflow.intake.experience import Experience
 from civicflow.intake.profiles import OwnSubmission, SubmissionLink
 from civicflow.shared.events import AttachmentRef, ContactPreferences, ExperienceRecorded, Profile
+from civicflow.shared.events import Step as ApplicationStep
 from civicflow.shared.events.common import Language
 from civicflow.shared.events.experience import Device, ExperienceKind
 from tests.unit.fakes import FakePublisher
+
+# The letters MongoSubmissions forgets with an application's details: a decision's reason, an answer's text.
+LETTERS = {ApplicationStep.DECIDED: "reason", ApplicationStep.INFORMATION_PROVIDED: "answer"}
+
+
+def without_letter(entry: TimelineEntry) -> TimelineEntry:
+    detail = {key: value for key, value in entry.detail.items() if key != LETTERS.get(entry.step)}
+    return entry.model_copy(update={"detail": detail})
 
 
 class FakeSubmissions:
@@ -56,7 +65,9 @@ class FakeSubmissions:
         for submission_id in submission_ids:
             record = self.records.get(submission_id)
             if record is not None:
-                self.records[submission_id] = record.model_copy(update={"applicant": {}, "form": {}})
+                timeline = tuple(without_letter(entry) for entry in record.timeline)
+                update = {"applicant": {}, "form": {}, "timeline": timeline}
+                self.records[submission_id] = record.model_copy(update=update)
 
     async def note_closed(self, closings: Sequence[Closing]) -> None:
         for closing in closings:

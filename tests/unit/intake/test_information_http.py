@@ -275,6 +275,22 @@ async def test_earlier_letters_stay_in_the_timeline_once_the_agency_decided(site
     assert 'name="answer"' not in page.text and "as you sent it" not in page.text
 
 
+async def test_once_the_letters_are_forgotten_the_page_says_so_and_shows_the_steps(site: Site) -> None:
+    """After an erasure or the retention (MongoSubmissions forgets a decision's reason and an answer's text)."""
+    accepted = await site.filed()
+    await site.decides(accepted, "information_requested")
+    site.answer(accepted, {"answer": SECRET})
+    await site.decides(accepted, "accepted", "Granted.")
+    await site.submissions.anonymise([accepted.submission_id])
+    page = site.page(accepted)
+    assert page.status_code == 200 and "Your application was accepted" in page.text
+    assert '<p id="letter-forgotten">We do not keep the wording once the case is closed' in page.text
+    assert SECRET not in page.text and "Granted." not in page.text and ASKED not in page.text
+    assert "The authority needs more information" in page.text and "Your answer to the authority" in page.text
+    status = site.status(accepted)
+    assert SECRET not in str(status) and "Granted." not in str(status)
+
+
 async def test_a_refused_answer_shows_the_page_again_with_what_was_typed_and_why(site: Site) -> None:
     accepted = await site.filed()
     await site.decides(accepted, "information_requested")

@@ -17,6 +17,7 @@ from civicflow.intake.domain.idempotency import RETENTION_HOURS, Claim
 from civicflow.intake.domain.outbox import OutgoingEvent
 from civicflow.intake.domain.retention import Closing
 from civicflow.intake.domain.submission import SubmissionRecord, TimelineEntry
+from civicflow.shared.events import Step
 from civicflow.shared.mongo import Document, insert_new
 
 
@@ -142,6 +143,16 @@ class MongoSubmissions:
         personal = {"$unset": {"applicant": "", "form": "", "outbox": "", "pending_since": ""}}
         await asyncio.gather(
             *(self._submissions.update_one({"_id": str(submission_id)}, personal) for submission_id in submission_ids)
+        )
+        # The letters in the timeline: the agency's words (its decision's reason) and the citizen's own (their
+        # answers). By the indexed submission id and the step; the steps themselves stay.
+        letters = ((Step.DECIDED, "detail.reason"), (Step.INFORMATION_PROVIDED, "detail.answer"))
+        await asyncio.gather(
+            *(
+                self._timeline.update_many({"submission_id": str(each), "step": str(step)}, {"$unset": {field: ""}})
+                for each in submission_ids
+                for step, field in letters
+            )
         )
 
     async def mark_undeliverable(self, submission_id: UUID, reason: str) -> None:

@@ -181,6 +181,10 @@ TEXTS: dict[str, dict[Language, str]] = {
         "en": "The authority needs more information from you",
     },
     "decision_reason": {"de": "Die Behörde schreibt dazu:", "en": "The authority writes:"},
+    "letter_forgotten": {
+        "de": "Den Wortlaut bewahren wir nach Abschluss nicht auf; Sie haben ihn mit unserer Nachricht erhalten.",
+        "en": "We do not keep the wording once the case is closed; it was in the message you received.",
+    },
     "inform_label": {"de": "Ihre Antwort an die Behörde", "en": "Your answer to the authority"},
     "inform_hint": {
         "de": "Schreiben Sie, was die Behörde wissen möchte, als Text mit höchstens 2.000 Zeichen.",
