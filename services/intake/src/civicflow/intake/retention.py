@@ -1,5 +1,5 @@
 """Intake's retention: what a citizen gave with an application is kept while the case is open, and for a while
-after it closed; then it is forgotten (README, "Retention").
+after it closed; then it is forgotten (README, "How long intake keeps an application").
 
 The citizen's details, the form's answers and the attached files serve the open case: intake carries the citizen's
 answers to the agency's questions, and the agency fetches the files. The agency keeps its own file; once the case
